@@ -4,6 +4,7 @@
  */
 import { expect, test } from '@playwright/test';
 import { guidance } from '../src/diffusion/guidance';
+import type {} from '../src/app/studioHook';
 
 test('a module worker runs the guidance WGSL kernel on WebGPU and matches the CPU twin', async ({ page }) => {
   const errors: string[] = [];
@@ -20,7 +21,7 @@ test('a module worker runs the guidance WGSL kernel on WebGPU and matches the CP
   expect(result.output).toHaveLength(8192);
   const expected = guidance(Float32Array.from(result.uncond), Float32Array.from(result.cond), result.scale);
   let worst = 0;
-  result.output.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - expected[i]))));
+  result.output.forEach((v: number, i: number) => (worst = Math.max(worst, Math.abs(v - expected[i]))));
   expect(worst).toBeLessThan(1e-5);
   // The UI shows the same check to the user.
   await expect(page.getByTestId('gpu-status')).toContainText('WebGPU ready in a worker');

@@ -1,0 +1,18 @@
+/**
+ * The typed test hook on `window`: the same entry points the UI uses, for end-to-end tests.
+ */
+import { probeGpu } from './gpuProbeClient';
+
+export interface StudioHook {
+  probeGpu: typeof probeGpu;
+}
+
+declare global {
+  interface Window {
+    __studio?: StudioHook;
+  }
+}
+
+export function installStudioHook(): void {
+  window.__studio = { probeGpu };
+}
