@@ -1,0 +1,44 @@
+// The sampler interface every scheduler implements (diffusers' `SchedulerMixin`: set_timesteps →
+// timesteps → step), and the factory that builds one from a diffusers `scheduler_config.json` object.
+
+import type { SchedulerConfig } from './config';
+import { DdimScheduler } from './ddim';
+import { DpmSolverMultistepScheduler } from './dpmSolverMultistep';
+import { EulerScheduler } from './euler';
+import { PndmScheduler } from './pndm';
+
+export type { SchedulerConfig } from './config';
+
+export interface Scheduler {
+  /** Chooses the inference timesteps for `n` steps and clears all state from a previous run. */
+  setTimesteps(n: number): void;
+  /** One entry per denoiser call, in order (PNDM repeats one: n + 1 calls for n steps). */
+  timesteps: number[];
+  /** Scale for the initial N(0, I) latent. */
+  initNoiseSigma: number;
+  /** Scales the latent before it goes into the denoiser at timestep `t`. */
+  scaleModelInput(x: Float32Array, t: number): Float32Array;
+  /** Given the denoiser output `eps` at timestep `t` for latent `x`, the latent for the next timestep. */
+  step(eps: Float32Array, t: number, x: Float32Array): Float32Array;
+}
+
+export type SchedulerName = 'pndm' | 'ddim' | 'euler' | 'dpmpp-2m';
+export const SCHEDULER_NAMES: readonly SchedulerName[] = ['pndm', 'ddim', 'euler', 'dpmpp-2m'];
+
+/** Builds a scheduler; throws an Error naming the key for config values it does not support. */
+export function createScheduler(name: SchedulerName, config: SchedulerConfig): Scheduler {
+  switch (name) {
+    case 'pndm':
+      return new PndmScheduler(config);
+    case 'ddim':
+      return new DdimScheduler(config);
+    case 'euler':
+      return new EulerScheduler(config);
+    case 'dpmpp-2m':
+      return new DpmSolverMultistepScheduler(config);
+    default: {
+      const unknown: never = name;
+      throw new Error(`unknown scheduler ${JSON.stringify(unknown)} (known: ${SCHEDULER_NAMES.join(', ')})`);
+    }
+  }
+}
