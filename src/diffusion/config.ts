@@ -1,8 +1,11 @@
 // Reads a diffusers `scheduler_config.json` object with validation: each scheduler names the keys it
 // uses; a value it cannot honour, or a key no diffusers scheduler has, throws an Error naming the key.
 
-/** A scheduler config as loaded from JSON (diffusers' `scheduler_config.json`). */
-export type SchedulerConfig = Readonly<Record<string, unknown>>;
+/**
+ * A scheduler config as loaded from JSON (diffusers' `scheduler_config.json`). Typed `object` so that
+ * interface-typed configs (without an index signature) are accepted too; keys are read at run time.
+ */
+export type SchedulerConfig = object;
 
 /**
  * Keys of diffusers schedulers that a given scheduler may ignore, as diffusers itself does when a config
@@ -22,11 +25,14 @@ const KNOWN_DIFFUSERS_KEYS = new Set([
 
 export class ConfigReader {
   private readonly used = new Set<string>();
+  private readonly entries: ReadonlyMap<string, unknown>;
 
   constructor(
-    private readonly config: SchedulerConfig,
+    config: SchedulerConfig,
     private readonly schedulerName: string,
-  ) {}
+  ) {
+    this.entries = new Map(Object.entries(config));
+  }
 
   private fail(key: string, message: string): never {
     throw new Error(`${this.schedulerName} scheduler config '${key}': ${message}`);
@@ -35,7 +41,7 @@ export class ConfigReader {
   /** The raw value, with `null` treated as absent (diffusers writes `None` as null). */
   private raw(key: string): unknown {
     this.used.add(key);
-    const value = this.config[key];
+    const value = this.entries.get(key);
     return value === null ? undefined : value;
   }
 
@@ -102,7 +108,7 @@ export class ConfigReader {
 
   /** Call after reading: throws for keys that no diffusers scheduler has (likely typos). */
   finish(): void {
-    for (const key of Object.keys(this.config)) {
+    for (const key of this.entries.keys()) {
       if (key.startsWith('_') || this.used.has(key) || KNOWN_DIFFUSERS_KEYS.has(key)) continue;
       this.fail(key, 'unknown key');
     }
