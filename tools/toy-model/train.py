@@ -1,0 +1,268 @@
+"""Train the toy latent diffusion model: autoencoder first, then UNet + text encoder jointly.
+
+Reads top to bottom: 1. config  2. data  3. autoencoder + latent scaling factor  4. diffusion
+training (classifier-free guidance dropout, SD noise schedule, epsilon prediction, min-SNR weights,
+EMA)  5. export. Resumable: rerunning the same command continues from runs/<name>/ckpt.pt.
+
+  /usr/bin/python3 tools/toy-model/train.py            # full run (~60 min on 2 cores)
+  /usr/bin/python3 tools/toy-model/train.py --smoke    # 3 steps each + export to a temp dir
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import math
+import os
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from data import make_dataset  # noqa: E402
+from model import (AEConfig, AutoEncoder, CLIPTextModel, TextConfig, UNet2DConditionModel,  # noqa: E402
+                   UNetConfig, count_params)
+from tokenizer import ToyTokenizer  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+@dataclass
+class TrainConfig:
+    name: str = "toy-shapes"
+    seed: int = 0
+    threads: int = 2                 # the machine has 2 cores
+    n_images: int = 80_000           # generated once (0.2 ms each); ~2x what the UNet phase sees
+    # autoencoder: 32x32x3 -> 8x8x4 (48x fewer numbers than pixels... 12x; shapes are simple)
+    ae_channels: tuple = (16, 32, 64)   # 2 downsamplings: 32 -> 8 (8x8 maps are readable per token); narrow at 32x32 for CPU cost
+    ae_minutes: float = 3.0          # enough for near-lossless flat-colour shapes
+    ae_batch: int = 64
+    ae_lr: float = 1e-3
+    ae_latent_l2: float = 1e-4       # keeps latents bounded (SD uses a KL term for the same reason)
+    ae_latent_noise: float = 0.05    # decoder learns to tolerate slightly-off latents from sampling
+    # text encoder: CLIP-like, tiny (vocabulary of ~600 byte-level BPE tokens)
+    text_dim: int = 64
+    text_layers: int = 2
+    text_heads: int = 2
+    # UNet: three resolutions 8x8 / 4x4 / 2x2, attention at 8x8, 4x4 and in the mid block.
+    # Sized by the CPU budget: (64,128,128) x 2 layers ran 7.5 s/step at batch 128 on 2 cores,
+    # this one ~2.4 s/step (measured), i.e. ~2-3k steps of 64 in 50 minutes.
+    unet_channels: tuple = (32, 64, 64)
+    unet_attn: tuple = (True, True, False)  # as SD: last down block has no attention
+    unet_layers: int = 1             # SD's layers_per_block (2 there; 1 here halves the cost)
+    unet_heads: int = 2              # head dim 16 at 8x8, 32 at 4x4
+    unet_groups: int = 8
+    # diffusion training
+    minutes: float = 50.0            # wall-clock budget for the UNet phase (cosine lr over it)
+    batch: int = 64                  # more steps beat bigger batches at this budget
+    lr: float = 1e-3
+    warmup: int = 200
+    weight_decay: float = 0.0
+    cond_drop: float = 0.10          # classifier-free guidance: 10% empty captions
+    min_snr_gamma: float = 5.0       # min-SNR weighting: faster convergence for eps prediction
+    ema: float = 0.999
+    ckpt_every_s: float = 120.0
+    log_every: int = 25
+
+
+def sd_alphas_cumprod() -> torch.Tensor:
+    """SD schedule: scaled_linear 0.00085..0.012 over 1000 steps (diffusers' formula, float32)."""
+    betas = torch.linspace(0.00085 ** 0.5, 0.012 ** 0.5, 1000, dtype=torch.float32) ** 2
+    return torch.cumprod(1.0 - betas, dim=0)
+
+
+def build_models(cfg: TrainConfig, vocab_size: int):
+    ae = AutoEncoder(AEConfig(channels=tuple(cfg.ae_channels)))
+    text = CLIPTextModel(TextConfig(vocab_size=vocab_size, dim=cfg.text_dim, layers=cfg.text_layers,
+                                    heads=cfg.text_heads))
+    unet = UNet2DConditionModel(UNetConfig(block_out_channels=tuple(cfg.unet_channels),
+                                           down_attn=tuple(cfg.unet_attn), layers_per_block=cfg.unet_layers,
+                                           num_heads=cfg.unet_heads, cross_attention_dim=cfg.text_dim,
+                                           norm_num_groups=cfg.unet_groups))
+    return ae, text, unet
+
+
+def load_trained(ckpt_path: str):
+    """(cfg, tokenizer, ae, text, unet, scaling_factor) with EMA weights, eval mode."""
+    ck = torch.load(ckpt_path, map_location="cpu")
+    cfg = TrainConfig(**ck["cfg"])
+    tok = ToyTokenizer()
+    ae, text, unet = build_models(cfg, len(tok))
+    ae.load_state_dict(ck["ae"])
+    text.load_state_dict(ck["ema_text"])
+    unet.load_state_dict(ck["ema_unet"])
+    for m in (ae, text, unet):
+        m.eval()
+    return cfg, tok, ae, text, unet, float(ck["scaling_factor"])
+
+
+def log(msg: str):
+    print(time.strftime("%H:%M:%S"), msg, flush=True)
+
+
+def to_tensor(imgs_u8: np.ndarray) -> torch.Tensor:
+    return torch.from_numpy(imgs_u8).permute(0, 3, 1, 2).float() / 127.5 - 1.0
+
+
+def train_ae(cfg, ae, imgs, max_steps=None):
+    opt = torch.optim.Adam(ae.parameters(), lr=cfg.ae_lr)
+    t0, step, n = time.time(), 0, len(imgs)
+    budget = cfg.ae_minutes * 60
+    while (max_steps is None and time.time() - t0 < budget) or (max_steps is not None and step < max_steps):
+        frac = min(1.0, (time.time() - t0) / budget)
+        for g in opt.param_groups:
+            g["lr"] = cfg.ae_lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * frac)))
+        x = to_tensor(imgs[np.random.randint(0, n, cfg.ae_batch)])
+        z = ae.encoder(x)
+        zn = z + cfg.ae_latent_noise * z.detach().std() * torch.randn_like(z)
+        y = ae.decoder(zn)
+        rec = F.mse_loss(y, x) + 0.5 * F.l1_loss(y, x)
+        loss = rec + cfg.ae_latent_l2 * z.pow(2).mean()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        step += 1
+        if step % 100 == 0 or max_steps is not None:
+            log(f"ae step {step} rec {rec.item():.5f} |z| {z.std().item():.3f} {time.time() - t0:.0f}s")
+    return step
+
+
+@torch.no_grad()
+def encode_all(ae, imgs, bs=512):
+    out = [ae.encoder(to_tensor(imgs[i:i + bs])) for i in range(0, len(imgs), bs)]
+    return torch.cat(out)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--smoke", action="store_true", help="3 AE + 3 UNet steps, export to a temp dir")
+    ap.add_argument("--minutes", type=float, default=None, help="override the UNet-phase budget")
+    ap.add_argument("--runs", default=os.path.join(HERE, "runs"))
+    args = ap.parse_args()
+
+    # 1. Config
+    cfg = TrainConfig()
+    if args.minutes is not None:
+        cfg.minutes = args.minutes
+    if args.smoke:
+        cfg.name, cfg.n_images, cfg.batch = "smoke", 512, 16
+    torch.set_num_threads(cfg.threads)
+    torch.manual_seed(cfg.seed)
+    np.random.seed(cfg.seed)
+    run_dir = tempfile.mkdtemp(prefix="toy-smoke-") if args.smoke else os.path.join(args.runs, cfg.name)
+    os.makedirs(run_dir, exist_ok=True)
+    ckpt_path = os.path.join(run_dir, "ckpt.pt")
+    t_start = time.time()
+
+    # 2. Data (procedural, deterministic in the seed)
+    tok = ToyTokenizer()
+    imgs, caps, _ = make_dataset(cfg.n_images, cfg.seed)
+    ids = torch.tensor([tok.ids(c) for c in caps], dtype=torch.long)
+    empty_ids = torch.tensor(tok.ids(""), dtype=torch.long)
+    log(f"data: {len(imgs)} images in {time.time() - t_start:.0f}s, vocab {len(tok)}")
+
+    ae, text, unet = build_models(cfg, len(tok))
+    log(f"params: ae {count_params(ae)} (decoder {count_params(ae.decoder)}), text {count_params(text)}, "
+        f"unet {count_params(unet)}")
+    ck = torch.load(ckpt_path, map_location="cpu") if os.path.exists(ckpt_path) else None
+
+    # 3. Autoencoder, then the latent scaling factor = 1 / std(latents) (SD's 0.18215 analogue)
+    if ck is None:
+        t = time.time()
+        train_ae(cfg, ae, imgs, max_steps=3 if args.smoke else None)
+        ae.eval()
+        with torch.no_grad():
+            z = encode_all(ae, imgs[:4096])
+            rec = F.mse_loss(ae.decoder(z[:1024]), to_tensor(imgs[:1024])).item()
+        scaling = float(1.0 / z.std())
+        log(f"ae done in {time.time() - t:.0f}s: rec mse {rec:.5f}, latent std {z.std():.4f}, "
+            f"scaling_factor {scaling:.5f}")
+        ema_text, ema_unet = copy.deepcopy(text.state_dict()), copy.deepcopy(unet.state_dict())
+        step, elapsed, opt_state = 0, 0.0, None
+    else:
+        ae.load_state_dict(ck["ae"])
+        text.load_state_dict(ck["text"])
+        unet.load_state_dict(ck["unet"])
+        ema_text, ema_unet = ck["ema_text"], ck["ema_unet"]
+        scaling, step, elapsed, opt_state = ck["scaling_factor"], ck["step"], ck["elapsed"], ck["opt"]
+        ae.eval()
+        log(f"resumed at step {step}, {elapsed / 60:.1f} min into the UNet phase")
+    with torch.no_grad():
+        latents = encode_all(ae, imgs) * scaling
+    del imgs
+
+    # 4. Diffusion training
+    params = list(unet.parameters()) + list(text.parameters())
+    opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+    if opt_state is not None:
+        opt.load_state_dict(opt_state)
+    ac = sd_alphas_cumprod()
+    snr = ac / (1 - ac)
+    weight_t = torch.clamp(snr, max=cfg.min_snr_gamma) / snr  # min-SNR-gamma for epsilon targets
+    ema_params = [(ema_unet[k], v) for k, v in unet.state_dict().items()] + \
+                 [(ema_text[k], v) for k, v in text.state_dict().items()]
+    unet.train()
+    text.train()
+    budget = cfg.minutes * 60
+    loss_avg, t_phase, last_ckpt = None, time.time() - elapsed, time.time()
+
+    def save():
+        torch.save(dict(cfg=asdict(cfg), ae=ae.state_dict(), text=text.state_dict(), unet=unet.state_dict(),
+                        ema_text=ema_text, ema_unet=ema_unet, opt=opt.state_dict(), step=step,
+                        elapsed=time.time() - t_phase, scaling_factor=scaling), ckpt_path + ".tmp")
+        os.replace(ckpt_path + ".tmp", ckpt_path)
+
+    n = len(latents)
+    while True:
+        el = time.time() - t_phase
+        if (args.smoke and step >= 3) or (not args.smoke and el >= budget):
+            break
+        frac = min(1.0, el / budget)
+        lr = cfg.lr * min(1.0, (step + 1) / cfg.warmup) * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * frac)))
+        for g in opt.param_groups:
+            g["lr"] = lr
+        idx = torch.randint(0, n, (cfg.batch,))
+        x0 = latents[idx]
+        cond = ids[idx].clone()
+        cond[torch.rand(cfg.batch) < cfg.cond_drop] = empty_ids
+        t = torch.randint(0, 1000, (cfg.batch,))
+        noise = torch.randn_like(x0)
+        a = ac[t].view(-1, 1, 1, 1)
+        xt = a.sqrt() * x0 + (1 - a).sqrt() * noise
+        eps = unet(xt, t.float(), text(cond))
+        loss = ((eps - noise) ** 2).mean(dim=(1, 2, 3)).mul(weight_t[t]).mean()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        step += 1
+        with torch.no_grad():
+            d = min(cfg.ema, (1 + step) / (10 + step))
+            for e, p in ema_params:
+                if e.dtype.is_floating_point:
+                    e.mul_(d).add_(p.detach(), alpha=1 - d)
+        loss_avg = loss.item() if loss_avg is None else 0.98 * loss_avg + 0.02 * loss.item()
+        if step % cfg.log_every == 0 or args.smoke:
+            el = time.time() - t_phase
+            log(f"step {step} loss {loss_avg:.4f} lr {lr:.2e} {step / max(el, 1e-9):.2f} it/s "
+                f"{el / 60:.1f}/{cfg.minutes:.0f} min")
+        if time.time() - last_ckpt > cfg.ckpt_every_s:
+            save()
+            last_ckpt = time.time()
+    save()
+    log(f"training done: {step} steps, total wall {(time.time() - t_start) / 60:.1f} min, ckpt {ckpt_path}")
+
+    # 5. Export
+    if args.smoke:
+        import export
+        out = os.path.join(run_dir, "export")
+        export.export_model(ckpt_path, out, fixtures_dir=None)
+        log(f"smoke export written to {out}")
+
+
+if __name__ == "__main__":
+    main()
