@@ -1,0 +1,130 @@
+/**
+ * Finds the attention layers of a UNet export and classifies them. Anchor: a Softmax whose output
+ * (possibly through Cast/Identity) is the first input of a MatMul (the value product). Behind it, the
+ * Q·Kᵀ MatMul; behind Kᵀ, the key projection: cross-attention when it reads `encoder_hidden_states`.
+ * Place and resolution level come from diffusers module names in node names (`/down_blocks.1/…`).
+ */
+import { GraphIndex, PASS_THROUGH_OPS } from './graphIndex';
+import type { NodeProto } from './proto';
+
+export type AttentionKind = 'cross' | 'self';
+export type AttentionPlace = 'down' | 'mid' | 'up';
+
+export interface AttentionLayer {
+  /** Module path from node names, e.g. `down_blocks.1/attentions.0/transformer_blocks.0/attn2`. */
+  name: string;
+  softmax: NodeProto;
+  /** The probabilities tensor (Softmax output). */
+  probs: string;
+  kind: AttentionKind;
+  place: AttentionPlace;
+  /** Index of the down/up block (0 for mid). */
+  block: number;
+  /** 0 at the latent resolution, +1 per downsampling. */
+  level: number;
+}
+
+export class AttentionPatternError extends Error {
+  constructor(node: NodeProto, detail: string) {
+    super(`attention layer at node "${node.name ?? '(unnamed)'}" cannot be classified: ${detail}`);
+    this.name = 'AttentionPatternError';
+  }
+}
+
+const SCORE_OPS = new Set(['Mul', 'Div', 'Add', 'Sub', 'Cast', 'Identity', 'Where']);
+const PLACE_PATTERN = /(down_blocks|up_blocks)[./](\d+)|mid_block/;
+
+function valueMatMul(index: GraphIndex, probs: string): NodeProto | undefined {
+  for (const node of index.consumersOf(probs)) {
+    if (node.opType === 'MatMul' && node.input?.[0] === probs) return node;
+    if (node.opType === 'Cast' || node.opType === 'Identity') {
+      const found = valueMatMul(index, node.output![0]);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/** The Q·Kᵀ MatMul behind the softmax input, through scaling, bias and masking ops. */
+function scoresMatMul(index: GraphIndex, start: string): NodeProto | undefined {
+  let frontier = [start];
+  for (let depth = 0; depth < 6 && frontier.length > 0; depth++) {
+    const next: string[] = [];
+    for (const tensor of frontier) {
+      const node = index.producer.get(tensor);
+      if (!node) continue;
+      if (node.opType === 'MatMul' && !node.input!.some((i) => index.isConstant(i))) return node;
+      if (SCORE_OPS.has(node.opType ?? '')) next.push(...node.input!.filter((i) => i && !index.isConstant(i)));
+    }
+    frontier = next;
+  }
+  return undefined;
+}
+
+/** The tensor the key projection reads, following Kᵀ back through layout ops and scalings. */
+function keySource(index: GraphIndex, keysT: string): string | undefined {
+  let tensor = keysT;
+  for (let depth = 0; depth < 16; depth++) {
+    const node = index.producer.get(tensor);
+    if (!node) return undefined;
+    if (node.opType === 'MatMul' || node.opType === 'Gemm') {
+      let source = node.input![0];
+      for (let p = index.producer.get(source); p && (p.opType === 'Cast' || p.opType === 'Identity'); p = index.producer.get(source)) {
+        source = p.input![0];
+      }
+      return source;
+    }
+    if (PASS_THROUGH_OPS.has(node.opType ?? '')) tensor = node.input![0];
+    else if (node.opType === 'Mul' || node.opType === 'Div' || node.opType === 'Add') {
+      const data = node.input!.filter((i) => !index.isConstant(i));
+      if (data.length !== 1) return undefined;
+      tensor = data[0];
+    } else return undefined;
+  }
+  return undefined;
+}
+
+function modulePath(node: NodeProto): string {
+  const name = node.name ?? '';
+  const parts = name.split('/').filter(Boolean);
+  return parts.slice(0, -1).join('/') || name;
+}
+
+/** Number of down and up blocks, from the highest block indices in node names. */
+function blockCounts(index: GraphIndex): { down: number; up: number } {
+  let down = 0;
+  let up = 0;
+  for (const node of index.graph.node ?? []) {
+    const name = node.name ?? '';
+    for (const m of name.matchAll(/(down_blocks|up_blocks)[./](\d+)/g)) {
+      const n = Number(m[2]) + 1;
+      if (m[1] === 'down_blocks') down = Math.max(down, n);
+      else up = Math.max(up, n);
+    }
+  }
+  return { down, up };
+}
+
+export function findAttentionLayers(index: GraphIndex, contextInput: string): AttentionLayer[] {
+  const counts = blockCounts(index);
+  const layers: AttentionLayer[] = [];
+  for (const softmax of index.graph.node ?? []) {
+    if (softmax.opType !== 'Softmax') continue;
+    const probs = softmax.output![0];
+    if (!valueMatMul(index, probs)) continue; // a softmax that is not attention
+    const qk = scoresMatMul(index, softmax.input![0]);
+    if (!qk) throw new AttentionPatternError(softmax, 'no Q·Kᵀ MatMul found before the Softmax');
+    const source = keySource(index, qk.input![1]);
+    if (!source) throw new AttentionPatternError(softmax, 'the keys do not lead back to a key projection (MatMul/Gemm)');
+    const name = modulePath(softmax);
+    const place = PLACE_PATTERN.exec(softmax.name ?? '');
+    if (!place) {
+      throw new AttentionPatternError(softmax, 'its node name carries no down_blocks.N / mid_block / up_blocks.N module path');
+    }
+    const where: AttentionPlace = place[1] === 'down_blocks' ? 'down' : place[1] === 'up_blocks' ? 'up' : 'mid';
+    const block = place[2] === undefined ? 0 : Number(place[2]);
+    const level = where === 'down' ? block : where === 'mid' ? counts.down - 1 : counts.up - 1 - block;
+    layers.push({ name, softmax, probs, kind: source === contextInput ? 'cross' : 'self', place: where, block, level });
+  }
+  return layers;
+}

@@ -1,0 +1,34 @@
+/**
+ * Keeps weights where they are. Initializers embedded in the original file become external-data
+ * references to byte ranges of that same file, so the rewritten graph is small and the runtime
+ * reads the weights from the original buffer (one copy in memory). Already-external ones are kept.
+ */
+import type { GraphProto } from './proto';
+
+const EXTERNAL = 1; // TensorProto.DataLocation.EXTERNAL
+
+export interface ExternalDataFile {
+  /** The location name the rewritten graph refers to. */
+  path: string;
+  /** The original model bytes. */
+  data: Uint8Array;
+}
+
+export function pointWeightsAtSource(graph: GraphProto, source: Uint8Array, path: string): ExternalDataFile | undefined {
+  let moved = 0;
+  for (const init of graph.initializer ?? []) {
+    const raw = init.rawData;
+    if (!raw || raw.byteLength === 0) continue;
+    if (raw.buffer !== source.buffer) continue; // created by the rewrite, not a view of the source
+    const offset = raw.byteOffset - source.byteOffset;
+    init.externalData = [
+      { key: 'location', value: path },
+      { key: 'offset', value: String(offset) },
+      { key: 'length', value: String(raw.byteLength) },
+    ];
+    init.dataLocation = EXTERNAL;
+    init.rawData = new Uint8Array(0);
+    moved += 1;
+  }
+  return moved > 0 ? { path, data: source } : undefined;
+}

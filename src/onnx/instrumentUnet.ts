@@ -1,0 +1,123 @@
+/**
+ * Rewrites a stock diffusers-layout UNet ONNX export into the attention-instrumented UNet of
+ * ARCHITECTURE.md: inputs `p2p_map`, `p2p_gain`, `p2p_keep`, `p2p_self`, output `p2p_attn`.
+ * Only the graph is rewritten; weights stay where they were (see `externalWeights.ts`).
+ */
+import { findAttentionLayers, type AttentionLayer } from './attentionLayers';
+import { GraphBuilder } from './builder';
+import { emitLayerEdit, emitSharedTensors } from './editSubgraph';
+import { pointWeightsAtSource, type ExternalDataFile } from './externalWeights';
+import { GraphIndex } from './graphIndex';
+import { DataType, decodeModel, defaultOpset, elemType, encodeModel, onnx, staticDims, type NodeProto } from './proto';
+import { buildReport, layerQueryLength, type InstrumentReport } from './report';
+
+export interface InstrumentOptions {
+  /** Self-attention layers with at most this many queries are edited (reference: 16² = 256). */
+  selfMaxQuery?: number;
+  /** Side R of the attention maps reported in `p2p_attn` (queries R·R); default: two levels down. */
+  mapResolution?: number;
+  /** Latent `[h, w]` used to size layers when `sample` has symbolic dims (default 64×64, SD at 512 px). */
+  latentSize?: [number, number];
+  /** File name under which the original model bytes serve as external data (embedded weights). */
+  externalDataName?: string;
+}
+
+export interface InstrumentResult {
+  model: Uint8Array;
+  /** The original bytes, to pass to the runtime as external data, when weights were embedded. */
+  externalData?: ExternalDataFile;
+  report: InstrumentReport;
+}
+
+export const P2P_INPUTS = { map: 'p2p_map', gain: 'p2p_gain', keep: 'p2p_keep', self: 'p2p_self' } as const;
+export const P2P_OUTPUT = 'p2p_attn';
+const MIN_OPSET = 11;
+
+function tensorInfo(name: string, type: number, dims: (string | number)[]) {
+  return onnx.ValueInfoProto.create({
+    name,
+    type: {
+      tensorType: {
+        elemType: type,
+        shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
+      },
+    },
+  });
+}
+
+export function instrumentUnet(bytes: Uint8Array, options: InstrumentOptions = {}): InstrumentResult {
+  const model = decodeModel(bytes);
+  const graph = model.graph!;
+  const opset = defaultOpset(model);
+  if (opset < MIN_OPSET) {
+    throw new Error(`the model imports ONNX opset ${opset}; the edit needs opset ${MIN_OPSET} or newer (Slice with inputs, Where)`);
+  }
+  if (graph.input!.some((i) => i.name === P2P_INPUTS.map)) throw new Error('the UNet is already instrumented (it has p2p_map)');
+  const inputOf = (name: string) => graph.input!.find((i) => i.name === name);
+  const sample = inputOf('sample');
+  const context = inputOf('encoder_hidden_states');
+  if (!sample || !context) {
+    throw new Error(`not a diffusers UNet: expected inputs "sample" and "encoder_hidden_states", found ${graph.input!.map((i) => i.name).join(', ')}`);
+  }
+
+  const index = new GraphIndex(graph);
+  const layers = findAttentionLayers(index, context.name!);
+  if (layers.length === 0) throw new Error('no attention layers found (no Softmax feeding a value MatMul)');
+
+  const floatType = elemType(sample) ?? DataType.FLOAT;
+  if (floatType !== DataType.FLOAT && floatType !== DataType.FLOAT16) throw new Error(`unsupported UNet float type ${floatType}`);
+  const dims = staticDims(sample);
+  const latent: [number, number] =
+    dims && dims[2] !== undefined && dims[3] !== undefined ? [dims[2], dims[3]] : (options.latentSize ?? [64, 64]);
+  const selfMaxQuery = options.selfMaxQuery ?? 256;
+  const maxLevel = Math.max(...layers.map((l) => l.level));
+  const defaultMapLevel = Math.max(0, maxLevel - 1);
+  const mapQuery = options.mapResolution
+    ? options.mapResolution ** 2
+    : layerQueryLength(latent, defaultMapLevel);
+  const mapResolution = Math.round(Math.sqrt(mapQuery));
+
+  const edited = (l: AttentionLayer) => l.kind === 'cross' || layerQueryLength(latent, l.level) <= selfMaxQuery;
+  const feedsMap = (l: AttentionLayer) => l.kind === 'cross' && layerQueryLength(latent, l.level) === mapQuery;
+  if (!layers.some(feedsMap)) {
+    throw new Error(`no cross-attention layer has ${mapQuery} queries (map resolution ${mapResolution} at latent ${latent.join('×')})`);
+  }
+
+  // 1. Shared tensors (depend on graph inputs only) go first.
+  const b = new GraphBuilder('/p2p');
+  const fp16 = floatType === DataType.FLOAT16;
+  const toModelFloat = (x: string) => (fp16 ? b.op('Cast', [x], [b.intAttr('to', DataType.FLOAT16)]) : x);
+  const reduceMean = (x: string, axis: number) =>
+    opset >= 18
+      ? b.op('ReduceMean', [x, b.ints([axis])], [b.intAttr('keepdims', 0)])
+      : b.op('ReduceMean', [x], [b.intsAttr('axes', [axis]), b.intAttr('keepdims', 0)]);
+  const shared = emitSharedTensors(b, { sample: sample.name!, ...P2P_INPUTS }, toModelFloat);
+  const sharedNodes = b.nodes.splice(0);
+
+  // 2. Each edited layer's nodes follow its Softmax; original consumers read the edited tensor.
+  const after = new Map<NodeProto, NodeProto[]>();
+  const maps: string[] = [];
+  for (const layer of layers.filter(edited)) {
+    const consumers = index.consumersOf(layer.probs);
+    const edit = emitLayerEdit(b, layer.probs, layer.kind, shared, feedsMap(layer), reduceMean);
+    for (const node of consumers) node.input = node.input!.map((i) => (i === layer.probs ? edit.probs : i));
+    if (edit.map) maps.push(fp16 ? b.op('Cast', [edit.map], [b.intAttr('to', DataType.FLOAT)]) : edit.map);
+    after.set(layer.softmax, b.nodes.splice(0));
+  }
+  b.nodes.push(onnx.NodeProto.create({ name: '/p2p/AttentionMaps', opType: 'Sum', input: maps, output: [P2P_OUTPUT] }));
+
+  graph.node = [...sharedNodes, ...graph.node!.flatMap((n) => [n, ...(after.get(n) ?? [])]), ...b.nodes];
+  graph.initializer = [...graph.initializer!, ...b.initializers];
+  graph.input = [
+    ...graph.input!,
+    tensorInfo(P2P_INPUTS.map, DataType.FLOAT, ['edits', 77, 77]),
+    tensorInfo(P2P_INPUTS.gain, DataType.FLOAT, ['edits', 77]),
+    tensorInfo(P2P_INPUTS.keep, DataType.FLOAT, ['edits', 77]),
+    tensorInfo(P2P_INPUTS.self, DataType.FLOAT, [1]),
+  ];
+  graph.output = [...graph.output!, tensorInfo(P2P_OUTPUT, DataType.FLOAT, ['prompts', mapQuery, 77])];
+
+  const externalData = pointWeightsAtSource(graph, bytes, options.externalDataName ?? 'stock_unet.onnx');
+  const report = buildReport(layers, { edited, feedsMap, latent, mapResolution, selfMaxQuery, opset, fp16, embedded: !!externalData });
+  return { model: encodeModel(model), externalData, report };
+}
