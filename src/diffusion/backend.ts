@@ -1,0 +1,81 @@
+// The compute a generation run needs from a runtime (text encoder, UNet, VAE decoder), as plain typed
+// arrays, so the loop in pipeline.ts runs unchanged over onnxruntime-node, -web (wasm/WebGPU) or a stub.
+
+/** Prompt-to-Prompt inputs of the instrumented UNet (ARCHITECTURE.md, "One UNet graph does the editing"). */
+export interface P2PInputs {
+  /** `p2p_map` `[edits, 77, 77]`: token map M per edited prompt. */
+  map: Float32Array;
+  /** `p2p_gain` `[edits, 77]`: G. */
+  gain: Float32Array;
+  /** `p2p_keep` `[edits, 77]`: H. */
+  keep: Float32Array;
+  /** `p2p_self` (1 = replace the self-attention of edited prompts in small layers this call). */
+  self: boolean;
+  /** E, the number of edited prompts (prompts − 1); may be 0 for a single prompt. */
+  edits: number;
+}
+
+export interface UnetInputs {
+  /** Latent model input `[B, C, h, w]`, already scaled by the scheduler. */
+  sample: Float32Array;
+  sampleDims: [number, number, number, number];
+  /** The scheduler's timestep (an integer for PNDM/DDIM, may be fractional for Euler/DPM++). */
+  timestep: number;
+  /** Text embeddings `[B, 77, D]`, same batch as `sample`. */
+  context: Float32Array;
+  contextDims: [number, number, number];
+  /** Required by an instrumented UNet (identity parameters when nothing is edited); ignored by a stock one. */
+  p2p?: P2PInputs;
+}
+
+export interface UnetOutputs {
+  /** Noise prediction, same shape as the sample. */
+  noise: Float32Array;
+  /** `p2p_attn` `[P, R·R, 77]` (instrumented UNet only): post-edit cross-attention of the last group. */
+  attn?: Float32Array;
+}
+
+export interface DecodedImages {
+  /** `[B, 3, H, W]`, in [-1, 1] (not clamped). */
+  data: Float32Array;
+  dims: [number, number, number, number];
+}
+
+export interface BackendCapabilities {
+  /** The UNet has the `p2p_*` inputs and the `p2p_attn` output. */
+  instrumented: boolean;
+  /** `R` of `p2p_attn` (`R·R` pixels), or null when not instrumented / not known before a call. */
+  mapResolution: number | null;
+  /** Latent channels C of the UNet sample. */
+  latentChannels: number;
+  /** Default latent size `[h, w]` (from the model's config or fixed graph shapes), null when unknown. */
+  latentSize: [number, number] | null;
+  /** Text encoder sequence length (77 for CLIP). */
+  contextLength: number;
+  /** Text encoder hidden size D, null when only known after a call. */
+  hiddenSize: number | null;
+  /** A short description for logs ("onnxruntime-node cpu", "onnxruntime-web webgpu"). */
+  description: string;
+}
+
+/**
+ * What a runtime provides. Calls are sequential: the pipeline never overlaps two calls on one
+ * backend. Buffers passed in are not retained after the returned promise settles.
+ */
+export interface Backend {
+  readonly capabilities: BackendCapabilities;
+  /** Token ids `[batch, 77]` → last hidden state `[batch, 77, D]`. */
+  encodeText(ids: Int32Array, batch: number): Promise<Float32Array>;
+  unet(inputs: UnetInputs): Promise<UnetOutputs>;
+  /** Latents `[B, C, h, w]` already divided by the VAE scaling factor → images. */
+  decode(latents: Float32Array, dims: [number, number, number, number]): Promise<DecodedImages>;
+  /** Frees sessions and device memory; the backend is unusable afterwards. */
+  dispose(): Promise<void>;
+}
+
+/** Identity P2P parameters (G = 0, H = 1, M = I, no self replace): the instrumented UNet then equals the stock one. */
+export function identityP2P(edits: number, maxLen = 77): P2PInputs {
+  const map = new Float32Array(edits * maxLen * maxLen);
+  for (let e = 0; e < edits; e++) for (let i = 0; i < maxLen; i++) map[(e * maxLen + i) * maxLen + i] = 1;
+  return { map, gain: new Float32Array(edits * maxLen), keep: new Float32Array(edits * maxLen).fill(1), self: false, edits };
+}
