@@ -18,10 +18,10 @@ export class GraphBuilder {
     return `${this.prefix}/${hint}_${this.counter}`;
   }
 
-  /** Adds a node and returns its (single) output name. */
-  op(opType: string, inputs: string[], attrs: AttributeProto[] = [], hint = opType): string {
+  /** Adds a node and returns its (single) output name (generated unless given). */
+  op(opType: string, inputs: string[], attrs: AttributeProto[] = [], hint = opType, outputName?: string): string {
     const name = this.name(hint);
-    const output = `${name}_out`;
+    const output = outputName ?? `${name}_out`;
     this.nodes.push(onnx.NodeProto.create({ name, opType, input: inputs, output: [output], attribute: attrs }));
     return output;
   }

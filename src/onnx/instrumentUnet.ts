@@ -20,6 +20,11 @@ export interface InstrumentOptions {
   latentSize?: [number, number];
   /** File name under which the original model bytes serve as external data (embedded weights). */
   externalDataName?: string;
+  /**
+   * Debug build: also output these layers' probabilities before and after the edit, as
+   * `<layer name>/probs` and `<layer name>/edited` (for tests against a reference run).
+   */
+  exposeLayers?: string[];
 }
 
 export interface InstrumentResult {
@@ -97,10 +102,19 @@ export function instrumentUnet(bytes: Uint8Array, options: InstrumentOptions = {
   // 2. Each edited layer's nodes follow its Softmax; original consumers read the edited tensor.
   const after = new Map<NodeProto, NodeProto[]>();
   const maps: string[] = [];
+  const debugOutputs: ReturnType<typeof tensorInfo>[] = [];
   for (const layer of layers.filter(edited)) {
     const consumers = index.consumersOf(layer.probs);
     const edit = emitLayerEdit(b, layer.probs, layer.kind, shared, feedsMap(layer), reduceMean);
     for (const node of consumers) node.input = node.input!.map((i) => (i === layer.probs ? edit.probs : i));
+    if (options.exposeLayers?.includes(layer.name)) {
+      debugOutputs.push(
+        tensorInfo(`${layer.name}/probs`, floatType, []),
+        tensorInfo(`${layer.name}/edited`, floatType, []),
+      );
+      b.op('Identity', [layer.probs], [], 'Expose', `${layer.name}/probs`);
+      b.op('Identity', [edit.probs], [], 'Expose', `${layer.name}/edited`);
+    }
     if (edit.map) maps.push(fp16 ? b.op('Cast', [edit.map], [b.intAttr('to', DataType.FLOAT)]) : edit.map);
     after.set(layer.softmax, b.nodes.splice(0));
   }
@@ -115,7 +129,9 @@ export function instrumentUnet(bytes: Uint8Array, options: InstrumentOptions = {
     tensorInfo(P2P_INPUTS.keep, DataType.FLOAT, ['edits', 77]),
     tensorInfo(P2P_INPUTS.self, DataType.FLOAT, [1]),
   ];
-  graph.output = [...graph.output!, tensorInfo(P2P_OUTPUT, DataType.FLOAT, ['prompts', mapQuery, 77])];
+  graph.output = [...graph.output!, tensorInfo(P2P_OUTPUT, DataType.FLOAT, ['prompts', mapQuery, 77]), ...debugOutputs];
+  const missing = (options.exposeLayers ?? []).filter((n) => !layers.some((l) => l.name === n && edited(l)));
+  if (missing.length > 0) throw new Error(`cannot expose ${missing.join(', ')}: no such edited attention layer`);
 
   const externalData = pointWeightsAtSource(graph, bytes, options.externalDataName ?? 'stock_unet.onnx');
   const report = buildReport(layers, { edited, feedsMap, latent, mapResolution, selfMaxQuery, opset, fp16, embedded: !!externalData });
