@@ -2,10 +2,12 @@
  * Finds the attention layers of a UNet export and classifies them. Anchor: a Softmax whose output
  * (possibly through Cast/Identity) is the first input of a MatMul (the value product). Behind it, the
  * Q·Kᵀ MatMul; behind Kᵀ, the key projection: cross-attention when it reads `encoder_hidden_states`.
+ * Fused `com.microsoft` (Multi-Head)Attention nodes count as layers too (rewritten only if edited).
  * Place and resolution level come from diffusers module names in node names (`/down_blocks.1/…`).
  */
 import { GraphIndex, PASS_THROUGH_OPS } from './graphIndex';
 import type { NodeProto } from './proto';
+import { fusedKey, isFusedAttention } from './unfuseAttention';
 
 export type AttentionKind = 'cross' | 'self';
 export type AttentionPlace = 'down' | 'mid' | 'up';
@@ -13,8 +15,11 @@ export type AttentionPlace = 'down' | 'mid' | 'up';
 export interface AttentionLayer {
   /** Module path from node names, e.g. `down_blocks.1/attentions.0/transformer_blocks.0/attn2`. */
   name: string;
-  softmax: NodeProto;
-  /** The probabilities tensor (Softmax output). */
+  /** The Softmax node, or the fused attention node (`fused`). */
+  anchor: NodeProto;
+  /** A `com.microsoft` fused attention node: its probabilities exist only once it is rewritten. */
+  fused: boolean;
+  /** The probabilities tensor (Softmax output; empty for fused nodes). */
   probs: string;
   kind: AttentionKind;
   place: AttentionPlace;
@@ -108,23 +113,31 @@ function blockCounts(index: GraphIndex): { down: number; up: number } {
 export function findAttentionLayers(index: GraphIndex, contextInput: string): AttentionLayer[] {
   const counts = blockCounts(index);
   const layers: AttentionLayer[] = [];
-  for (const softmax of index.graph.node ?? []) {
-    if (softmax.opType !== 'Softmax') continue;
-    const probs = softmax.output![0];
-    if (!valueMatMul(index, probs)) continue; // a softmax that is not attention
-    const qk = scoresMatMul(index, softmax.input![0]);
-    if (!qk) throw new AttentionPatternError(softmax, 'no Q·Kᵀ MatMul found before the Softmax');
-    const source = keySource(index, qk.input![1]);
-    if (!source) throw new AttentionPatternError(softmax, 'the keys do not lead back to a key projection (MatMul/Gemm)');
-    const name = modulePath(softmax);
-    const place = PLACE_PATTERN.exec(softmax.name ?? '');
+  for (const node of index.graph.node ?? []) {
+    let source: string | undefined;
+    let probs = '';
+    const fused = isFusedAttention(node);
+    if (fused) {
+      const key = fusedKey(node);
+      source = key === undefined ? '' : keySource(index, key);
+      if (source === undefined) throw new AttentionPatternError(node, 'its key input does not come from a key projection (MatMul/Gemm)');
+    } else if (node.opType === 'Softmax') {
+      probs = node.output![0];
+      if (!valueMatMul(index, probs)) continue; // a softmax that is not attention
+      const qk = scoresMatMul(index, node.input![0]);
+      if (!qk) throw new AttentionPatternError(node, 'no Q·Kᵀ MatMul found before the Softmax');
+      source = keySource(index, qk.input![1]);
+      if (source === undefined) throw new AttentionPatternError(node, 'the keys do not lead back to a key projection (MatMul/Gemm)');
+    } else continue;
+    const place = PLACE_PATTERN.exec(node.name ?? '');
     if (!place) {
-      throw new AttentionPatternError(softmax, 'its node name carries no down_blocks.N / mid_block / up_blocks.N module path');
+      throw new AttentionPatternError(node, 'its node name carries no down_blocks.N / mid_block / up_blocks.N module path');
     }
     const where: AttentionPlace = place[1] === 'down_blocks' ? 'down' : place[1] === 'up_blocks' ? 'up' : 'mid';
     const block = place[2] === undefined ? 0 : Number(place[2]);
     const level = where === 'down' ? block : where === 'mid' ? counts.down - 1 : counts.up - 1 - block;
-    layers.push({ name, softmax, probs, kind: source === contextInput ? 'cross' : 'self', place: where, block, level });
+    const kind = source === contextInput ? 'cross' : 'self';
+    layers.push({ name: modulePath(node), anchor: node, fused, probs, kind, place: where, block, level });
   }
   return layers;
 }

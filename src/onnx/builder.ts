@@ -36,6 +36,24 @@ export class GraphBuilder {
     return name;
   }
 
+  /** A float32 1-D constant. */
+  floats(values: number[], hint = 'const'): string {
+    const name = this.name(hint);
+    const data = Float32Array.from(values);
+    this.initializers.push(
+      onnx.TensorProto.create({ name, dataType: DataType.FLOAT, dims: [values.length], rawData: new Uint8Array(data.buffer) }),
+    );
+    return name;
+  }
+
+  /** Adds a node with `count` outputs and returns their names. */
+  opMulti(opType: string, inputs: string[], count: number, attrs: AttributeProto[] = [], hint = opType): string[] {
+    const name = this.name(hint);
+    const outputs = Array.from({ length: count }, (_, i) => `${name}_out${i}`);
+    this.nodes.push(onnx.NodeProto.create({ name, opType, input: inputs, output: outputs, attribute: attrs }));
+    return outputs;
+  }
+
   intAttr(name: string, value: number): AttributeProto {
     return onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INT, i: value });
   }

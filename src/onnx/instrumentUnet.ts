@@ -8,6 +8,7 @@ import { GraphBuilder } from './builder';
 import { emitLayerEdit, emitSharedTensors } from './editSubgraph';
 import { pointWeightsAtSource, type ExternalDataFile } from './externalWeights';
 import { GraphIndex } from './graphIndex';
+import { emitExplicitAttention } from './unfuseAttention';
 import { DataType, decodeModel, defaultOpset, elemType, encodeModel, onnx, staticDims, type NodeProto } from './proto';
 import { buildReport, layerQueryLength, type InstrumentReport } from './report';
 
@@ -92,35 +93,49 @@ export function instrumentUnet(bytes: Uint8Array, options: InstrumentOptions = {
   const b = new GraphBuilder('/p2p');
   const fp16 = floatType === DataType.FLOAT16;
   const toModelFloat = (x: string) => (fp16 ? b.op('Cast', [x], [b.intAttr('to', DataType.FLOAT16)]) : x);
-  const reduceMean = (x: string, axis: number) =>
+  const reduceMean = (g: GraphBuilder) => (x: string, axis: number) =>
     opset >= 18
-      ? b.op('ReduceMean', [x, b.ints([axis])], [b.intAttr('keepdims', 0)])
-      : b.op('ReduceMean', [x], [b.intsAttr('axes', [axis]), b.intAttr('keepdims', 0)]);
+      ? g.op('ReduceMean', [x, g.ints([axis])], [g.intAttr('keepdims', 0)])
+      : g.op('ReduceMean', [x], [g.intsAttr('axes', [axis]), g.intAttr('keepdims', 0)]);
   const shared = emitSharedTensors(b, { sample: sample.name!, ...P2P_INPUTS }, toModelFloat);
   const sharedNodes = b.nodes.splice(0);
 
-  // 2. Each edited layer's nodes follow its Softmax; original consumers read the edited tensor.
+  // 2. Each edited layer's nodes follow its Softmax (or replace its fused node); consumers read the
+  //    edited probabilities.
   const after = new Map<NodeProto, NodeProto[]>();
   const maps: string[] = [];
   const debugOutputs: ReturnType<typeof tensorInfo>[] = [];
+  const replaced = new Set<NodeProto>();
   for (const layer of layers.filter(edited)) {
-    const consumers = index.consumersOf(layer.probs);
-    const edit = emitLayerEdit(b, layer.probs, layer.kind, shared, feedsMap(layer), reduceMean);
-    for (const node of consumers) node.input = node.input!.map((i) => (i === layer.probs ? edit.probs : i));
-    if (options.exposeLayers?.includes(layer.name)) {
-      debugOutputs.push(
-        tensorInfo(`${layer.name}/probs`, floatType, []),
-        tensorInfo(`${layer.name}/edited`, floatType, []),
-      );
-      b.op('Identity', [layer.probs], [], 'Expose', `${layer.name}/probs`);
-      b.op('Identity', [edit.probs], [], 'Expose', `${layer.name}/edited`);
+    const lb = new GraphBuilder(`/${layer.name}/p2p`);
+    const editProbs = (probs: string): string => {
+      const edit = emitLayerEdit(lb, probs, layer.kind, shared, feedsMap(layer), reduceMean(lb));
+      if (edit.map) maps.push(fp16 ? lb.op('Cast', [edit.map], [lb.intAttr('to', DataType.FLOAT)]) : edit.map);
+      if (options.exposeLayers?.includes(layer.name)) {
+        debugOutputs.push(tensorInfo(`${layer.name}/probs`, floatType, []), tensorInfo(`${layer.name}/edited`, floatType, []));
+        lb.op('Identity', [probs], [], 'Expose', `${layer.name}/probs`);
+        lb.op('Identity', [edit.probs], [], 'Expose', `${layer.name}/edited`);
+      }
+      return edit.probs;
+    };
+    if (layer.fused) {
+      emitExplicitAttention(lb, layer.anchor, opset, editProbs);
+      replaced.add(layer.anchor);
+    } else {
+      const consumers = index.consumersOf(layer.probs);
+      const edited = editProbs(layer.probs);
+      for (const node of consumers) node.input = node.input!.map((i) => (i === layer.probs ? edited : i));
     }
-    if (edit.map) maps.push(fp16 ? b.op('Cast', [edit.map], [b.intAttr('to', DataType.FLOAT)]) : edit.map);
-    after.set(layer.softmax, b.nodes.splice(0));
+    after.set(layer.anchor, lb.nodes);
+    b.initializers.push(...lb.initializers);
   }
   b.nodes.push(onnx.NodeProto.create({ name: '/p2p/AttentionMaps', opType: 'Sum', input: maps, output: [P2P_OUTPUT] }));
 
-  graph.node = [...sharedNodes, ...graph.node!.flatMap((n) => [n, ...(after.get(n) ?? [])]), ...b.nodes];
+  graph.node = [
+    ...sharedNodes,
+    ...graph.node!.flatMap((n) => [...(replaced.has(n) ? [] : [n]), ...(after.get(n) ?? [])]),
+    ...b.nodes,
+  ];
   graph.initializer = [...graph.initializer!, ...b.initializers];
   graph.input = [
     ...graph.input!,
