@@ -1,11 +1,17 @@
 /**
- * Keeps weights where they are. Initializers embedded in the original file become external-data
+ * Keeps weights where they are. Weight initializers embedded in the original file become external-data
  * references to byte ranges of that same file, so the rewritten graph is small and the runtime
  * reads the weights from the original buffer (one copy in memory). Already-external ones are kept.
  */
 import type { GraphProto } from './proto';
 
 const EXTERNAL = 1; // TensorProto.DataLocation.EXTERNAL
+/**
+ * Smaller tensors stay inline: onnxruntime's shape inference cannot read shape constants from
+ * external data ("Cannot parse data from external tensors"), and copying them costs nothing.
+ */
+const MIN_EXTERNAL_BYTES = 1024;
+const INDEX_TYPES = new Set([6, 7]); // INT32, INT64: shapes, axes, indices
 
 export interface ExternalDataFile {
   /** The location name the rewritten graph refers to. */
@@ -20,6 +26,7 @@ export function pointWeightsAtSource(graph: GraphProto, source: Uint8Array, path
     const raw = init.rawData;
     if (!raw || raw.byteLength === 0) continue;
     if (raw.buffer !== source.buffer) continue; // created by the rewrite, not a view of the source
+    if (raw.byteLength < MIN_EXTERNAL_BYTES || INDEX_TYPES.has(init.dataType ?? 0)) continue;
     const offset = raw.byteOffset - source.byteOffset;
     init.externalData = [
       { key: 'location', value: path },
