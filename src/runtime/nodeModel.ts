@@ -51,9 +51,16 @@ function latentSizeOf(dir: string): [number, number] | undefined {
  * The instrumented UNet as a file ORT can open: the rewritten graph in a temp folder beside links
  * to the original folder's files (its external data, and the original model as the embedded weights).
  */
-async function instrumentedUnetFile(unetDir: string, latentSize: [number, number] | undefined): Promise<{ path: string; report: InstrumentReport; cleanup: () => Promise<void> }> {
+async function instrumentedUnetFile(unetDir: string, latentSize: [number, number] | undefined): Promise<{ path: string; report?: InstrumentReport; cleanup: () => Promise<void> }> {
   const original = join(unetDir, 'model.onnx');
-  const result = instrumentUnet(new Uint8Array(readFileSync(original)), latentSize ? { latentSize } : {});
+  let result: ReturnType<typeof instrumentUnet>;
+  try {
+    result = instrumentUnet(new Uint8Array(readFileSync(original)), latentSize ? { latentSize } : {});
+  } catch (err) {
+    const message = (err as Error).message;
+    if (/already instrumented/.test(message)) return { path: original, cleanup: async () => {} };
+    throw new Error(`Prompt-to-Prompt needs the attention-instrumented UNet, and ${original} could not be instrumented: ${message}`);
+  }
   const tmp = await mkdtemp(join(tmpdir(), 'p2p-unet-'));
   for (const name of readdirSync(unetDir)) {
     if (name !== 'model.onnx') await symlink(resolve(unetDir, name), join(tmp, name));
