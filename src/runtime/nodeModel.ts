@@ -6,7 +6,7 @@ import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { PipelineModel } from '../diffusion';
-import { instrumentUnet, type InstrumentReport } from '../onnx';
+import { instrumentUnet, type InstrumentOptions, type InstrumentReport } from '../onnx';
 import { loadClipTokenizer } from '../text';
 import { createOrtNodeBackend } from './ortNode';
 
@@ -15,6 +15,8 @@ export const DEFAULT_SCALING_FACTOR = 0.18215;
 export interface NodeModelOptions {
   /** Rewrite a stock UNet into the instrumented one at load time (needed for P2P edits). */
   instrument?: boolean;
+  /** Overrides for the instrumentation; defaults come from the folder's p2p.json and unet/config.json. */
+  instrumentOptions?: InstrumentOptions;
   threads?: number;
 }
 
@@ -47,15 +49,26 @@ function latentSizeOf(dir: string): [number, number] | undefined {
   return undefined;
 }
 
+/** Instrumentation settings a model ships in `p2p.json` (`selfMaxQuery`, `mapResolution`) and its latent size. */
+function instrumentDefaults(dir: string): InstrumentOptions {
+  const p2p = optionalJson(join(dir, 'p2p.json')) ?? {};
+  const out: InstrumentOptions = {};
+  const latentSize = latentSizeOf(dir);
+  if (latentSize) out.latentSize = latentSize;
+  if (typeof p2p.selfMaxQuery === 'number') out.selfMaxQuery = p2p.selfMaxQuery;
+  if (typeof p2p.mapResolution === 'number') out.mapResolution = p2p.mapResolution;
+  return out;
+}
+
 /**
  * The instrumented UNet as a file ORT can open: the rewritten graph in a temp folder beside links
  * to the original folder's files (its external data, and the original model as the embedded weights).
  */
-async function instrumentedUnetFile(unetDir: string, latentSize: [number, number] | undefined): Promise<{ path: string; report?: InstrumentReport; cleanup: () => Promise<void> }> {
+async function instrumentedUnetFile(unetDir: string, options: InstrumentOptions): Promise<{ path: string; report?: InstrumentReport; cleanup: () => Promise<void> }> {
   const original = join(unetDir, 'model.onnx');
   let result: ReturnType<typeof instrumentUnet>;
   try {
-    result = instrumentUnet(new Uint8Array(readFileSync(original)), latentSize ? { latentSize } : {});
+    result = instrumentUnet(new Uint8Array(readFileSync(original)), options);
   } catch (err) {
     const message = (err as Error).message;
     if (/already instrumented/.test(message)) return { path: original, cleanup: async () => {} };
@@ -84,7 +97,7 @@ export async function loadNodeModel(dir: string, opts: NodeModelOptions = {}): P
   let instrumentReport: InstrumentReport | undefined;
   let cleanup = async (): Promise<void> => {};
   if (opts.instrument) {
-    const made = await instrumentedUnetFile(join(dir, 'unet'), latentSizeOf(dir));
+    const made = await instrumentedUnetFile(join(dir, 'unet'), { ...instrumentDefaults(dir), ...opts.instrumentOptions });
     unet = made.path;
     instrumentReport = made.report;
     cleanup = made.cleanup;

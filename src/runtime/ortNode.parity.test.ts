@@ -1,0 +1,100 @@
+// Parity with PyTorch: the pipeline on onnxruntime-node reproduces the toy model's reference run
+// (tests/fixtures/toy-shapes-reference, written by tools/toy-model/export.py) with and without P2P.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generate, toRgba, type GenerateResult } from '../diffusion';
+import { REPO_ROOT, decodeFloat32, decodeTensor, maxAbsDiff, type EncodedTensor } from '../../tests/helpers/fixtures';
+import { loadNodeModel, type NodeModel } from './nodeModel';
+
+const MODEL_DIR = join(REPO_ROOT, 'public/models/toy-shapes');
+const FIXTURE_DIR = join(REPO_ROOT, 'tests/fixtures/toy-shapes-reference');
+const SEEDS = [0, 1];
+const present = existsSync(join(MODEL_DIR, 'unet/model.onnx')) && SEEDS.every((s) => existsSync(join(FIXTURE_DIR, `run-seed${s}.json`)));
+if (!present) {
+  console.warn(`toy-model parity skipped: needs ${MODEL_DIR} and ${FIXTURE_DIR}/run-seed{0,1}.json (tools/toy-model/export.py writes them)`);
+}
+
+interface ReferenceRun {
+  prompts: string[];
+  seed: number;
+  steps: number;
+  guidance: number;
+  crossReplaceSteps: number;
+  selfReplaceSteps: number;
+  timesteps: number[];
+  input_ids: EncodedTensor;
+  text_embeddings: EncodedTensor;
+  initial_latent: EncodedTensor;
+  latents_plain: EncodedTensor;
+  images_plain: EncodedTensor;
+  latents_p2p: EncodedTensor;
+  images_p2p: EncodedTensor;
+}
+
+const floats = decodeFloat32;
+
+/** Share of channel values (RGB of every pixel) within `tol` of the reference images, both as uint8. */
+function pixelAgreement(ours: GenerateResult, reference: EncodedTensor, tol: number): number {
+  const ref = decodeTensor(reference);
+  const dims = ref.shape as [number, number, number, number];
+  const theirs = toRgba(decodeFloat32(reference), dims);
+  let ok = 0;
+  let total = 0;
+  ours.images.forEach((img, p) => {
+    for (let i = 0; i < img.length; i++) {
+      if (i % 4 === 3) continue;
+      total += 1;
+      if (Math.abs(img[i] - theirs[p][i]) <= tol) ok += 1;
+    }
+  });
+  return ok / total;
+}
+
+describe.skipIf(!present)('toy-shapes parity with the PyTorch reference run', () => {
+  let stock: NodeModel;
+  let p2p: NodeModel;
+  const runs = new Map<number, ReferenceRun>();
+
+  beforeAll(async () => {
+    for (const s of SEEDS) runs.set(s, JSON.parse(readFileSync(join(FIXTURE_DIR, `run-seed${s}.json`), 'utf8')) as ReferenceRun);
+    const ref = runs.get(SEEDS[0])!;
+    stock = await loadNodeModel(MODEL_DIR, { threads: 1 });
+    p2p = await loadNodeModel(MODEL_DIR, { threads: 1, instrument: true, instrumentOptions: { selfMaxQuery: (ref as { selfMaxQuery?: number }).selfMaxQuery } });
+  }, 120_000);
+
+  afterAll(async () => {
+    await stock?.dispose();
+    await p2p?.dispose();
+  });
+
+  const request = (ref: ReferenceRun) => ({ prompts: ref.prompts, seed: ref.seed, steps: ref.steps, guidance: ref.guidance });
+
+  for (const seed of SEEDS) {
+    it(`seed ${seed}, no controller: token ids, text embeddings, initial and final latents, images`, async () => {
+      const ref = runs.get(seed)!;
+      const P = ref.prompts.length;
+      const res = await generate(stock, request(ref));
+      const ids = decodeTensor(ref.input_ids).data as BigInt64Array;
+      expect(Array.from(res.tokenIds)).toEqual(Array.from(ids.subarray(P * 77), Number));
+      expect(Array.from(stock.tokenizer.fit('').ids)).toEqual(Array.from(ids.subarray(0, 77), Number));
+      expect(res.timesteps).toEqual(ref.timesteps);
+      const emb = floats(ref.text_embeddings);
+      expect(maxAbsDiff(res.textEmbeddings, emb.subarray(emb.length / 2))).toBeLessThan(1e-4);
+      expect(maxAbsDiff(res.initialLatent, floats(ref.initial_latent))).toBe(0);
+      // 21 float32 UNet calls with guidance 7.5 amplifying ORT-vs-torch rounding (~1e-6 per op);
+      // any real mistake (timestep, batch order, scheduler state) moves latents by 1e-2 or more.
+      expect(maxAbsDiff(res.latents, floats(ref.latents_plain))).toBeLessThan(1e-3);
+      expect(pixelAgreement(res, ref.images_plain, 2)).toBeGreaterThanOrEqual(0.999);
+    }, 120_000);
+
+    it(`seed ${seed}, P2P word swap on the instrumented UNet: final latents and images`, async () => {
+      const ref = runs.get(seed)!;
+      const edit = { kind: 'replace' as const, crossReplaceSteps: ref.crossReplaceSteps, selfReplaceSteps: ref.selfReplaceSteps };
+      const res = await generate(p2p, { ...request(ref), edit });
+      expect(maxAbsDiff(res.latents, floats(ref.latents_p2p))).toBeLessThan(1e-3);
+      expect(pixelAgreement(res, ref.images_p2p, 2)).toBeGreaterThanOrEqual(0.999);
+    }, 120_000);
+  }
+});
