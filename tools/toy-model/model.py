@@ -303,9 +303,9 @@ class UNet2DConditionModel(nn.Module):
         return [(n, m) for n, m in self.named_modules() if isinstance(m, Attention)]
 
     def forward(self, sample, timestep, encoder_hidden_states):
-        b = sample.shape[0]
+        # timestep: float32 scalar, [1] or [batch]; a [1] embedding broadcasts over the batch in the
+        # resnets, so one traced graph serves both (as diffusers' ONNX pipelines pass np.array([t]))
         t = timestep.reshape(-1).to(torch.float32)
-        t = t.expand(b) if t.shape[0] == 1 else t
         temb = self.time_embedding(self.time_proj(t))
         x = self.conv_in(sample)
         skips = [x]
