@@ -2,7 +2,7 @@
 // the three sessions) into a PipelineModel; optionally instruments the UNet for Prompt-to-Prompt.
 
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { PipelineModel } from '../diffusion';
@@ -60,6 +60,15 @@ function instrumentDefaults(dir: string): InstrumentOptions {
   return out;
 }
 
+/** A hard link (no copy) where the file system allows, else a copy. ORT refuses symlinks that leave the model's folder. */
+async function linkOrCopy(from: string, to: string): Promise<void> {
+  try {
+    await link(from, to);
+  } catch {
+    await copyFile(from, to);
+  }
+}
+
 /**
  * The instrumented UNet as a file ORT can open: the rewritten graph in a temp folder beside links
  * to the original folder's files (its external data, and the original model as the embedded weights).
@@ -76,9 +85,9 @@ async function instrumentedUnetFile(unetDir: string, options: InstrumentOptions)
   }
   const tmp = await mkdtemp(join(tmpdir(), 'p2p-unet-'));
   for (const name of readdirSync(unetDir)) {
-    if (name !== 'model.onnx') await symlink(resolve(unetDir, name), join(tmp, name));
+    if (name !== 'model.onnx') await linkOrCopy(resolve(unetDir, name), join(tmp, name));
   }
-  if (result.externalData) await symlink(resolve(original), join(tmp, result.externalData.path));
+  if (result.externalData) await linkOrCopy(resolve(original), join(tmp, result.externalData.path));
   const path = join(tmp, 'model.onnx');
   await writeFile(path, result.model);
   return { path, report: result.report, cleanup: () => rm(tmp, { recursive: true, force: true }) };

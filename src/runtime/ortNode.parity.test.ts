@@ -8,8 +8,9 @@ import { generate, toRgba, type GenerateResult } from '../diffusion';
 import { REPO_ROOT, decodeFloat32, decodeTensor, maxAbsDiff, type EncodedTensor } from '../../tests/helpers/fixtures';
 import { loadNodeModel, type NodeModel } from './nodeModel';
 
-const MODEL_DIR = join(REPO_ROOT, 'public/models/toy-shapes');
-const FIXTURE_DIR = join(REPO_ROOT, 'tests/fixtures/toy-shapes-reference');
+// Overridable to check another export of the same tool (e.g. a `train.py --smoke` run).
+const MODEL_DIR = process.env.TOY_MODEL_DIR ?? join(REPO_ROOT, 'public/models/toy-shapes');
+const FIXTURE_DIR = process.env.TOY_REFERENCE_DIR ?? join(REPO_ROOT, 'tests/fixtures/toy-shapes-reference');
 const SEEDS = [0, 1];
 const present = existsSync(join(MODEL_DIR, 'unet/model.onnx')) && SEEDS.every((s) => existsSync(join(FIXTURE_DIR, `run-seed${s}.json`)));
 if (!present) {
@@ -82,7 +83,10 @@ describe.skipIf(!present)('toy-shapes parity with the PyTorch reference run', ()
       expect(res.timesteps).toEqual(ref.timesteps);
       const emb = floats(ref.text_embeddings);
       expect(maxAbsDiff(res.textEmbeddings, emb.subarray(emb.length / 2))).toBeLessThan(1e-4);
-      expect(maxAbsDiff(res.initialLatent, floats(ref.initial_latent))).toBe(0);
+      // torchRandn matches torch to the last bit or two (Math.cos/log vs ATen's vectorised float32 kernels).
+      expect(maxAbsDiff(res.initialLatent, floats(ref.initial_latent))).toBeLessThan(1e-6);
+      const latentDiff = maxAbsDiff(res.latents, floats(ref.latents_plain));
+      console.info(`seed ${seed} plain: latents max |Δ| ${latentDiff.toExponential(2)}, pixels within 2/255 ${pixelAgreement(res, ref.images_plain, 2)}`);
       // 21 float32 UNet calls with guidance 7.5 amplifying ORT-vs-torch rounding (~1e-6 per op);
       // any real mistake (timestep, batch order, scheduler state) moves latents by 1e-2 or more.
       expect(maxAbsDiff(res.latents, floats(ref.latents_plain))).toBeLessThan(1e-3);
@@ -93,6 +97,8 @@ describe.skipIf(!present)('toy-shapes parity with the PyTorch reference run', ()
       const ref = runs.get(seed)!;
       const edit = { kind: 'replace' as const, crossReplaceSteps: ref.crossReplaceSteps, selfReplaceSteps: ref.selfReplaceSteps };
       const res = await generate(p2p, { ...request(ref), edit });
+      const latentDiff = maxAbsDiff(res.latents, floats(ref.latents_p2p));
+      console.info(`seed ${seed} p2p: latents max |Δ| ${latentDiff.toExponential(2)}, pixels within 2/255 ${pixelAgreement(res, ref.images_p2p, 2)}`);
       expect(maxAbsDiff(res.latents, floats(ref.latents_p2p))).toBeLessThan(1e-3);
       expect(pixelAgreement(res, ref.images_p2p, 2)).toBeGreaterThanOrEqual(0.999);
     }, 120_000);
