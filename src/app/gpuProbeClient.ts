@@ -40,6 +40,7 @@ export function probeGpu(count = 4096, scale = 7.5, timeoutMs = 60_000): Promise
   return new Promise<ProbeResult>((resolve, reject) => {
     const timer = setTimeout(() => reject(new GpuProbeError('timeout', `GPU probe gave no answer in ${timeoutMs} ms`)), timeoutMs);
     worker.onmessage = (event: MessageEvent<ProbeEvent>) => {
+      clearTimeout(timer);
       const msg = event.data;
       if (msg.id !== id) return;
       if (msg.type === 'probe-result') {

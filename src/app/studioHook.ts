@@ -2,9 +2,11 @@
  * The typed test hook on `window`: the same entry points the UI uses, for end-to-end tests.
  */
 import { probeGpu } from './gpuProbeClient';
+import { checkUnet } from './unetCheckClient';
 
 export interface StudioHook {
   probeGpu: typeof probeGpu;
+  checkUnet: typeof checkUnet;
 }
 
 declare global {
@@ -14,5 +16,5 @@ declare global {
 }
 
 export function installStudioHook(): void {
-  window.__studio = { probeGpu };
+  window.__studio = { probeGpu, checkUnet };
 }

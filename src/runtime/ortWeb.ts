@@ -1,0 +1,34 @@
+/**
+ * onnxruntime-web sessions for the browser (WebGPU first, wasm fallback): the only place on the web
+ * side importing onnxruntime. Models come as bytes; external data (weights kept in their original
+ * file) is passed by name, so weights are never copied into a second buffer.
+ */
+import * as ort from 'onnxruntime-web/webgpu';
+
+export type WebProvider = 'webgpu' | 'wasm';
+
+export interface WebSessionOptions {
+  provider: WebProvider;
+  externalData?: { path: string; data: Uint8Array }[];
+  /** Keep outputs on the GPU (WebGPU only); the caller then reads or reuses the GPU buffers. */
+  gpuOutputs?: boolean;
+}
+
+export { ort };
+
+/** Wasm threads: several when the page is cross-origin isolated, else one. */
+export function configureWasm(threads?: number): void {
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+  const cores = (globalThis.navigator as { hardwareConcurrency?: number } | undefined)?.hardwareConcurrency ?? 1;
+  ort.env.wasm.numThreads = threads ?? (isolated ? Math.min(4, cores) : 1);
+}
+
+export async function createWebSession(model: Uint8Array, options: WebSessionOptions): Promise<ort.InferenceSession> {
+  const sessionOptions: ort.InferenceSession.SessionOptions = {
+    executionProviders: [options.provider],
+    graphOptimizationLevel: 'all',
+  };
+  if (options.externalData) sessionOptions.externalData = options.externalData;
+  if (options.gpuOutputs && options.provider === 'webgpu') sessionOptions.preferredOutputLocation = 'gpu-buffer';
+  return ort.InferenceSession.create(model, sessionOptions);
+}
