@@ -3,7 +3,7 @@
  * references to byte ranges of that same file, so the rewritten graph is small and the runtime
  * reads the weights from the original buffer (one copy in memory). Already-external ones are kept.
  */
-import type { GraphProto } from './proto';
+import { encodeModel, type GraphProto, type ModelProto } from './proto';
 
 const EXTERNAL = 1; // TensorProto.DataLocation.EXTERNAL
 /**
@@ -38,4 +38,34 @@ export function pointWeightsAtSource(graph: GraphProto, source: Uint8Array, path
     moved += 1;
   }
   return moved > 0 ? { path, data: source } : undefined;
+}
+
+/**
+ * The external-data storage form of a model (as Hub exports with `weights.pb`): every weight
+ * initializer moved, in order, into one file named `location`. Used by tools and tests; this one
+ * copies weights, since it builds a second file.
+ */
+export function externalizeWeights(model: ModelProto, location: string): { model: Uint8Array; weights: Uint8Array } {
+  const chunks: Uint8Array[] = [];
+  let offset = 0;
+  for (const init of model.graph?.initializer ?? []) {
+    const raw = init.rawData;
+    if (!raw || raw.byteLength < MIN_EXTERNAL_BYTES || INDEX_TYPES.has(init.dataType ?? 0)) continue;
+    init.externalData = [
+      { key: 'location', value: location },
+      { key: 'offset', value: String(offset) },
+      { key: 'length', value: String(raw.byteLength) },
+    ];
+    init.dataLocation = EXTERNAL;
+    chunks.push(raw);
+    offset += raw.byteLength;
+    init.rawData = new Uint8Array(0);
+  }
+  const weights = new Uint8Array(offset);
+  let at = 0;
+  for (const c of chunks) {
+    weights.set(c, at);
+    at += c.byteLength;
+  }
+  return { model: encodeModel(model), weights };
 }

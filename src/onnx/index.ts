@@ -3,6 +3,6 @@
  */
 export { instrumentUnet, P2P_INPUTS, P2P_OUTPUT, type InstrumentOptions, type InstrumentResult } from './instrumentUnet';
 export type { InstrumentReport, LayerReport } from './report';
-export type { ExternalDataFile } from './externalWeights';
+export { externalizeWeights, type ExternalDataFile } from './externalWeights';
 export { AttentionPatternError } from './attentionLayers';
 export { NotOnnxError, decodeModel, encodeModel } from './proto';
