@@ -1,7 +1,7 @@
 /**
  * Module worker: instruments a UNet in the browser and runs it on WebGPU and on wasm (see protocol).
  */
-import { instrumentUnet } from '../src/onnx';
+import { decodeModel, instrumentUnet } from '../src/onnx';
 import { configureWasm, createWebSession, ort, type WebProvider } from '../src/runtime/ortWeb';
 import { isOrtThreadWorker } from './ortThreads';
 import type { UnetCheckEvent, UnetCheckRequest, UnetRun } from './unetCheckProtocol';
@@ -21,6 +21,9 @@ async function check(req: UnetCheckRequest): Promise<Extract<UnetCheckEvent, { t
     mapResolution: req.mapResolution,
     selfMaxQuery: req.selfMaxQuery,
   });
+  const context = decodeModel(bytes).graph!.input!.find((i) => i.name === 'encoder_hidden_states');
+  const contextDim = Number(context?.type?.tensorType?.shape?.dim?.[2]?.dimValue ?? 0);
+  if (!contextDim) throw new Error('the UNet does not declare a static encoder_hidden_states width');
   const batch = 2 * req.prompts;
   const edits = req.prompts - 1;
   const [h, w] = req.latent;
@@ -30,7 +33,7 @@ async function check(req: UnetCheckRequest): Promise<Extract<UnetCheckEvent, { t
   const feeds = {
     sample: new ort.Tensor('float32', noise(batch * 4 * h * w, 1), [batch, 4, h, w]),
     timestep: new ort.Tensor('float32', Float32Array.of(500), [1]),
-    encoder_hidden_states: new ort.Tensor('float32', noise(batch * 77 * req.contextDim, 2), [batch, 77, req.contextDim]),
+    encoder_hidden_states: new ort.Tensor('float32', noise(batch * 77 * contextDim, 2), [batch, 77, contextDim]),
     p2p_map: new ort.Tensor('float32', map, [edits, 77, 77]),
     p2p_gain: new ort.Tensor('float32', new Float32Array(edits * 77).fill(0.8), [edits, 77]),
     p2p_keep: new ort.Tensor('float32', new Float32Array(edits * 77).fill(0.2), [edits, 77]),

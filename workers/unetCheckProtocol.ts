@@ -8,9 +8,8 @@ export interface UnetCheckRequest {
   type: 'unet-check';
   id: number;
   url: string;
-  /** Latent side (the toy model's sample is static, this is only used for inputs). */
   prompts: number;
-  contextDim: number;
+  /** Latent `[h, w]` of the inputs. */
   latent: [number, number];
   mapResolution?: number;
   selfMaxQuery?: number;

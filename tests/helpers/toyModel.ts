@@ -1,0 +1,32 @@
+/**
+ * Test-only access to the embedded toy model (`public/models/toy-shapes`) and its PyTorch reference
+ * run (`tests/fixtures/toy-shapes-reference`), both written by tools/toy-model/export.py.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { REPO_ROOT } from './fixtures';
+
+export const TOY_MODEL_DIR = resolve(REPO_ROOT, 'public/models/toy-shapes');
+export const TOY_REFERENCE_DIR = resolve(REPO_ROOT, 'tests/fixtures/toy-shapes-reference');
+export const TOY_UNET = resolve(TOY_MODEL_DIR, 'unet/model.onnx');
+
+export interface ToyP2pConfig {
+  mapResolution: number;
+  selfMaxQuery: number;
+  latentSize: number;
+  mapLayers: string[];
+  attentionLayers?: { name: string; kind: 'cross' | 'self'; queryLength: number }[];
+}
+
+export function hasToyModel(): boolean {
+  return existsSync(TOY_UNET) && existsSync(resolve(TOY_MODEL_DIR, 'p2p.json'));
+}
+
+export function toyP2pConfig(): ToyP2pConfig {
+  return JSON.parse(readFileSync(resolve(TOY_MODEL_DIR, 'p2p.json'), 'utf8')) as ToyP2pConfig;
+}
+
+/** PyTorch module path (`down_blocks.0.attentions.0.transformer_blocks.0.attn2`) → layer name in reports. */
+export function layerName(modulePath: string): string {
+  return modulePath.replace(/\.(?=[a-z_])/gi, '/');
+}
