@@ -1,0 +1,72 @@
+/**
+ * The shareable recipe: everything needed to reproduce a Prompt-to-Prompt result (model, prompts,
+ * edit kinds, injection windows, LocalBlend, reweighting, seed, sampler). Only this goes in the URL.
+ */
+
+export const RECIPE_VERSION = 1;
+export const MAX_EDITS = 6;
+export const MAX_PROMPT_CHARS = 500;
+export const SCHEDULERS = ['pndm', 'ddim', 'euler', 'dpmpp-2m'] as const;
+export type SchedulerId = (typeof SCHEDULERS)[number];
+export type EditKindChoice = 'auto' | 'replace' | 'refine' | 'reweight';
+/** A fraction f (the window [0, f]) or a [start, end] window of the run, in [0, 1]. */
+export type Window = number | [number, number];
+
+export interface EditEntry {
+  prompt: string;
+  kind: EditKindChoice;
+}
+
+export interface Recipe {
+  model: string;
+  prompt: string;
+  edits: EditEntry[];
+  cross: Window;
+  /** Per-word cross-attention windows (the reference's `{"default_": …, "lion": .4}`). */
+  crossWords: Record<string, Window>;
+  self: Window;
+  /** Reweight factors per word (negative to 10, as the reference equalizer). */
+  weights: Record<string, number>;
+  /** LocalBlend words per prompt (source first); empty lists = no LocalBlend. */
+  blendWords: string[][];
+  blendThreshold: number;
+  seed: number;
+  steps: number;
+  guidance: number;
+  scheduler: SchedulerId;
+  /** Also run the same seed without the controller, to show what Prompt-to-Prompt preserves. */
+  baseline: boolean;
+}
+
+export const DEFAULT_RECIPE: Recipe = {
+  model: 'toy-shapes',
+  prompt: 'a red circle on a blue background',
+  edits: [{ prompt: 'a red square on a blue background', kind: 'auto' }],
+  cross: 0.8,
+  crossWords: {},
+  self: 0.4,
+  weights: {},
+  blendWords: [],
+  blendThreshold: 0.3,
+  seed: 8888,
+  steps: 20,
+  guidance: 7.5,
+  scheduler: 'pndm',
+  baseline: true,
+};
+
+/** Ranges the URL codec and the controls share. */
+export const LIMITS = {
+  seed: { min: 0, max: 2 ** 32 - 1 },
+  steps: { min: 1, max: 150 },
+  guidance: { min: 0, max: 30 },
+  weight: { min: -10, max: 10 },
+  threshold: { min: 0, max: 1 },
+} as const;
+
+/** The edit kind actually used: same word count → swap (replace), otherwise refine. */
+export function resolveKind(source: string, edit: EditEntry): 'replace' | 'refine' | 'reweight' {
+  if (edit.kind !== 'auto') return edit.kind;
+  const words = (s: string) => s.trim().split(/\s+/).length;
+  return words(source) === words(edit.prompt) ? 'replace' : 'refine';
+}

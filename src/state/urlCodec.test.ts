@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_RECIPE, resolveKind, type Recipe } from './recipe';
+import { decodeRecipe, encodeRecipe } from './urlCodec';
+
+const full: Recipe = {
+  ...DEFAULT_RECIPE,
+  model: 'toy-shapes',
+  prompt: 'a red circle at the top',
+  edits: [
+    { prompt: 'a red square at the top', kind: 'auto' },
+    { prompt: 'a big red circle at the top', kind: 'refine' },
+  ],
+  cross: [0.1, 0.9],
+  crossWords: { square: 0.4, big: [0.2, 0.6] },
+  self: 0.3,
+  weights: { red: 4 },
+  blendWords: [['circle'], ['square'], ['circle']],
+  blendThreshold: 0.35,
+  seed: 123456,
+  steps: 25,
+  guidance: 6,
+  scheduler: 'ddim',
+  baseline: false,
+};
+
+describe('recipe URL codec', () => {
+  it('round-trips every field through readable query parameters', () => {
+    const query = encodeRecipe(full);
+    expect(query).toContain('p=a+red+circle+at+the+top');
+    expect(query).toContain('cross=0.1-0.9');
+    expect(decodeRecipe(query)).toEqual({ recipe: full, ignored: [] });
+  });
+
+  it('an empty query gives the defaults and no notice', () => {
+    expect(decodeRecipe('')).toEqual({ recipe: DEFAULT_RECIPE, ignored: [] });
+  });
+
+  it('hostile and malformed values load safe defaults with a notice for each', () => {
+    const { recipe, ignored } = decodeRecipe(
+      'p=%3Cscript%3Ealert(1)%3C%2Fscript%3E&e=x&steps=1000000000&g=NaN&seed=-5&cross=2&self=0.6-0.2&sched=evil&w=red:99&cw=:0.4&model=..%2F..%2Fetc&zzz=1&bt=abc',
+    );
+    // Prompt text is kept as text (React renders it escaped), never interpreted.
+    expect(recipe.prompt).toBe('<script>alert(1)</script>');
+    expect(recipe.steps).toBe(DEFAULT_RECIPE.steps);
+    expect(recipe.guidance).toBe(DEFAULT_RECIPE.guidance);
+    expect(recipe.seed).toBe(DEFAULT_RECIPE.seed);
+    expect(recipe.cross).toBe(DEFAULT_RECIPE.cross);
+    expect(recipe.self).toBe(DEFAULT_RECIPE.self);
+    expect(recipe.scheduler).toBe(DEFAULT_RECIPE.scheduler);
+    expect(recipe.weights).toEqual({});
+    expect(recipe.model).toBe(DEFAULT_RECIPE.model);
+    expect(ignored).toHaveLength(11);
+    expect(ignored.join('\n')).toMatch(/steps="1000000000" \(expected an integer in 1…150\)/);
+    expect(ignored.join('\n')).toMatch(/unknown parameter "zzz"/);
+  });
+
+  it('caps the number of edits and the prompt length', () => {
+    const many = Array.from({ length: 9 }, (_, i) => `e=edit+${i}`).join('&');
+    const { recipe, ignored } = decodeRecipe(`p=${'a'.repeat(600)}&${many}`);
+    expect(recipe.edits).toHaveLength(6);
+    expect(recipe.prompt).toHaveLength(500);
+    expect(ignored).toEqual(['the source prompt cut to 500 characters', '3 edited prompts beyond 6']);
+  });
+
+  it('chooses swap for equal word counts and refine otherwise, unless overridden', () => {
+    expect(resolveKind('a red circle', { prompt: 'a red square', kind: 'auto' })).toBe('replace');
+    expect(resolveKind('a red circle', { prompt: 'a big red circle', kind: 'auto' })).toBe('refine');
+    expect(resolveKind('a red circle', { prompt: 'a red circle', kind: 'reweight' })).toBe('reweight');
+  });
+});
