@@ -5,9 +5,11 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
 import { installStudioHook } from './app/studioHook';
+import { startUrlSync } from './app/urlSync';
 import './app/styles.css';
 
 installStudioHook();
+startUrlSync();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

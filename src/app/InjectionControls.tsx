@@ -1,0 +1,116 @@
+/**
+ * How much of the source's attention the edits receive: cross-attention window (with per-word
+ * overrides for the changed words), self-attention window, reweight factors and LocalBlend.
+ */
+import { LIMITS, resolveKind, type Window } from '../state/recipe';
+import { selectPrompts, useStudio } from '../state/store';
+import { changedWords, splitPromptWords } from '../state/wordDiff';
+import { Field } from './controls/Field';
+import { WindowInput } from './controls/WindowInput';
+
+export function InjectionControls() {
+  const recipe = useStudio((s) => s.recipe);
+  const prompts = useStudio(selectPrompts);
+  const error = useStudio((s) => s.run.error);
+  const { setRecipe } = useStudio.getState();
+  const errorFor = (field: string) => (error?.field === field ? error.message : undefined);
+  const changed = [...new Set(recipe.edits.flatMap((e) => changedWords(recipe.prompt, e.prompt)))];
+  const reweighting = recipe.edits.some((e) => resolveKind(recipe.prompt, e) === 'reweight');
+  const blendOn = recipe.blendWords.length > 0;
+
+  const setWordWindow = (word: string, w: Window | undefined) => {
+    const next = { ...recipe.crossWords };
+    if (w === undefined) delete next[word];
+    else next[word] = w;
+    setRecipe({ crossWords: next });
+  };
+
+  return (
+    <section aria-labelledby="injection-heading" className="panel">
+      <h2 id="injection-heading">Attention injection</h2>
+      <WindowInput
+        label="Cross-attention replace steps"
+        help="Fraction of the denoising steps (from the start) in which the edits use the source's word-to-pixel attention."
+        value={recipe.cross}
+        onChange={(cross) => setRecipe({ cross })}
+        error={errorFor('cross')}
+      />
+      {changed.length > 0 && (
+        <fieldset className="chips">
+          <legend title="Give a changed word its own cross-attention window, e.g. less injection so the new word can change shape.">Per-word windows</legend>
+          {changed.map((word) =>
+            word in recipe.crossWords ? (
+              <div key={word} className="chip-editor">
+                <WindowInput label={`“${word}”`} help={`Cross-attention replace steps for the word “${word}”.`} value={recipe.crossWords[word]} onChange={(w) => setWordWindow(word, w)} />
+                <button type="button" onClick={() => setWordWindow(word, undefined)} aria-label={`Remove the window for ${word}`}>×</button>
+              </div>
+            ) : (
+              <button key={word} type="button" className="chip" onClick={() => setWordWindow(word, 0.4)}>
+                + {word}
+              </button>
+            ),
+          )}
+        </fieldset>
+      )}
+      <WindowInput
+        label="Self-attention replace steps"
+        help="Fraction of the steps in which the edits copy the source's pixel-to-pixel attention (keeps shapes and layout)."
+        value={recipe.self}
+        onChange={(self) => setRecipe({ self })}
+        error={errorFor('self')}
+      />
+      {reweighting && (
+        <fieldset>
+          <legend title="Scale how strongly a word's attention counts (negative to 10).">Reweight</legend>
+          {splitPromptWords(recipe.edits[0]?.prompt ?? '').map((word) => (
+            <Field key={word} label={word} help={`Attention weight of “${word}” (1 = unchanged).`}>
+              {({ inputId, describedBy }) => (
+                <input
+                  id={inputId} aria-describedby={describedBy} type="number" step={0.5}
+                  min={LIMITS.weight.min} max={LIMITS.weight.max} value={recipe.weights[word] ?? 1}
+                  onChange={(e) => setRecipe({ weights: { ...recipe.weights, [word]: Number(e.target.value) } })}
+                />
+              )}
+            </Field>
+          ))}
+        </fieldset>
+      )}
+      <fieldset>
+        <legend title="Only change the region the chosen words attend to; keep the source everywhere else.">Local edit (LocalBlend)</legend>
+        <label className="inline">
+          <input
+            type="checkbox"
+            checked={blendOn}
+            onChange={(e) => setRecipe({ blendWords: e.target.checked ? prompts.map((p) => splitPromptWords(p).slice(-1)) : [] })}
+          />{' '}
+          restrict the edit to the words' region
+        </label>
+        {blendOn &&
+          prompts.map((p, i) => (
+            <Field key={i} label={i === 0 ? 'Source words' : `Edit ${i} words`} help="Comma-separated words whose attention marks the region to edit." error={errorFor(`blend-${i}`)}>
+              {({ inputId, describedBy }) => (
+                <input
+                  id={inputId} aria-describedby={describedBy} value={(recipe.blendWords[i] ?? []).join(',')}
+                  onChange={(e) => {
+                    const next = prompts.map((_, j) => recipe.blendWords[j] ?? []);
+                    next[i] = e.target.value.split(',').map((w) => w.trim()).filter(Boolean);
+                    setRecipe({ blendWords: next });
+                  }}
+                />
+              )}
+            </Field>
+          ))}
+        {blendOn && (
+          <Field label="Mask threshold" help="Pixels whose normalised attention on the words exceeds this value are edited.">
+            {({ inputId, describedBy }) => (
+              <input
+                id={inputId} aria-describedby={describedBy} type="range" min={0} max={1} step={0.05}
+                value={recipe.blendThreshold} onChange={(e) => setRecipe({ blendThreshold: Number(e.target.value) })}
+              />
+            )}
+          </Field>
+        )}
+      </fieldset>
+    </section>
+  );
+}

@@ -1,0 +1,23 @@
+/**
+ * Keeps the recipe and the address bar in step: read once at start-up (with notices for ignored
+ * values), then `history.replaceState` on every change so the URL is always a share link.
+ */
+import { useStudio } from '../state/store';
+import { decodeRecipe, encodeRecipe } from '../state/urlCodec';
+
+export function startUrlSync(): () => void {
+  const { recipe, ignored } = decodeRecipe(window.location.search);
+  useStudio.setState({ recipe, notices: ignored });
+  let last = '';
+  const write = (query: string) => {
+    if (query === last) return;
+    last = query;
+    window.history.replaceState(null, '', `${window.location.pathname}?${query}`);
+  };
+  write(encodeRecipe(recipe));
+  return useStudio.subscribe((s) => write(encodeRecipe(s.recipe)));
+}
+
+export function shareLink(): string {
+  return `${window.location.origin}${window.location.pathname}?${encodeRecipe(useStudio.getState().recipe)}`;
+}

@@ -1,0 +1,82 @@
+/**
+ * The studio's zustand store: the shareable recipe (synced to the URL), run status and engine info.
+ * Big buffers (images, attention maps) live outside the store, in `results.ts`, keyed by run id.
+ */
+import { create } from 'zustand';
+import { DEFAULT_RECIPE, MAX_EDITS, type EditEntry, type Recipe } from './recipe';
+import { encodeRecipe } from './urlCodec';
+
+export type RunStatus = 'idle' | 'loading' | 'running' | 'done' | 'cancelled' | 'error';
+
+export interface RunError {
+  code: string;
+  message: string;
+  /** The control the error concerns (e.g. 'edit-1', 'cross', 'blend'), so it shows next to it. */
+  field?: string;
+}
+
+export interface RunState {
+  id: number;
+  status: RunStatus;
+  call: number;
+  total: number;
+  elapsedMs: number;
+  error?: RunError;
+  /** The recipe (encoded) the shown results were made with. */
+  recipeKey?: string;
+}
+
+export interface EngineInfo {
+  backend?: 'webgpu' | 'wasm';
+  fallbackReason?: string;
+  loadedModel?: string;
+  loading?: { file: string; loaded: number; total: number };
+}
+
+export interface StudioState {
+  recipe: Recipe;
+  notices: string[];
+  run: RunState;
+  engine: EngineInfo;
+  selectedPrompt: number;
+  setRecipe(patch: Partial<Recipe>): void;
+  setEdit(index: number, patch: Partial<EditEntry>): void;
+  addEdit(): void;
+  removeEdit(index: number): void;
+  setNotices(notices: string[]): void;
+  setRun(patch: Partial<RunState>): void;
+  setEngine(patch: Partial<EngineInfo>): void;
+  selectPrompt(index: number): void;
+}
+
+export const useStudio = create<StudioState>()((set) => ({
+  recipe: DEFAULT_RECIPE,
+  notices: [],
+  run: { id: 0, status: 'idle', call: 0, total: 0, elapsedMs: 0 },
+  engine: {},
+  selectedPrompt: 0,
+  setRecipe: (patch) => set((s) => ({ recipe: { ...s.recipe, ...patch } })),
+  setEdit: (index, patch) =>
+    set((s) => ({ recipe: { ...s.recipe, edits: s.recipe.edits.map((e, i) => (i === index ? { ...e, ...patch } : e)) } })),
+  addEdit: () =>
+    set((s) =>
+      s.recipe.edits.length >= MAX_EDITS
+        ? s
+        : { recipe: { ...s.recipe, edits: [...s.recipe.edits, { prompt: s.recipe.edits.at(-1)?.prompt ?? s.recipe.prompt, kind: 'auto' }] } },
+    ),
+  removeEdit: (index) =>
+    set((s) => ({
+      recipe: { ...s.recipe, edits: s.recipe.edits.filter((_, i) => i !== index) },
+      selectedPrompt: Math.min(s.selectedPrompt, s.recipe.edits.length - 1),
+    })),
+  setNotices: (notices) => set({ notices }),
+  setRun: (patch) => set((s) => ({ run: { ...s.run, ...patch } })),
+  setEngine: (patch) => set((s) => ({ engine: { ...s.engine, ...patch } })),
+  selectPrompt: (index) => set({ selectedPrompt: index }),
+}));
+
+/** The recipe's identity for staleness: results are stale when it differs from the run's. */
+export const selectRecipeKey = (s: StudioState): string => encodeRecipe(s.recipe);
+export const selectStale = (s: StudioState): boolean =>
+  s.run.recipeKey !== undefined && s.run.recipeKey !== encodeRecipe(s.recipe);
+export const selectPrompts = (s: StudioState): string[] => [s.recipe.prompt, ...s.recipe.edits.map((e) => e.prompt)];
