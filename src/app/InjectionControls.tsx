@@ -14,8 +14,8 @@ export function InjectionControls() {
   const error = useStudio((s) => s.run.error);
   const { setRecipe } = useStudio.getState();
   const errorFor = (field: string) => (error?.field === field ? error.message : undefined);
-  const changed = [...new Set(recipe.edits.flatMap((e) => changedWords(recipe.prompt, e.prompt)))];
-  const reweighting = recipe.edits.some((e) => resolveKind(recipe.prompt, e) === 'reweight');
+  const changed = [...new Set(recipe.edits.flatMap((e) => changedWords(recipe.prompt, e)))];
+  const reweighting = resolveKind(recipe) === 'reweight';
   const blendOn = recipe.blendWords.length > 0;
 
   const setWordWindow = (word: string, w: Window | undefined) => {
@@ -62,7 +62,7 @@ export function InjectionControls() {
       {reweighting && (
         <fieldset>
           <legend title="Scale how strongly a word's attention counts (negative to 10).">Reweight</legend>
-          {splitPromptWords(recipe.edits[0]?.prompt ?? '').map((word) => (
+          {[...new Set(recipe.edits.flatMap(splitPromptWords))].map((word) => (
             <Field key={word} label={word} help={`Attention weight of “${word}” (1 = unchanged).`}>
               {({ inputId, describedBy }) => (
                 <input

@@ -1,5 +1,5 @@
 /**
- * The source prompt and the edited prompts, each edit with its word diff against the source and its
+ * The source prompt and the edited prompts, each edit with its word diff against the source, and the
  * edit kind (chosen automatically: same word count → swap, otherwise refine; can be overridden).
  */
 import { MAX_EDITS, resolveKind, type EditKindChoice } from '../state/recipe';
@@ -43,22 +43,11 @@ export function PromptEditor() {
         <div key={i} className="edit">
           <Field label={`Edited prompt ${i + 1}`} help="Change some words: the image keeps its layout while the content follows the new words." error={errorFor(`prompt-${i + 1}`)}>
             {({ inputId, describedBy }) => (
-              <textarea id={inputId} aria-describedby={describedBy} rows={2} value={edit.prompt} onChange={(e) => setEdit(i, { prompt: e.target.value })} />
+              <textarea id={inputId} aria-describedby={describedBy} rows={2} value={edit} onChange={(e) => setEdit(i, e.target.value)} />
             )}
           </Field>
-          <Diff source={recipe.prompt} edited={edit.prompt} />
           <div className="edit-row">
-            <Field label="Edit kind" help="How the source attention is mapped onto the edited prompt's words.">
-              {({ inputId, describedBy }) => (
-                <select id={inputId} aria-describedby={describedBy} value={edit.kind} onChange={(e) => setEdit(i, { kind: e.target.value as EditKindChoice })}>
-                  {(Object.keys(KIND_LABELS) as EditKindChoice[]).map((k) => (
-                    <option key={k} value={k}>
-                      {k === 'auto' ? `automatic (${KIND_LABELS[resolveKind(recipe.prompt, edit)]})` : KIND_LABELS[k]}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </Field>
+            <Diff source={recipe.prompt} edited={edit} />
             <button type="button" onClick={() => removeEdit(i)} disabled={recipe.edits.length <= 1} aria-label={`Remove edited prompt ${i + 1}`}>
               Remove
             </button>
@@ -68,6 +57,17 @@ export function PromptEditor() {
       <button type="button" onClick={addEdit} disabled={recipe.edits.length >= MAX_EDITS}>
         Add an edited prompt
       </button>
+      <Field label="Edit kind" help="How the source attention is mapped onto the edited prompts' words." error={errorFor('kind')}>
+        {({ inputId, describedBy }) => (
+          <select id={inputId} aria-describedby={describedBy} value={recipe.kind} onChange={(e) => setRecipe({ kind: e.target.value as EditKindChoice })}>
+            {(Object.keys(KIND_LABELS) as EditKindChoice[]).map((k) => (
+              <option key={k} value={k}>
+                {k === 'auto' ? `automatic (${KIND_LABELS[resolveKind({ ...recipe, kind: 'auto' })]})` : KIND_LABELS[k]}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
     </section>
   );
 }

@@ -12,3 +12,4 @@ export { equalizer } from './equalizer';
 export { planEdit, type EditKind, type EditPlan, type EditParams, type EditSpec } from './editPlan';
 export { applyEdit, SELF_MAX_QUERY } from './applyEdit';
 export { localBlend, localBlendAlphas } from './localBlend';
+export { tokenHeatmaps } from './heatmaps';

@@ -12,15 +12,12 @@ export type EditKindChoice = 'auto' | 'replace' | 'refine' | 'reweight';
 /** A fraction f (the window [0, f]) or a [start, end] window of the run, in [0, 1]. */
 export type Window = number | [number, number];
 
-export interface EditEntry {
-  prompt: string;
-  kind: EditKindChoice;
-}
-
 export interface Recipe {
   model: string;
   prompt: string;
-  edits: EditEntry[];
+  /** Edited prompts; all share one controller, as in the reference (one controller per batch). */
+  edits: string[];
+  kind: EditKindChoice;
   cross: Window;
   /** Per-word cross-attention windows (the reference's `{"default_": …, "lion": .4}`). */
   crossWords: Record<string, Window>;
@@ -41,7 +38,8 @@ export interface Recipe {
 export const DEFAULT_RECIPE: Recipe = {
   model: 'toy-shapes',
   prompt: 'a red circle on a blue background',
-  edits: [{ prompt: 'a red square on a blue background', kind: 'auto' }],
+  edits: ['a red square on a blue background'],
+  kind: 'auto',
   cross: 0.8,
   crossWords: {},
   self: 0.4,
@@ -64,9 +62,16 @@ export const LIMITS = {
   threshold: { min: 0, max: 1 },
 } as const;
 
-/** The edit kind actually used: same word count → swap (replace), otherwise refine. */
-export function resolveKind(source: string, edit: EditEntry): 'replace' | 'refine' | 'reweight' {
-  if (edit.kind !== 'auto') return edit.kind;
-  const words = (s: string) => s.trim().split(/\s+/).length;
-  return words(source) === words(edit.prompt) ? 'replace' : 'refine';
+const wordCount = (s: string) => s.trim().split(/\s+/).filter(Boolean).length;
+
+/** The controller used: 'auto' = swap (replace) when every edit has the source's word count, else refine. */
+export function resolveKind(recipe: Pick<Recipe, 'prompt' | 'edits' | 'kind'>): 'replace' | 'refine' | 'reweight' {
+  if (recipe.kind !== 'auto') return recipe.kind;
+  return recipe.edits.every((e) => wordCount(e) === wordCount(recipe.prompt)) ? 'replace' : 'refine';
+}
+
+/** What a reweight builds on: nothing for identical prompts, a swap for equal word counts, else a refinement. */
+export function reweightBase(recipe: Pick<Recipe, 'prompt' | 'edits'>): 'replace' | 'refine' | undefined {
+  if (recipe.edits.every((e) => e.trim() === recipe.prompt.trim())) return undefined;
+  return recipe.edits.every((e) => wordCount(e) === wordCount(recipe.prompt)) ? 'replace' : 'refine';
 }

@@ -3,7 +3,7 @@
  * Big buffers (images, attention maps) live outside the store, in `results.ts`, keyed by run id.
  */
 import { create } from 'zustand';
-import { DEFAULT_RECIPE, MAX_EDITS, type EditEntry, type Recipe } from './recipe';
+import { DEFAULT_RECIPE, MAX_EDITS, type Recipe } from './recipe';
 import { encodeRecipe } from './urlCodec';
 
 export type RunStatus = 'idle' | 'loading' | 'running' | 'done' | 'cancelled' | 'error';
@@ -39,14 +39,17 @@ export interface StudioState {
   run: RunState;
   engine: EngineInfo;
   selectedPrompt: number;
+  /** The token tile under the pointer, overlaid on its prompt's image. */
+  hoverToken?: { prompt: number; token: number };
   setRecipe(patch: Partial<Recipe>): void;
-  setEdit(index: number, patch: Partial<EditEntry>): void;
+  setEdit(index: number, prompt: string): void;
   addEdit(): void;
   removeEdit(index: number): void;
   setNotices(notices: string[]): void;
   setRun(patch: Partial<RunState>): void;
   setEngine(patch: Partial<EngineInfo>): void;
   selectPrompt(index: number): void;
+  setHoverToken(hover: { prompt: number; token: number } | undefined): void;
 }
 
 export const useStudio = create<StudioState>()((set) => ({
@@ -56,13 +59,12 @@ export const useStudio = create<StudioState>()((set) => ({
   engine: {},
   selectedPrompt: 0,
   setRecipe: (patch) => set((s) => ({ recipe: { ...s.recipe, ...patch } })),
-  setEdit: (index, patch) =>
-    set((s) => ({ recipe: { ...s.recipe, edits: s.recipe.edits.map((e, i) => (i === index ? { ...e, ...patch } : e)) } })),
+  setEdit: (index, prompt) => set((s) => ({ recipe: { ...s.recipe, edits: s.recipe.edits.map((e, i) => (i === index ? prompt : e)) } })),
   addEdit: () =>
     set((s) =>
       s.recipe.edits.length >= MAX_EDITS
         ? s
-        : { recipe: { ...s.recipe, edits: [...s.recipe.edits, { prompt: s.recipe.edits.at(-1)?.prompt ?? s.recipe.prompt, kind: 'auto' }] } },
+        : { recipe: { ...s.recipe, edits: [...s.recipe.edits, s.recipe.edits.at(-1) ?? s.recipe.prompt] } },
     ),
   removeEdit: (index) =>
     set((s) => ({
@@ -73,10 +75,11 @@ export const useStudio = create<StudioState>()((set) => ({
   setRun: (patch) => set((s) => ({ run: { ...s.run, ...patch } })),
   setEngine: (patch) => set((s) => ({ engine: { ...s.engine, ...patch } })),
   selectPrompt: (index) => set({ selectedPrompt: index }),
+  setHoverToken: (hoverToken) => set({ hoverToken }),
 }));
 
 /** The recipe's identity for staleness: results are stale when it differs from the run's. */
 export const selectRecipeKey = (s: StudioState): string => encodeRecipe(s.recipe);
 export const selectStale = (s: StudioState): boolean =>
   s.run.recipeKey !== undefined && s.run.recipeKey !== encodeRecipe(s.recipe);
-export const selectPrompts = (s: StudioState): string[] => [s.recipe.prompt, ...s.recipe.edits.map((e) => e.prompt)];
+export const selectPrompts = (s: StudioState): string[] => [s.recipe.prompt, ...s.recipe.edits];

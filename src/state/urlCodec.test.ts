@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RECIPE, resolveKind, type Recipe } from './recipe';
+import { DEFAULT_RECIPE, resolveKind, reweightBase, type Recipe } from './recipe';
 import { decodeRecipe, encodeRecipe } from './urlCodec';
 
 const full: Recipe = {
   ...DEFAULT_RECIPE,
   model: 'toy-shapes',
   prompt: 'a red circle at the top',
-  edits: [
-    { prompt: 'a red square at the top', kind: 'auto' },
-    { prompt: 'a big red circle at the top', kind: 'refine' },
-  ],
+  edits: ['a red square at the top', 'a big red circle at the top'],
+  kind: 'refine',
   cross: [0.1, 0.9],
   crossWords: { square: 0.4, big: [0.2, 0.6] },
   self: 0.3,
@@ -37,7 +35,7 @@ describe('recipe URL codec', () => {
 
   it('hostile and malformed values load safe defaults with a notice for each', () => {
     const { recipe, ignored } = decodeRecipe(
-      'p=%3Cscript%3Ealert(1)%3C%2Fscript%3E&e=x&steps=1000000000&g=NaN&seed=-5&cross=2&self=0.6-0.2&sched=evil&w=red:99&cw=:0.4&model=..%2F..%2Fetc&zzz=1&bt=abc',
+      'p=%3Cscript%3Ealert(1)%3C%2Fscript%3E&e=x&k=evil&steps=1000000000&g=NaN&seed=-5&cross=2&self=0.6-0.2&sched=evil&w=red:99&cw=:0.4&model=..%2F..%2Fetc&zzz=1&bt=abc',
     );
     // Prompt text is kept as text (React renders it escaped), never interpreted.
     expect(recipe.prompt).toBe('<script>alert(1)</script>');
@@ -49,7 +47,7 @@ describe('recipe URL codec', () => {
     expect(recipe.scheduler).toBe(DEFAULT_RECIPE.scheduler);
     expect(recipe.weights).toEqual({});
     expect(recipe.model).toBe(DEFAULT_RECIPE.model);
-    expect(ignored).toHaveLength(11);
+    expect(ignored).toHaveLength(12);
     expect(ignored.join('\n')).toMatch(/steps="1000000000" \(expected an integer in 1…150\)/);
     expect(ignored.join('\n')).toMatch(/unknown parameter "zzz"/);
   });
@@ -63,8 +61,10 @@ describe('recipe URL codec', () => {
   });
 
   it('chooses swap for equal word counts and refine otherwise, unless overridden', () => {
-    expect(resolveKind('a red circle', { prompt: 'a red square', kind: 'auto' })).toBe('replace');
-    expect(resolveKind('a red circle', { prompt: 'a big red circle', kind: 'auto' })).toBe('refine');
-    expect(resolveKind('a red circle', { prompt: 'a red circle', kind: 'reweight' })).toBe('reweight');
+    expect(resolveKind({ prompt: 'a red circle', edits: ['a red square'], kind: 'auto' })).toBe('replace');
+    expect(resolveKind({ prompt: 'a red circle', edits: ['a red square', 'a big red circle'], kind: 'auto' })).toBe('refine');
+    expect(resolveKind({ prompt: 'a red circle', edits: ['a red circle'], kind: 'reweight' })).toBe('reweight');
+    expect(reweightBase({ prompt: 'a red circle', edits: ['a red circle'] })).toBeUndefined();
+    expect(reweightBase({ prompt: 'a red circle', edits: ['a big red circle'] })).toBe('refine');
   });
 });

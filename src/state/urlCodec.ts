@@ -28,10 +28,8 @@ export function encodeRecipe(r: Recipe): string {
   q.set('v', String(RECIPE_VERSION));
   q.set('model', r.model);
   q.set('p', r.prompt);
-  for (const e of r.edits) {
-    q.append('e', e.prompt);
-    q.append('k', e.kind);
-  }
+  for (const e of r.edits) q.append('e', e);
+  q.set('k', r.kind);
   q.set('cross', windowText(r.cross));
   for (const [word, w] of Object.entries(r.crossWords)) q.append('cw', `${word}:${windowText(w)}`);
   q.set('self', windowText(r.self));
@@ -94,14 +92,14 @@ export function decodeRecipe(query: string): DecodedRecipe {
   if (prompt !== null) recipe.prompt = text(prompt, 'the source prompt');
 
   const edits = q.getAll('e');
-  const kinds = q.getAll('k');
   if (edits.length > 0 || q.has('p')) {
     if (edits.length > MAX_EDITS) ignored.push(`${edits.length - MAX_EDITS} edited prompts beyond ${MAX_EDITS}`);
-    recipe.edits = edits.slice(0, MAX_EDITS).map((e, i) => {
-      const kind = kinds[i] ?? 'auto';
-      if (!KINDS.includes(kind as EditKindChoice)) ignored.push(`k=${JSON.stringify(kind.slice(0, 20))} (edit kind)`);
-      return { prompt: text(e, `edited prompt ${i + 1}`), kind: KINDS.includes(kind as EditKindChoice) ? (kind as EditKindChoice) : 'auto' };
-    });
+    recipe.edits = edits.slice(0, MAX_EDITS).map((e, i) => text(e, `edited prompt ${i + 1}`));
+  }
+  const kind = q.get('k');
+  if (kind !== null) {
+    if (KINDS.includes(kind as EditKindChoice)) recipe.kind = kind as EditKindChoice;
+    else ignored.push(`k=${JSON.stringify(kind.slice(0, 20))} (edit kind: ${KINDS.join(', ')})`);
   }
 
   const cross = q.get('cross');
