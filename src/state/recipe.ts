@@ -37,8 +37,8 @@ export interface Recipe {
 
 export const DEFAULT_RECIPE: Recipe = {
   model: 'toy-shapes',
-  prompt: 'a red circle on a blue background',
-  edits: ['a red square on a blue background'],
+  prompt: 'a red circle',
+  edits: ['a red square'],
   kind: 'auto',
   cross: 0.8,
   crossWords: {},
