@@ -1,0 +1,133 @@
+// Loads a diffusers-layout ONNX model folder from a base URL in the browser (tokenizer, configs, the
+// three graphs), instruments the UNet for Prompt-to-Prompt, and opens it on WebGPU, else on wasm.
+
+import type { PipelineModel } from '../diffusion';
+import { instrumentUnet, type InstrumentOptions, type InstrumentReport } from '../onnx';
+import { loadClipTokenizer } from '../text';
+import { createOrtWebBackend, type WebModelBytes } from './ortWebBackend';
+import { configureWasm, type WebProvider } from './ortWeb';
+import { externalDataLocations, fetchBytes, fetchJson, type FetchProgress } from './webFetch';
+
+export const DEFAULT_SCALING_FACTOR = 0.18215;
+
+export interface WebModelOptions {
+  /** 'auto': WebGPU when possible, else wasm with the reason; 'webgpu' / 'wasm': that one or an error. */
+  provider: 'auto' | WebProvider;
+  onLoading?: FetchProgress;
+  signal?: AbortSignal;
+}
+
+export interface WebModel extends PipelineModel {
+  baseUrl: string;
+  provider: WebProvider;
+  fallbackReason?: string;
+  instrumentReport?: InstrumentReport;
+  /** Why the UNet could not be instrumented (the stock UNet then runs: no edits). */
+  instrumentError?: string;
+  dispose(): Promise<void>;
+}
+
+const GRAPHS = { textEncoder: 'text_encoder/model.onnx', unet: 'unet/model.onnx', vaeDecoder: 'vae_decoder/model.onnx' } as const;
+
+function sampleSize(config: Record<string, unknown> | undefined): [number, number] | undefined {
+  const size = config?.sample_size;
+  if (typeof size === 'number') return [size, size];
+  if (Array.isArray(size) && size.length === 2 && size.every((s) => typeof s === 'number')) return [size[0] as number, size[1] as number];
+  return undefined;
+}
+
+/** Whether this worker can have a WebGPU adapter; the reason when not. */
+async function webGpuUnavailable(): Promise<string | null> {
+  const gpu = (globalThis.navigator as { gpu?: GPU } | undefined)?.gpu;
+  if (!gpu) return 'WebGPU is not available here (navigator.gpu is missing)';
+  try {
+    const adapter = await gpu.requestAdapter();
+    return adapter ? null : 'WebGPU found no adapter (requestAdapter returned null)';
+  } catch (err) {
+    return `WebGPU requestAdapter failed: ${err instanceof Error ? err.message : String(err)}`;
+  }
+}
+
+/** A graph and the external-data files it names, fetched from the folder. */
+async function fetchGraph(base: string, file: string, onLoading: FetchProgress, signal?: AbortSignal): Promise<WebModelBytes> {
+  const model = await fetchBytes(new URL(file, base).href, file, onLoading, signal);
+  const dir = file.slice(0, file.lastIndexOf('/') + 1);
+  const externalData: { path: string; data: Uint8Array }[] = [];
+  for (const path of externalDataLocations(model)) {
+    externalData.push({ path, data: await fetchBytes(new URL(dir + path, base).href, dir + path, onLoading, signal) });
+  }
+  return externalData.length > 0 ? { model, externalData } : { model };
+}
+
+/** The UNet rewritten for Prompt-to-Prompt, or the stock one with the reason it could not be. */
+function instrumented(unet: WebModelBytes, options: InstrumentOptions): { bytes: WebModelBytes; report?: InstrumentReport; error?: string } {
+  try {
+    const result = instrumentUnet(unet.model, options);
+    const externalData = [...(unet.externalData ?? []), ...(result.externalData ? [result.externalData] : [])];
+    return { bytes: { model: result.model, externalData: externalData.length > 0 ? externalData : undefined }, report: result.report };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    if (/already instrumented/.test(message)) return { bytes: unet };
+    return { bytes: unet, error: message };
+  }
+}
+
+export async function loadWebModel(baseUrl: string, opts: WebModelOptions): Promise<WebModel> {
+  const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
+  const onLoading = opts.onLoading ?? (() => {});
+  const { signal } = opts;
+
+  // 1. Configs and tokenizer (small files).
+  const schedulerConfig = (await fetchJson(new URL('scheduler/scheduler_config.json', base).href, 'scheduler/scheduler_config.json', false, signal))!;
+  const [vaeConfig, unetConfig, p2p] = await Promise.all(
+    ['vae_decoder/config.json', 'unet/config.json', 'p2p.json'].map((f) => fetchJson(new URL(f, base).href, f, true, signal)),
+  );
+  const tokenizer = await loadClipTokenizer(new URL('tokenizer', base).href);
+  const scalingFactor = typeof vaeConfig?.scaling_factor === 'number' ? vaeConfig.scaling_factor : DEFAULT_SCALING_FACTOR;
+  const latentSize = sampleSize(unetConfig);
+
+  // 2. Graphs, with byte progress.
+  const textEncoder = await fetchGraph(base, GRAPHS.textEncoder, onLoading, signal);
+  const stockUnet = await fetchGraph(base, GRAPHS.unet, onLoading, signal);
+  const vaeDecoder = await fetchGraph(base, GRAPHS.vaeDecoder, onLoading, signal);
+
+  // 3. The instrumented UNet, with the model's own settings from p2p.json.
+  const options: InstrumentOptions = {};
+  if (latentSize) options.latentSize = latentSize;
+  if (typeof p2p?.selfMaxQuery === 'number') options.selfMaxQuery = p2p.selfMaxQuery;
+  if (typeof p2p?.mapResolution === 'number') options.mapResolution = p2p.mapResolution;
+  const unet = instrumented(stockUnet, options);
+  if (signal?.aborted) throw signal.reason;
+
+  // 4. Sessions: WebGPU first (when allowed and an adapter exists), else wasm.
+  configureWasm();
+  const sources = { textEncoder, unet: unet.bytes, vaeDecoder, latentSize };
+  let provider: WebProvider = opts.provider === 'wasm' ? 'wasm' : 'webgpu';
+  let fallbackReason: string | undefined;
+  if (provider === 'webgpu') {
+    const unavailable = await webGpuUnavailable();
+    if (unavailable && opts.provider === 'webgpu') throw new Error(unavailable);
+    if (unavailable) [provider, fallbackReason] = ['wasm', unavailable];
+  }
+  let backend;
+  try {
+    backend = await createOrtWebBackend({ ...sources, provider });
+  } catch (err) {
+    if (provider !== 'webgpu' || opts.provider === 'webgpu') throw err;
+    fallbackReason = `WebGPU session creation failed: ${err instanceof Error ? err.message : String(err)}`;
+    provider = 'wasm';
+    backend = await createOrtWebBackend({ ...sources, provider });
+  }
+  return {
+    baseUrl: base,
+    backend,
+    tokenizer,
+    schedulerConfig,
+    scalingFactor,
+    provider,
+    fallbackReason,
+    instrumentReport: unet.report,
+    instrumentError: unet.error,
+    dispose: () => backend.dispose(),
+  };
+}

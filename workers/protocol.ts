@@ -1,0 +1,200 @@
+// The engine worker's message protocol: requests (page → worker) and events (worker → page) as
+// hand-written discriminated unions on `type`, every message carrying the run `id` it belongs to.
+
+import type { GenerateRequest, StageTimings } from '../src/diffusion';
+
+// ── Requests ────────────────────────────────────────────────────────────────────────────────────
+
+/** 'auto' = WebGPU when an adapter and the sessions can be had, else wasm (the reason is reported). */
+export type ProviderPreference = 'auto' | 'webgpu' | 'wasm';
+
+export interface LoadRequest {
+  type: 'load';
+  id: number;
+  /** Folder URL of a diffusers-layout ONNX model (`…/models/toy-shapes/`), absolute or page-relative. */
+  baseUrl: string;
+  provider: ProviderPreference;
+}
+
+/**
+ * The pipeline request (prompts, edit kind, cross/self windows incl. per word, LocalBlend words and
+ * threshold, seed, steps, guidance, scheduler, lowMemory) plus what only the engine does.
+ */
+export interface EngineGenerateRequest extends Omit<GenerateRequest, 'initialLatent'> {
+  /** Also run the "no controller" baseline (same seed, plain batch) after the edit. */
+  baseline?: boolean;
+  /** A preview every this many scheduler steps (default: about ten per run; 0 = none). */
+  previewEvery?: number;
+}
+
+export interface GenerateMessage {
+  type: 'generate';
+  id: number;
+  request: EngineGenerateRequest;
+}
+
+/** Cancels the run `id` (a load or a generate); unknown or finished ids are ignored. */
+export interface CancelRequest {
+  type: 'cancel';
+  id: number;
+}
+
+export type EngineRequest = LoadRequest | GenerateMessage | CancelRequest;
+
+// ── Events ──────────────────────────────────────────────────────────────────────────────────────
+
+/** Bytes of one model file read so far (`total` 0 when the server sends no length). */
+export interface LoadingEvent {
+  type: 'loading';
+  id: number;
+  file: string;
+  loaded: number;
+  total: number;
+}
+
+/** 'cpu' is onnxruntime-node (the in-thread engine of the CLI and the tests). */
+export type BackendKind = 'webgpu' | 'wasm' | 'cpu';
+
+/** What the UNet instrumentation found (the full report stays in the worker). */
+export interface InstrumentSummary {
+  crossLayers: number;
+  selfLayers: number;
+  editedLayers: number;
+  mapLayers: number;
+  mapResolution: number;
+  selfMaxQuery: number;
+  floatType: 'float32' | 'float16';
+}
+
+export interface ModelInfo {
+  baseUrl: string;
+  /** The backend's own words ("onnxruntime-web webgpu, instrumented UNet"). */
+  description: string;
+  instrumented: boolean;
+  latentChannels: number;
+  latentSize: [number, number] | null;
+  /** Decoded image `[height, width]`, when the load-time preview fit decoded once; else null. */
+  imageSize: [number, number] | null;
+  mapResolution: number | null;
+  scalingFactor: number;
+  /** The model's scheduler_config `_class_name` ("PNDMScheduler"), or null. */
+  schedulerClass: string | null;
+}
+
+export interface ReadyEvent {
+  type: 'ready';
+  id: number;
+  backend: BackendKind;
+  /** Why WebGPU was not used, when it was preferred ('auto' or 'webgpu') and wasm runs instead. */
+  fallbackReason?: string;
+  report?: InstrumentSummary;
+  /** Why the UNet could not be instrumented (edits then answer `not-instrumented`; plain runs work). */
+  instrumentError?: string;
+  model: ModelInfo;
+  loadMs: number;
+}
+
+/** `phase` tells the edit (or plain) run from the baseline run that may follow it. */
+export type RunPhase = 'main' | 'baseline';
+
+export interface ProgressMessage {
+  type: 'progress';
+  id: number;
+  phase: RunPhase;
+  /** UNet calls done (1-based) out of `total`; `elapsed` ms since the phase started. */
+  call: number;
+  total: number;
+  elapsed: number;
+}
+
+/**
+ * Post-edit cross-attention of one prompt, head-mean, summed over the layers at resolution R and
+ * over the calls so far: `maps` is `[R·R, 77]` row-major; `tokens` labels columns 0 … tokens.length − 1
+ * (BOS, the words' tokens, EOS). Throttled to a few per second; the last one follows the last call.
+ */
+export interface AttentionMessage {
+  type: 'attention';
+  id: number;
+  phase: RunPhase;
+  prompt: number;
+  call: number;
+  resolution: number;
+  tokens: string[];
+  maps: Float32Array;
+}
+
+/** A cheap RGB look at the current latents of one prompt (latent resolution, see docs/engine.md). */
+export interface PreviewMessage {
+  type: 'preview';
+  id: number;
+  phase: RunPhase;
+  prompt: number;
+  step: number;
+  width: number;
+  height: number;
+  rgba: Uint8ClampedArray;
+}
+
+export interface ImageMessage {
+  type: 'image';
+  id: number;
+  phase: RunPhase;
+  prompt: number;
+  /** "source", "edit 1", … for an edit; "prompt 0" for plain/baseline images. */
+  label: string;
+  width: number;
+  height: number;
+  /** Opaque RGBA, `height × width × 4` (the reference `latent2image`); its buffer is transferred. */
+  rgba: Uint8ClampedArray;
+}
+
+export interface DoneEvent {
+  type: 'done';
+  id: number;
+  timings: StageTimings;
+  baselineTimings?: StageTimings;
+  /** E.g. prompts truncated to 77 tokens. */
+  warnings: string[];
+}
+
+export type EngineErrorCode = 'bad-input' | 'not-instrumented' | 'load-failed' | 'out-of-memory' | 'cancelled' | 'internal';
+
+export interface ErrorEvent {
+  type: 'error';
+  id: number;
+  code: EngineErrorCode;
+  message: string;
+}
+
+export type EngineEvent =
+  | LoadingEvent
+  | ReadyEvent
+  | ProgressMessage
+  | AttentionMessage
+  | PreviewMessage
+  | ImageMessage
+  | DoneEvent
+  | ErrorEvent;
+
+/** The buffers an event hands over (transferred, never copied). */
+export function transferablesOf(event: EngineEvent): ArrayBuffer[] {
+  switch (event.type) {
+    case 'attention':
+      return [event.maps.buffer as ArrayBuffer];
+    case 'preview':
+    case 'image':
+      return [event.rgba.buffer as ArrayBuffer];
+    case 'loading':
+    case 'ready':
+    case 'progress':
+    case 'done':
+    case 'error':
+      return [];
+    default: {
+      const unknown: never = event;
+      throw new Error(`unknown engine event ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+export const ENGINE_ERROR_CODES: readonly EngineErrorCode[] = ['bad-input', 'not-instrumented', 'load-failed', 'out-of-memory', 'cancelled', 'internal'];

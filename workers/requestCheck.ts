@@ -1,0 +1,59 @@
+// Checks a message arriving at the engine before anything acts on it: messages of unknown `type` are
+// not ours (onnxruntime's thread workers share the channel) and are ignored; known ones are validated.
+
+import type { EngineRequest, ProviderPreference } from './protocol';
+
+const PROVIDERS: readonly ProviderPreference[] = ['auto', 'webgpu', 'wasm'];
+
+export type CheckedRequest =
+  | { ok: true; request: EngineRequest }
+  /** A request of ours that cannot be acted on; `id` is -1 when it had none. */
+  | { ok: false; id: number; message: string }
+  /** Not an engine request at all: ignore it. */
+  | null;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function checkRequest(data: unknown): CheckedRequest {
+  if (!isRecord(data) || typeof data.type !== 'string') return null;
+  const type = data.type;
+  if (type !== 'load' && type !== 'generate' && type !== 'cancel') return null;
+  const id = data.id;
+  if (typeof id !== 'number' || !Number.isSafeInteger(id)) return { ok: false, id: -1, message: `a ${type} request needs an integer id` };
+  const bad = (message: string): CheckedRequest => ({ ok: false, id, message });
+  switch (type) {
+    case 'cancel':
+      return { ok: true, request: { type, id } };
+    case 'load': {
+      if (typeof data.baseUrl !== 'string' || data.baseUrl === '') return bad('load needs the model folder URL (baseUrl)');
+      const provider = data.provider ?? 'auto';
+      if (typeof provider !== 'string' || !PROVIDERS.includes(provider as ProviderPreference)) {
+        return bad(`provider must be one of ${PROVIDERS.join(', ')}, got ${JSON.stringify(provider)}`);
+      }
+      return { ok: true, request: { type, id, baseUrl: data.baseUrl, provider: provider as ProviderPreference } };
+    }
+    case 'generate': {
+      const req = data.request;
+      if (!isRecord(req)) return bad('generate needs a request object');
+      if (!Array.isArray(req.prompts) || !req.prompts.every((p) => typeof p === 'string')) return bad('request.prompts must be a list of strings');
+      for (const key of ['seed', 'steps', 'guidance'] as const) {
+        if (typeof req[key] !== 'number') return bad(`request.${key} must be a number, got ${JSON.stringify(req[key])}`);
+      }
+      if (req.baseline !== undefined && typeof req.baseline !== 'boolean') return bad('request.baseline must be true or false');
+      if (req.baseline === true && req.edit === undefined) return bad('the baseline compares with an edit: add an edit or drop baseline');
+      const every = req.previewEvery;
+      if (every !== undefined && (typeof every !== 'number' || !Number.isInteger(every) || every < 0)) {
+        return bad('request.previewEvery must be a non-negative integer');
+      }
+      if (req.edit !== undefined && !isRecord(req.edit)) return bad('request.edit must be an object');
+      // The rest (ranges, words, scheduler names, edit windows) is checked by the pipeline's prepareRun.
+      return { ok: true, request: data as unknown as EngineRequest };
+    }
+    default: {
+      const unknown: never = type;
+      return bad(`unknown request ${String(unknown)}`);
+    }
+  }
+}

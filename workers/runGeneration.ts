@@ -1,0 +1,97 @@
+// One generate job of the engine: the pipeline run (and the optional no-controller baseline after it),
+// streamed as progress, throttled attention, preview, image and done events of the protocol.
+
+import { AbortError, generate, type GenerateRequest, type GenerateResult, type PipelineModel } from '../src/diffusion';
+import { AttentionTap, splitMaps, tokenLabels } from './attentionTap';
+import type { LatentPreview } from './latentPreview';
+import type { EngineEvent, EngineGenerateRequest, RunPhase } from './protocol';
+
+export interface RunContext {
+  id: number;
+  model: PipelineModel;
+  preview: LatentPreview;
+  signal: AbortSignal;
+  post: (event: EngineEvent) => void;
+  now: () => number;
+  /** Minimum milliseconds between two attention updates. */
+  attentionIntervalMs: number;
+}
+
+function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new AbortError();
+}
+
+function imageLabel(phase: RunPhase, edited: boolean, prompt: number): string {
+  if (phase === 'baseline') return `baseline ${prompt}`;
+  if (!edited) return `prompt ${prompt}`;
+  return prompt === 0 ? 'source' : `edit ${prompt}`;
+}
+
+/** Runs one phase; posts its events; returns the pipeline's result. */
+async function runPhase(ctx: RunContext, phase: RunPhase, request: GenerateRequest, previewEvery: number): Promise<GenerateResult> {
+  const { id, post, now } = ctx;
+  const tap = new AttentionTap(ctx.model.backend);
+  const model: PipelineModel = { ...ctx.model, backend: tap.backend };
+  const prompts = request.prompts.length;
+  const caps = ctx.model.backend.capabilities;
+  let labels: string[][] | null = null;
+  const labelsOf = (p: number): string[] => (labels ??= request.prompts.map((text) => tokenLabels(ctx.model.tokenizer, text)))[p];
+  let lastCall = 0;
+  let lastAttention = Number.NEGATIVE_INFINITY;
+
+  const postAttention = (all: Float32Array | null, call: number): void => {
+    for (let p = 0; p < prompts && all; p++) {
+      const split = splitMaps(all, p, prompts);
+      if (split) post({ type: 'attention', id, phase, prompt: p, call, resolution: split.resolution, tokens: labelsOf(p), maps: split.maps });
+    }
+  };
+
+  const result = await generate(model, request, {
+    signal: ctx.signal,
+    now,
+    onProgress: (e) => {
+      lastCall = e.call;
+      post({ type: 'progress', id, phase, call: e.call, total: e.total, elapsed: e.elapsed });
+    },
+    onStep: (step, latents) => {
+      tap.addStep();
+      const plane = latents.length / (prompts * caps.latentChannels);
+      const [h, w] = request.latentSize ?? caps.latentSize ?? [Math.sqrt(plane), Math.sqrt(plane)];
+      if (previewEvery > 0 && (step + 1) % previewEvery === 0) {
+        for (let p = 0; p < prompts; p++) {
+          const rgba = ctx.preview.rgba(latents, [prompts, caps.latentChannels, h, w], p);
+          post({ type: 'preview', id, phase, prompt: p, step, width: w, height: h, rgba });
+        }
+      }
+      const t = now();
+      if (t - lastAttention >= ctx.attentionIntervalMs) {
+        lastAttention = t;
+        postAttention(tap.summed(), lastCall);
+      }
+    },
+  });
+  throwIfAborted(ctx.signal);
+
+  // The pipeline's own sum is the authoritative final map (the tap's copy only streams).
+  if (result.attention) postAttention(result.attention.maps, lastCall);
+  ctx.preview.addRgbaSamples(result.latents, result.latentDims, result.images, result.width, result.height);
+  result.images.forEach((rgba, p) => {
+    const label = imageLabel(phase, request.edit !== undefined, p);
+    post({ type: 'image', id, phase, prompt: p, label, width: result.width, height: result.height, rgba });
+  });
+  return result;
+}
+
+/** The whole job: main phase, optional baseline, then `done`. Throws on cancel or failure. */
+export async function runGeneration(ctx: RunContext, req: EngineGenerateRequest): Promise<void> {
+  const { baseline, previewEvery, ...request } = req;
+  const every = previewEvery ?? Math.max(1, Math.round(request.steps / 10));
+  const main = await runPhase(ctx, 'main', request, every);
+  let baselineTimings: GenerateResult['timings'] | undefined;
+  if (baseline && request.edit) {
+    const plain: GenerateRequest = { ...request, edit: undefined };
+    baselineTimings = (await runPhase(ctx, 'baseline', plain, every)).timings;
+  }
+  throwIfAborted(ctx.signal);
+  ctx.post({ type: 'done', id: ctx.id, timings: main.timings, baselineTimings, warnings: main.warnings });
+}
