@@ -1,10 +1,11 @@
 // The engine's message handler on the real onnxruntime-node backend and the toy model (or a
 // `train.py --smoke` export): event order, cancel, a run superseding another, bad input, load errors.
 
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../src/diffusion';
+import { loadNodeEngineModel } from '../src/runtime/nodeEngineModel';
 import { loadNodeModel, type NodeModel } from '../src/runtime/nodeModel';
 import { REPO_ROOT } from '../tests/helpers/fixtures';
 import { EngineHandler, type ModelFactory } from './engineHandler';
@@ -23,17 +24,11 @@ const SWAP: EngineGenerateRequest = {
   guidance: 7.5,
 };
 
-/** The Node model factory: reports each graph file's size as loaded, then loads with onnxruntime-node. */
+/** The Node model factory (onnxruntime-node), with or without the instrumented UNet. */
 const nodeFactory =
   (instrument: boolean): ModelFactory =>
-  async (request, onLoading) => {
-    for (const file of ['text_encoder/model.onnx', 'unet/model.onnx', 'vae_decoder/model.onnx']) {
-      const path = join(request.baseUrl, file);
-      if (existsSync(path)) onLoading(file, statSync(path).size, statSync(path).size);
-    }
-    const model = await loadNodeModel(request.baseUrl, { instrument, threads: 1 });
-    return { pipeline: model, backend: 'cpu', report: model.instrumentReport, dispose: () => model.dispose() };
-  };
+  (request, onLoading) =>
+    loadNodeEngineModel(request.baseUrl, onLoading, { instrument, threads: 1 });
 
 /** A handler whose events are recorded; `onEvent` lets a test react mid-run (cancel, supersede). */
 function harness(instrument = true) {

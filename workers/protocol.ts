@@ -27,7 +27,7 @@ export interface EngineGenerateRequest extends Omit<GenerateRequest, 'initialLat
   previewEvery?: number;
 }
 
-export interface GenerateMessage {
+export interface GenerateRunRequest {
   type: 'generate';
   id: number;
   request: EngineGenerateRequest;
@@ -39,12 +39,12 @@ export interface CancelRequest {
   id: number;
 }
 
-export type EngineRequest = LoadRequest | GenerateMessage | CancelRequest;
+export type EngineRequest = LoadRequest | GenerateRunRequest | CancelRequest;
 
 // ── Events ──────────────────────────────────────────────────────────────────────────────────────
 
 /** Bytes of one model file read so far (`total` 0 when the server sends no length). */
-export interface LoadingEvent {
+export interface LoadingMessage {
   type: 'loading';
   id: number;
   file: string;
@@ -81,7 +81,7 @@ export interface ModelInfo {
   schedulerClass: string | null;
 }
 
-export interface ReadyEvent {
+export interface ReadyMessage {
   type: 'ready';
   id: number;
   backend: BackendKind;
@@ -148,7 +148,7 @@ export interface ImageMessage {
   rgba: Uint8ClampedArray;
 }
 
-export interface DoneEvent {
+export interface DoneMessage {
   type: 'done';
   id: number;
   timings: StageTimings;
@@ -159,7 +159,7 @@ export interface DoneEvent {
 
 export type EngineErrorCode = 'bad-input' | 'not-instrumented' | 'load-failed' | 'out-of-memory' | 'cancelled' | 'internal';
 
-export interface ErrorEvent {
+export interface ErrorMessage {
   type: 'error';
   id: number;
   code: EngineErrorCode;
@@ -167,14 +167,14 @@ export interface ErrorEvent {
 }
 
 export type EngineEvent =
-  | LoadingEvent
-  | ReadyEvent
+  | LoadingMessage
+  | ReadyMessage
   | ProgressMessage
   | AttentionMessage
   | PreviewMessage
   | ImageMessage
-  | DoneEvent
-  | ErrorEvent;
+  | DoneMessage
+  | ErrorMessage;
 
 /** The buffers an event hands over (transferred, never copied). */
 export function transferablesOf(event: EngineEvent): ArrayBuffer[] {
