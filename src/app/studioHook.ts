@@ -3,10 +3,13 @@
  */
 import { probeGpu } from './gpuProbeClient';
 import { checkUnet } from './unetCheckClient';
+import { EngineClient, type Engine } from '../../workers/engineClient';
 
 export interface StudioHook {
   probeGpu: typeof probeGpu;
   checkUnet: typeof checkUnet;
+  /** A fresh engine (its own worker) for the e2e specs; `terminate()` it when done. */
+  createEngine: () => Engine;
 }
 
 declare global {
@@ -16,5 +19,5 @@ declare global {
 }
 
 export function installStudioHook(): void {
-  window.__studio = { probeGpu, checkUnet };
+  window.__studio = { probeGpu, checkUnet, createEngine: () => new EngineClient() };
 }

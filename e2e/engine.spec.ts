@@ -1,0 +1,163 @@
+/**
+ * The generation engine in a real module worker of headless Chromium: the toy model makes a swap edit
+ * on wasm equal to the Node backend's, on WebGPU (SwiftShader) equal to wasm; events in order; cancel.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { generate, type GenerateResult } from '../src/diffusion';
+import { loadNodeModel } from '../src/runtime/nodeModel';
+import { REPO_ROOT } from '../tests/helpers/fixtures';
+import type { EngineGenerateRequest, ProviderPreference } from '../workers/protocol';
+import type {} from '../src/app/studioHook';
+
+// The embedded toy model, else a `train.py --smoke` export served from public/dev-model (docs/engine.md).
+const MODEL = ['models/toy-shapes', 'dev-model'].find((m) => existsSync(join(REPO_ROOT, 'public', m, 'unet/model.onnx')));
+
+const SWAP: EngineGenerateRequest = {
+  prompts: ['a red circle', 'a red square'],
+  edit: { kind: 'replace', crossReplaceSteps: 0.8, selfReplaceSteps: 0.4 },
+  seed: 8888,
+  steps: 5,
+  guidance: 7.5,
+};
+
+interface PageRun {
+  backend: string;
+  fallbackReason?: string;
+  loadMs: number;
+  runMs: number;
+  order: string[];
+  labels: string[];
+  images: number[][];
+  attention: number[][];
+  cancelled: string | null;
+}
+
+/** Loads the model in a fresh engine worker and runs `request` (after a cancelled run when `cancelAt`). */
+function runInPage(page: Page, args: { provider: ProviderPreference; request: EngineGenerateRequest; cancelAt?: number }): Promise<PageRun> {
+  return page.evaluate(
+    async (a) => {
+      const engine = window.__studio!.createEngine();
+      try {
+        const t0 = performance.now();
+        const ready = await engine.load(a.baseUrl, { provider: a.provider });
+        const t1 = performance.now();
+        let cancelled: string | null = null;
+        if (a.cancelAt) {
+          const controller = new AbortController();
+          const onProgress = (e: { call: number }) => e.call === a.cancelAt && controller.abort();
+          await engine.generate({ ...a.request, steps: 30 }, { signal: controller.signal, onProgress }).catch((e: { code?: string }) => (cancelled = e.code ?? 'unknown'));
+        }
+        const order: string[] = [];
+        const attention: number[][] = [];
+        const out = await engine.generate(a.request, {
+          onProgress: () => order.push('progress'),
+          onPreview: () => order.push('preview'),
+          onAttention: (e) => {
+            order.push('attention');
+            attention[e.prompt] = Array.from(e.maps);
+          },
+          onImage: () => order.push('image'),
+        });
+        return {
+          backend: ready.backend,
+          fallbackReason: ready.fallbackReason,
+          loadMs: t1 - t0,
+          runMs: performance.now() - t1,
+          order,
+          labels: out.images.map((i) => i.label),
+          images: out.images.map((i) => Array.from(i.rgba)),
+          attention,
+          cancelled,
+        };
+      } finally {
+        engine.terminate();
+      }
+    },
+    { ...args, baseUrl: `/${MODEL}/` },
+  );
+}
+
+/** Largest channel difference (RGB, in 1/255) and the share of channel values within `tol`. */
+function compareImages(a: number[][], b: ArrayLike<number>[], tol: number): { max: number; within: number } {
+  let max = 0;
+  let ok = 0;
+  let n = 0;
+  a.forEach((img, p) => {
+    for (let i = 0; i < img.length; i++) {
+      if (i % 4 === 3) continue;
+      const d = Math.abs(img[i] - b[p][i]);
+      max = Math.max(max, d);
+      ok += d <= tol ? 1 : 0;
+      n += 1;
+    }
+  });
+  return { max, within: ok / n };
+}
+
+function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let max = 0;
+  let scale = 0;
+  for (let i = 0; i < a.length; i++) {
+    max = Math.max(max, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  return max / scale;
+}
+
+test.describe('generation engine in a worker', () => {
+  test.skip(!MODEL, 'no toy model: public/models/toy-shapes or public/dev-model (docs/engine.md)');
+
+  test('wasm: a swap edit equals the Node backend, events in order, cancel then a new run', async ({ page }) => {
+    test.setTimeout(120_000);
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    await page.goto('/');
+    const web = await runInPage(page, { provider: 'wasm', request: SWAP, cancelAt: 2 });
+
+    const model = await loadNodeModel(join(REPO_ROOT, 'public', MODEL!), { instrument: true, threads: 1 });
+    let node: GenerateResult;
+    try {
+      node = await generate(model, SWAP);
+    } finally {
+      await model.dispose();
+    }
+
+    expect(web.backend).toBe('wasm');
+    expect(web.cancelled).toBe('cancelled');
+    expect(web.labels).toEqual(['source', 'edit 1']);
+    const { order } = web;
+    expect(order.filter((t) => t === 'progress')).toHaveLength(SWAP.steps + 1);
+    expect(order[0]).toBe('progress');
+    expect(order.lastIndexOf('progress')).toBeLessThan(order.indexOf('image'));
+    expect(order.lastIndexOf('attention')).toBeLessThan(order.indexOf('image'));
+    expect(order.slice(-2)).toEqual(['image', 'image']);
+
+    // Same fp32 graphs on two CPU kernel libraries (MLAS native vs wasm SIMD): summation order differs
+    // at ~1e-7 relative; after 6 UNet calls and the VAE, truncation to uint8 may move a value by 1.
+    const images = compareImages(web.images, node.images, 2);
+    console.log(`wasm vs node: max ${images.max}/255, within 2/255: ${(images.within * 100).toFixed(3)}%; load ${web.loadMs.toFixed(0)} ms, run ${web.runMs.toFixed(0)} ms`);
+    expect(images.max).toBeLessThanOrEqual(2);
+    const per = node.attention!.maps.length / 2;
+    const attn = Math.max(...web.attention.map((m, p) => maxRelDiff(m, node.attention!.maps.subarray(p * per, (p + 1) * per))));
+    expect(attn).toBeLessThan(1e-3);
+    expect(errors).toEqual([]);
+  });
+
+  test('WebGPU (SwiftShader, 2 steps) equals wasm', async ({ page }) => {
+    test.setTimeout(150_000);
+    await page.goto('/');
+    const request = { ...SWAP, steps: 2, previewEvery: 0 };
+    const gpu = await runInPage(page, { provider: 'webgpu', request });
+    const wasm = await runInPage(page, { provider: 'wasm', request });
+    expect(gpu.backend).toBe('webgpu');
+    const images = compareImages(gpu.images, wasm.images.map((i) => Uint8Array.from(i)), 2);
+    console.log(`webgpu vs wasm: max ${images.max}/255, within 2/255: ${(images.within * 100).toFixed(3)}%; webgpu load ${gpu.loadMs.toFixed(0)} ms, run ${gpu.runMs.toFixed(0)} ms; wasm run ${wasm.runMs.toFixed(0)} ms`);
+    expect(images.within).toBeGreaterThanOrEqual(0.99);
+    expect(images.max).toBeLessThanOrEqual(8);
+    const per = wasm.attention[0].length;
+    expect(maxRelDiff(gpu.attention.flat(), wasm.attention.flat())).toBeLessThan(1e-3);
+    expect(per).toBeGreaterThan(0);
+  });
+});
