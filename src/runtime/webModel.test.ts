@@ -1,0 +1,84 @@
+// The web model loader and the onnxruntime-web Backend, run in Node on ORT's wasm build against a
+// local HTTP server: byte progress, fallback reason, a P2P run equal to onnxruntime-node's, errors.
+
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { join, normalize } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generate, type GenerateRequest } from '../diffusion';
+import { REPO_ROOT } from '../../tests/helpers/fixtures';
+import { loadNodeModel } from './nodeModel';
+import { loadWebModel, type WebModel } from './webModel';
+
+const CANDIDATES = [process.env.TOY_MODEL_DIR, join(REPO_ROOT, 'public/models/toy-shapes'), join(REPO_ROOT, 'public/dev-model')];
+const MODEL_DIR = CANDIDATES.find((d): d is string => !!d && existsSync(join(d, 'unet/model.onnx')) && existsSync(join(d, 'p2p.json')));
+if (!MODEL_DIR) console.warn('web model tests skipped: no toy model (public/models/toy-shapes or public/dev-model)');
+
+const SWAP: GenerateRequest = {
+  prompts: ['a red circle', 'a red square'],
+  edit: { kind: 'replace', crossReplaceSteps: 0.8, selfReplaceSteps: 0.4 },
+  seed: 8888,
+  steps: 3,
+  guidance: 7.5,
+};
+
+/** Serves `root` over HTTP with Content-Length (404 for missing files). */
+function serve(root: string): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    const path = normalize(decodeURIComponent((req.url ?? '/').split('?')[0])).replace(/^(\.\.[/\\])+/, '');
+    readFile(join(root, path)).then(
+      (body) => res.writeHead(200, { 'content-length': body.byteLength }).end(body),
+      () => res.writeHead(404).end(),
+    );
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}/` })));
+}
+
+describe.skipIf(!MODEL_DIR)('loadWebModel on onnxruntime-web wasm (Node)', () => {
+  let server: Server;
+  let url: string;
+  let model: WebModel;
+  const loading: [string, number, number][] = [];
+
+  beforeAll(async () => {
+    ({ server, url } = await serve(MODEL_DIR!));
+    model = await loadWebModel(url, { provider: 'auto', onLoading: (f, l, t) => loading.push([f, l, t]) });
+  }, 120_000);
+  afterAll(async () => {
+    await model?.dispose();
+    server?.close();
+  });
+
+  it('falls back to wasm with the reason, instruments the UNet, reports bytes per file', () => {
+    expect(model.provider).toBe('wasm');
+    expect(model.fallbackReason).toMatch(/WebGPU/);
+    expect(model.backend.capabilities).toMatchObject({ instrumented: true, latentSize: [8, 8], mapResolution: 8 });
+    expect(model.instrumentReport?.counts.edited).toBeGreaterThan(0);
+    const unet = loading.filter(([f]) => f === 'unet/model.onnx');
+    expect(unet.at(-1)![1]).toBe(unet.at(-1)![2]);
+    expect(unet.every(([, l, t], i) => l <= t && (i === 0 || l >= unet[i - 1][1]))).toBe(true);
+  });
+
+  it('a swap edit on wasm equals onnxruntime-node within 2/255', async () => {
+    const web = await generate(model, SWAP);
+    const node = await loadNodeModel(MODEL_DIR!, { instrument: true, threads: 1 });
+    try {
+      const ref = await generate(node, SWAP);
+      let worst = 0;
+      web.images.forEach((img, p) => img.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - ref.images[p][i])))));
+      let latent = 0;
+      web.latents.forEach((v, i) => (latent = Math.max(latent, Math.abs(v - ref.latents[i]))));
+      console.log(`web wasm vs node: images max ${worst}/255, latents max |Δ| ${latent.toExponential(2)}`);
+      expect(worst).toBeLessThanOrEqual(2);
+      expect(latent).toBeLessThan(1e-3);
+    } finally {
+      await node.dispose();
+    }
+  }, 60_000);
+
+  it('a missing file or a forced unavailable WebGPU fails the load with the reason', async () => {
+    await expect(loadWebModel(`${url}no-such-model/`, { provider: 'wasm' })).rejects.toThrow(/scheduler_config\.json.*404/);
+    await expect(loadWebModel(url, { provider: 'webgpu' })).rejects.toThrow(/navigator\.gpu/);
+  });
+});
