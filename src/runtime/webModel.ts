@@ -73,7 +73,10 @@ function instrumented(unet: WebModelBytes, options: InstrumentOptions): { bytes:
 }
 
 export async function loadWebModel(baseUrl: string, opts: WebModelOptions): Promise<WebModel> {
-  const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
+  // Absolute, so that file names resolve under it (a path like `/models/x/` against this script's origin).
+  const here = (globalThis as { location?: { href: string } }).location?.href;
+  const absolute = here ? new URL(baseUrl, here).href : baseUrl;
+  const base = absolute.endsWith('/') ? absolute : `${absolute}/`;
   const onLoading = opts.onLoading ?? (() => {});
   const { signal } = opts;
 
