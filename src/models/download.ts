@@ -1,0 +1,225 @@
+// Downloads one file with progress, resumes after a dropped connection with an HTTP Range request
+// (bounded retries with backoff), and verifies size and sha256 before returning it. DOM-free (fetch, Blob).
+
+import { abortError, httpError, ModelError } from './errors';
+import { intHeader, parseContentRange, sha256FromEtag, verifyFile } from './integrity';
+import { RateMeter, secondsLeft, type FileProgress } from './progress';
+
+/** Bytes already received for a file, kept so a later attempt can resume (never used as the file itself). */
+export interface PartialDownload {
+  blob: Blob;
+  /** The validator the bytes belong to (sent as If-Range so a changed file restarts from 0). */
+  etag?: string;
+  /** The full size the server announced. */
+  total?: number;
+}
+
+export interface DownloadOptions {
+  /** Name in progress and messages (the path inside the model). */
+  file: string;
+  expectedSize?: number;
+  /** Hex sha256 to check; when absent and `etagIsSha256`, a 64-hex (X-Linked-)ETag is checked instead. */
+  sha256?: string;
+  etagIsSha256?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (p: FileProgress) => void;
+  /** Retries after consecutive failures (network errors, 5xx, a body cut short). */
+  retries?: number;
+  /** First retry delay in ms; doubles each time, capped at 8 s. */
+  backoffMs?: number;
+  /** Bytes from an earlier, interrupted download of this file. */
+  resume?: PartialDownload;
+  /** Called with the bytes so far when the download fails or is cancelled after receiving some. */
+  savePartial?: (partial: PartialDownload) => Promise<void>;
+  fetch?: typeof fetch;
+  now?: () => number;
+  /** Minimum ms between progress events (the last one is always sent). */
+  progressEveryMs?: number;
+}
+
+export interface DownloadResult {
+  blob: Blob;
+  etag?: string;
+  /** The sha256 that was checked, when one was. */
+  sha256?: string;
+}
+
+const MAX_BACKOFF_MS = 8000;
+
+/** A transient failure: worth another request (resuming from the bytes so far). */
+class Retryable extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export async function downloadFile(url: string, opts: DownloadOptions): Promise<DownloadResult> {
+  const { file, signal } = opts;
+  const doFetch = opts.fetch ?? globalThis.fetch.bind(globalThis);
+  const now = opts.now ?? (() => Date.now());
+  const retries = opts.retries ?? 5;
+  const backoff = opts.backoffMs ?? 500;
+  const every = opts.progressEveryMs ?? 100;
+
+  let parts: BlobPart[] = opts.resume ? [opts.resume.blob] : [];
+  let loaded = opts.resume?.blob.size ?? 0;
+  let etag = opts.resume?.etag;
+  let total = opts.expectedSize ?? opts.resume?.total;
+  let linkedSha: string | undefined;
+  let attempt = 0;
+  let failures = 0;
+  let lastReport = -Infinity;
+  let resumedFrom = 0;
+  const meter = new RateMeter();
+
+  const report = (done: boolean): void => {
+    const t = now();
+    if (!done && t - lastReport < every) return;
+    lastReport = t;
+    const rate = meter.sample(t, loaded);
+    opts.onProgress?.({ file, loaded, total, rate, secondsLeft: secondsLeft(loaded, total, rate), resumedFrom, attempt, done });
+  };
+  const keepPartial = async (): Promise<void> => {
+    if (loaded > 0 && opts.savePartial) await opts.savePartial({ blob: new Blob(parts), etag, total });
+  };
+
+  for (;;) {
+    attempt += 1;
+    const startedAt = loaded;
+    try {
+      if (signal?.aborted) throw signal.reason;
+      const headers: Record<string, string> = {};
+      if (loaded > 0) {
+        headers.Range = `bytes=${loaded}-`;
+        if (etag) headers['If-Range'] = etag;
+      }
+      let response: Response;
+      try {
+        response = await doFetch(url, { headers, signal, cache: 'no-store' });
+      } catch (err) {
+        if (signal?.aborted) throw err;
+        throw new Retryable(`connection failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      if (response.status === 416 && loaded > 0 && total !== undefined && loaded === total) {
+        await response.body?.cancel();
+      } else {
+        const responseTotal = await acceptResponse(response);
+        meter.reset();
+        resumedFrom = loaded;
+        report(false);
+        await readBody(response, responseTotal);
+      }
+      const blob = new Blob(parts);
+      const sha256 = opts.sha256 ?? (opts.etagIsSha256 ? linkedSha : undefined);
+      const checked = await verifyFile(file, blob, { size: total, sha256 });
+      report(true);
+      return { blob, etag, sha256: checked };
+    } catch (err) {
+      if (signal?.aborted) {
+        await keepPartial();
+        throw abortError(signal, file);
+      }
+      if (!(err instanceof Retryable)) {
+        // A wrong or corrupt file is not worth resuming: drop its bytes. Other final errors keep them.
+        if (err instanceof ModelError && (err.code === 'length' || err.code === 'integrity')) parts = [];
+        else await keepPartial();
+        throw err;
+      }
+      failures = loaded > startedAt ? 1 : failures + 1;
+      // Consecutive failures are bounded by `retries`; a server that drops every few bytes by the attempt cap.
+      if (failures > retries || attempt > 10 * (retries + 1)) {
+        await keepPartial();
+        if (err.status !== undefined) throw httpError(err.status, file, url);
+        throw new ModelError('network', `${file}: ${err.message}; gave up after ${retries} retries (${loaded} bytes kept to resume)`, file);
+      }
+      try {
+        await sleep(Math.min(backoff * 2 ** (failures - 1), MAX_BACKOFF_MS), signal);
+      } catch {
+        await keepPartial();
+        throw abortError(signal as AbortSignal, file);
+      }
+    }
+  }
+
+  /** Checks the status, aligns the resume point, and returns the byte count this response promises in full. */
+  async function acceptResponse(response: Response): Promise<number | undefined> {
+    const h = response.headers;
+    if (response.status >= 500) {
+      await response.body?.cancel();
+      throw new Retryable(`HTTP ${response.status}`, response.status);
+    }
+    if (response.status !== 200 && response.status !== 206) {
+      await response.body?.cancel();
+      throw httpError(response.status, file, url, h.get('x-error-code'));
+    }
+    const linkedEtag = h.get('x-linked-etag') ?? h.get('etag') ?? undefined;
+    linkedSha = sha256FromEtag(linkedEtag) ?? linkedSha;
+    const linkedSize = intHeader(h, 'x-linked-size');
+    if (total === undefined && linkedSize !== undefined) total = linkedSize;
+    const encoded = (h.get('content-encoding') ?? 'identity') !== 'identity';
+    const length = encoded ? undefined : intHeader(h, 'content-length');
+    if (response.status === 206) {
+      const range = parseContentRange(h.get('content-range'));
+      if (range && range.start === loaded) {
+        if (total === undefined && range.total !== undefined) total = range.total;
+        return range.end + 1;
+      }
+      // A range we did not ask for: start over with a plain request.
+      await response.body?.cancel();
+      [parts, loaded, etag] = [[], 0, undefined];
+      throw new Retryable('unexpected Content-Range');
+    }
+    // 200: the whole file (the server ignored Range, or If-Range saw a changed file).
+    [parts, loaded] = [[], 0];
+    etag = linkedEtag;
+    if (total === undefined && length !== undefined) total = length;
+    return length;
+  }
+
+  async function readBody(response: Response, responseEnd: number | undefined): Promise<void> {
+    if (!response.body) {
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      parts.push(bytes);
+      loaded += bytes.byteLength;
+      return;
+    }
+    const reader = response.body.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        parts.push(value);
+        loaded += value.byteLength;
+        if (total !== undefined && loaded > total) {
+          throw new ModelError('length', `${file}: the server sent more than the expected ${total} bytes; the download was not kept`, file);
+        }
+        report(false);
+      }
+    } catch (err) {
+      await reader.cancel().catch(() => undefined);
+      if (err instanceof ModelError || signal?.aborted) throw err;
+      throw new Retryable(`connection dropped after ${loaded} bytes: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      reader.releaseLock();
+    }
+    if (responseEnd !== undefined && loaded < responseEnd) throw new Retryable(`the body ended after ${loaded} of ${responseEnd} bytes`);
+  }
+}

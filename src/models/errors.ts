@@ -1,0 +1,51 @@
+// Typed errors of the model download/cache layer: one class with a `code` the UI and the worker
+// protocol can switch on (a plain string union survives structured cloning; the message is for people).
+
+export type ModelErrorCode =
+  | 'not-found' // HTTP 404: the repo, revision or file does not exist
+  | 'server' // HTTP 5xx after the retries
+  | 'http' // any other unexpected HTTP status
+  | 'network' // the connection failed or dropped, and the retries ran out
+  | 'length' // the bytes received differ from the expected size
+  | 'integrity' // the sha256 differs from the expected one
+  | 'aborted' // cancelled through the AbortSignal
+  | 'quota' // not enough storage for the download
+  | 'invalid-model' // model_index.json missing parts, or an input that is no repo id / URL
+  | 'capability'; // the device cannot run the model
+
+export class ModelError extends Error {
+  override readonly name = 'ModelError';
+  constructor(
+    readonly code: ModelErrorCode,
+    message: string,
+    /** The file (path inside the model) the error is about, when there is one. */
+    readonly file?: string,
+    /** The HTTP status, for 'not-found' | 'server' | 'http'. */
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+export function isModelError(err: unknown, code?: ModelErrorCode): err is ModelError {
+  return err instanceof ModelError && (code === undefined || err.code === code);
+}
+
+/** The error an aborted signal stands for, as a ModelError (keeps the signal's reason text). */
+export function abortError(signal: AbortSignal, file?: string): ModelError {
+  const reason = signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? 'aborted');
+  return new ModelError('aborted', `download cancelled${file ? ` (${file})` : ''}: ${reason}`, file);
+}
+
+/** The typed error for a final HTTP status. */
+export function httpError(status: number, file: string, url: string, hubCode?: string | null): ModelError {
+  if (status === 404) {
+    const what = hubCode === 'RepoNotFound' ? 'the repository does not exist (or is private)' : hubCode === 'RevisionNotFound' ? 'the revision does not exist' : 'the file does not exist';
+    return new ModelError('not-found', `${file}: not found (HTTP 404, ${what}) at ${url}`, file, status);
+  }
+  if (status === 401 || status === 403) {
+    return new ModelError('http', `${file}: access denied (HTTP ${status}); gated or private repositories are not supported`, file, status);
+  }
+  if (status >= 500) return new ModelError('server', `${file}: the server failed (HTTP ${status}) at ${url}; try again later`, file, status);
+  return new ModelError('http', `${file}: unexpected HTTP ${status} from ${url}`, file, status);
+}

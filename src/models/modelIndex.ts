@@ -1,0 +1,121 @@
+// Validates a diffusers `model_index.json` for the ONNX Stable Diffusion layout (the "any repo id or URL"
+// path) and plans the files to fetch, using the Hub's file tree for sizes, sha256 and external weights.
+
+import { ModelError } from './errors';
+import { GRAPH_FILES, LAYOUT_FILES, OPTIONAL_CONFIGS, type ModelFileSpec } from './registry';
+
+/** The components the studio needs, with the diffusers library/class pair each must name. */
+const REQUIRED = ['unet', 'text_encoder', 'vae_decoder', 'tokenizer', 'scheduler'] as const;
+export type Component = (typeof REQUIRED)[number];
+
+export interface ModelIndex {
+  className: string;
+  /** component → [library, class], e.g. unet → ['diffusers', 'OnnxRuntimeModel']. */
+  components: Record<Component, [string, string]>;
+  schedulerClass: string;
+}
+
+/** One entry of the Hub's `GET /api/models/<repo>/tree/<rev>?recursive=true` answer. */
+export interface TreeEntry {
+  type: 'file' | 'directory' | string;
+  path: string;
+  size: number;
+  oid?: string;
+  lfs?: { oid: string; size: number; pointerSize?: number };
+}
+
+const TORCH_WEIGHTS = /\.(safetensors|bin|ckpt|pt)$/;
+
+function pair(value: unknown): [string, string] | undefined {
+  if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string') return [value[0], value[1]];
+  return undefined;
+}
+
+/**
+ * The parsed index, or a ModelError('invalid-model') saying what is missing. `what` names the model in
+ * messages. A PyTorch-only pipeline (`vae` instead of `vae_decoder`, UNet2DConditionModel) is told apart.
+ */
+export function validateModelIndex(json: unknown, what: string): ModelIndex {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new ModelError('invalid-model', `${what}: model_index.json is not a JSON object`, 'model_index.json');
+  }
+  const index = json as Record<string, unknown>;
+  const className = typeof index._class_name === 'string' ? index._class_name : '';
+  const components = {} as Record<Component, [string, string]>;
+  const missing: string[] = [];
+  for (const name of REQUIRED) {
+    const p = pair(index[name]);
+    if (p) components[name] = p;
+    else missing.push(name);
+  }
+  if (missing.length > 0) {
+    const torchOnly = missing.includes('vae_decoder') && pair(index.vae) !== undefined;
+    const hint = torchOnly
+      ? ' It looks like a PyTorch (diffusers) pipeline, not an ONNX export: use a repo with text_encoder/, unet/, vae_decoder/ as ONNX graphs.'
+      : ' An ONNX Stable Diffusion export names unet, text_encoder, vae_decoder, tokenizer and scheduler.';
+    throw new ModelError('invalid-model', `${what}: model_index.json does not name ${missing.join(', ')}.${hint}`, 'model_index.json');
+  }
+  const unetClass = components.unet[1];
+  if (unetClass !== 'OnnxRuntimeModel' && !/onnx|ort/i.test(className)) {
+    throw new ModelError('invalid-model', `${what}: the UNet is a ${unetClass}, not an ONNX graph (pipeline ${className || 'unnamed'})`, 'model_index.json');
+  }
+  if (!/CLIPTokenizer/.test(components.tokenizer[1])) {
+    throw new ModelError('invalid-model', `${what}: the tokenizer is ${components.tokenizer[1]}; only CLIP tokenizers (SD 1.x) are supported`, 'model_index.json');
+  }
+  return { className, components, schedulerClass: components.scheduler[1] };
+}
+
+/** The tree's files by path. */
+export function treeFiles(tree: readonly TreeEntry[]): Map<string, TreeEntry> {
+  return new Map(tree.filter((e) => e.type === 'file').map((e) => [e.path, e]));
+}
+
+/** Size and sha256 of a tree entry: LFS files carry the sha256 as `lfs.oid`; small files only a git sha1. */
+export function specFromTree(path: string, entry: TreeEntry | undefined, optional?: boolean): ModelFileSpec {
+  const spec: ModelFileSpec = { path };
+  if (entry) {
+    spec.size = entry.lfs?.size ?? entry.size;
+    if (entry.lfs && /^[0-9a-f]{64}$/.test(entry.lfs.oid)) spec.sha256 = entry.lfs.oid;
+  }
+  if (optional) spec.optional = true;
+  return spec;
+}
+
+/**
+ * Files to fetch for a validated model. With the Hub tree: exact sizes and sha256, optional configs only
+ * when present, and the UNet's external-data file (any file beside unet/model.onnx other than configs).
+ * Without a tree (plain URL): the standard paths; external data is found after reading unet/model.onnx.
+ */
+export function planFiles(tree: readonly TreeEntry[] | undefined, what: string): ModelFileSpec[] {
+  const base: ModelFileSpec[] = [...LAYOUT_FILES, ...OPTIONAL_CONFIGS, ...Object.values(GRAPH_FILES).map((path) => ({ path }))];
+  if (!tree) return base;
+  const files = treeFiles(tree);
+  const missing = [...LAYOUT_FILES.filter((f) => !f.optional).map((f) => f.path), ...Object.values(GRAPH_FILES)].filter((p) => !files.has(p));
+  if (missing.length > 0) {
+    const torch = [...files.keys()].some((p) => p.startsWith('unet/') && TORCH_WEIGHTS.test(p));
+    throw new ModelError(
+      'invalid-model',
+      `${what}: the repository lacks ${missing.join(', ')}${torch ? ' (it has PyTorch weights: not an ONNX export)' : ''}`,
+      missing[0],
+    );
+  }
+  const plan = base.filter((f) => !f.optional || files.has(f.path)).map((f) => specFromTree(f.path, files.get(f.path), f.optional));
+  for (const path of files.keys()) {
+    if (path.startsWith('unet/') && path !== GRAPH_FILES.unet && !path.endsWith('.json') && !TORCH_WEIGHTS.test(path)) {
+      plan.push(specFromTree(path, files.get(path)));
+    }
+  }
+  return plan;
+}
+
+/** Fills sizes/sha256 a registry entry lacks from the tree (never overrides a pinned value). */
+export function completeFromTree(files: readonly ModelFileSpec[], tree: readonly TreeEntry[] | undefined): ModelFileSpec[] {
+  if (!tree) return [...files];
+  const byPath = treeFiles(tree);
+  return files
+    .filter((f) => !f.optional || byPath.has(f.path))
+    .map((f) => {
+      const t = specFromTree(f.path, byPath.get(f.path), f.optional);
+      return { ...t, ...Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined)) } as ModelFileSpec;
+    });
+}
