@@ -1,11 +1,16 @@
 /**
- * The studio page: prompts and controls on the left, the run, results and attention on the right.
+ * The studio page: prompts and controls on the left; run, results, attention and engine on the right.
  */
+import { AttentionPanel } from './AttentionPanel';
 import { InjectionControls } from './InjectionControls';
+import { ModelPanel } from './ModelPanel';
 import { Notices } from './Notices';
+import { Presets } from './Presets';
 import { PromptEditor } from './PromptEditor';
+import { Results } from './Results';
+import { RunBar } from './RunBar';
 import { SamplerControls } from './SamplerControls';
-import { SystemCheck } from './SystemCheck';
+import { ShareButton } from './ShareButton';
 
 export function App() {
   return (
@@ -16,6 +21,10 @@ export function App() {
           Generate an image from a prompt, then edit it by editing the words — “a red circle” → “a red square” —
           while its layout stays put. Everything runs in your browser.
         </p>
+        <div className="row toolbar">
+          <Presets />
+          <ShareButton />
+        </div>
       </header>
       <Notices />
       <main className="columns">
@@ -25,10 +34,10 @@ export function App() {
           <SamplerControls />
         </div>
         <div className="output">
-          <section aria-label="System check" className="panel">
-            <h2>Engine</h2>
-            <SystemCheck />
-          </section>
+          <RunBar />
+          <Results />
+          <AttentionPanel />
+          <ModelPanel />
         </div>
       </main>
     </div>

@@ -5,7 +5,8 @@
 import { useStudio } from '../state/store';
 import { decodeRecipe, encodeRecipe } from '../state/urlCodec';
 
-export function startUrlSync(): () => void {
+/** Reads the recipe from the URL; returns whether the URL held one (a share link). */
+export function startUrlSync(): boolean {
   const { recipe, ignored } = decodeRecipe(window.location.search);
   useStudio.setState({ recipe, notices: ignored });
   let last = '';
@@ -14,8 +15,10 @@ export function startUrlSync(): () => void {
     last = query;
     window.history.replaceState(null, '', `${window.location.pathname}?${query}`);
   };
+  const fromLink = new URLSearchParams(window.location.search).has('p');
   write(encodeRecipe(recipe));
-  return useStudio.subscribe((s) => write(encodeRecipe(s.recipe)));
+  useStudio.subscribe((s) => write(encodeRecipe(s.recipe)));
+  return fromLink;
 }
 
 export function shareLink(): string {

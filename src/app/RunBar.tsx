@@ -1,0 +1,59 @@
+/**
+ * Generate (also Ctrl/Cmd+Enter), progress with UNet calls and time left, Cancel, and a note when
+ * the controls changed since the results were made (nothing runs on its own while idle).
+ */
+import { useEffect } from 'react';
+import { selectStale, useStudio } from '../state/store';
+import { cancel, generate } from './engineSession';
+
+function timeLeft(call: number, total: number, elapsedMs: number): string {
+  if (call === 0 || total === 0) return '';
+  const seconds = Math.round(((total - call) * elapsedMs) / call / 1000);
+  return seconds > 0 ? ` · about ${seconds} s left` : '';
+}
+
+export function RunBar() {
+  const run = useStudio((s) => s.run);
+  const stale = useStudio(selectStale);
+  const busy = run.status === 'loading' || run.status === 'running';
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+        e.preventDefault();
+        void generate();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+  return (
+    <div className="run-bar panel" aria-live="polite">
+      <div className="row">
+        <button type="button" className="primary" onClick={() => void generate()} aria-keyshortcuts="Control+Enter Meta+Enter">
+          {stale ? 'Generate (settings changed)' : 'Generate'}
+        </button>
+        <button type="button" onClick={cancel} disabled={!busy}>
+          Cancel
+        </button>
+        <span className="muted" data-testid="run-status">
+          {run.status === 'loading' && 'Loading the model…'}
+          {run.status === 'running' && `UNet call ${run.call} of ${run.total || '…'}${timeLeft(run.call, run.total, run.elapsedMs)}`}
+          {run.status === 'done' && (stale ? 'Results are from earlier settings.' : 'Done.')}
+          {run.status === 'cancelled' && 'Cancelled.'}
+          {run.status === 'idle' && 'Press Generate (Ctrl+Enter).'}
+        </span>
+      </div>
+      <progress max={run.total || 1} value={run.status === 'done' ? run.total || 1 : run.call} aria-label="Generation progress" />
+      {run.status === 'error' && run.error && !run.error.field && (
+        <p role="alert" className="error-text" data-testid="run-error">
+          {run.error.message}
+        </p>
+      )}
+      {run.status === 'error' && run.error?.field && (
+        <p role="alert" className="error-text">
+          Could not generate: see the message next to the highlighted control.
+        </p>
+      )}
+    </div>
+  );
+}

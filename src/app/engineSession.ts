@@ -1,0 +1,82 @@
+/**
+ * Runs the current recipe on the engine and feeds the store and the results buffers: loads the model
+ * when needed, streams progress, previews, attention and images, and maps engine errors to the
+ * control they concern. One run at a time; a new run cancels the previous one.
+ */
+import { EngineClient, EngineError, type Engine } from '../../workers/engineClient';
+import { results } from '../state/results';
+import { useStudio, type RunError } from '../state/store';
+import { toGenerateRequest } from '../state/toRequest';
+import { encodeRecipe } from '../state/urlCodec';
+
+let engine: Engine | undefined;
+let loaded: string | undefined;
+let running: AbortController | undefined;
+let nextRun = 1;
+
+export function modelUrl(model: string): string {
+  return `${import.meta.env.BASE_URL}models/${model}/`;
+}
+
+/** Which control an engine message is about, so the UI shows it there. */
+export function errorField(message: string): string | undefined {
+  const edited = /edited prompt (\d+)/i.exec(message);
+  if (edited) return `prompt-${edited[1]}`;
+  if (/source prompt/i.test(message)) return 'prompt-0';
+  if (/LocalBlend/i.test(message)) return 'blend-0';
+  if (/self-attention/i.test(message)) return 'self';
+  if (/cross-attention/i.test(message)) return 'cross';
+  if (/words and prompt B has|edit kind|reweight/i.test(message)) return 'kind';
+  return undefined;
+}
+
+function toRunError(err: unknown): RunError {
+  if (err instanceof EngineError) return { code: err.code, message: err.message, field: err.code === 'bad-input' ? errorField(err.message) : undefined };
+  return { code: 'internal', message: (err as Error).message ?? String(err) };
+}
+
+async function ensureModel(model: string, signal: AbortSignal): Promise<void> {
+  engine ??= new EngineClient();
+  if (loaded === model) return;
+  const store = useStudio.getState();
+  store.setRun({ status: 'loading' });
+  const ready = await engine.load(modelUrl(model), {
+    signal,
+    onLoading: (e) => store.setEngine({ loading: { file: e.file, loaded: e.loaded, total: e.total } }),
+  });
+  loaded = model;
+  store.setEngine({ backend: ready.backend === 'cpu' ? undefined : ready.backend, fallbackReason: ready.fallbackReason, loadedModel: model, loading: undefined });
+}
+
+export async function generate(): Promise<void> {
+  running?.abort();
+  const controller = new AbortController();
+  running = controller;
+  const store = useStudio.getState();
+  const recipe = store.recipe;
+  const id = nextRun++;
+  store.setRun({ id, status: 'loading', call: 0, total: 0, elapsedMs: 0, error: undefined });
+  try {
+    await ensureModel(recipe.model, controller.signal);
+    store.setRun({ status: 'running', recipeKey: encodeRecipe(recipe) });
+    results.begin(id);
+    if (!recipe.baseline) results.clearBaseline();
+    await engine!.generate(toGenerateRequest(recipe), {
+      signal: controller.signal,
+      onProgress: (e) => e.phase === 'main' && store.setRun({ call: e.call, total: e.total, elapsedMs: e.elapsed }),
+      onPreview: (e) => results.setPreview(e.phase, e.prompt, { label: '', width: e.width, height: e.height, rgba: e.rgba }),
+      onAttention: (e) => e.phase === 'main' && results.setAttention(e.prompt, { resolution: e.resolution, tokens: e.tokens, maps: e.maps, call: e.call }),
+      onImage: (e) => results.setImage(e.phase, e.prompt, { label: e.label, width: e.width, height: e.height, rgba: e.rgba }),
+    });
+    if (running === controller) store.setRun({ status: 'done' });
+  } catch (err) {
+    if (running !== controller) return; // superseded by a newer run
+    const error = toRunError(err);
+    store.setRun(error.code === 'cancelled' ? { status: 'cancelled' } : { status: 'error', error });
+    if (error.code === 'load-failed') loaded = undefined;
+  }
+}
+
+export function cancel(): void {
+  running?.abort();
+}
