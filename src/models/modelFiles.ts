@@ -78,9 +78,9 @@ export class ModelFiles {
     return (await this.blob(path)).text();
   }
 
-  /** A JSON file; undefined for an optional file the model does not have. */
-  async json(path: string): Promise<unknown> {
-    if (this.manifest.absent.includes(path)) return undefined;
+  /** A JSON file; with `optional`, undefined when the model does not have it (per-folder configs, p2p.json). */
+  async json(path: string, optional = false): Promise<unknown> {
+    if (optional && !this.has(path)) return undefined;
     const text = await this.text(path);
     try {
       return JSON.parse(text) as unknown;
