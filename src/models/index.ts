@@ -1,0 +1,28 @@
+// The model layer's public face: registry, sources, download with resume, stores, quota and capability
+// checks, and ensureModel (what the engine and the UI import; nothing here imports ORT or React).
+
+export { ModelError, isModelError, type ModelErrorCode } from './errors';
+export { HUB_ENDPOINT, describeSource, fileUrl, isRepoId, parseModelRef, sourceKey, treeUrl, type ModelSource } from './source';
+export {
+  GRAPH_FILES,
+  KNOWN_MODELS,
+  SD15_FP16_EXTERNAL,
+  SD15_FP16_SINGLE,
+  TOY_MODEL,
+  downloadBytes,
+  findModel,
+  type ModelEntry,
+  type ModelFileSpec,
+  type ModelRequirements,
+  type Precision,
+  type WeightStorage,
+} from './registry';
+export { validateModelIndex, planFiles, type ModelIndex, type TreeEntry } from './modelIndex';
+export { downloadFile, type DownloadOptions, type DownloadResult, type PartialDownload } from './download';
+export { formatBytes, formatDuration, formatProgress, type FileProgress, type OverallProgress } from './progress';
+export { MemoryModelStore, deleteCachedModel, fileKey, listCachedModels, type ModelStore, type StoredEntry, type StoredMeta } from './cache';
+export { CacheStorageModelStore } from './cacheStorage';
+export { checkStorage, type StorageCheck, type StorageManagerLike } from './storageQuota';
+export { batchSize, checkCapabilities, estimateMemory, probeCapabilities, type DeviceCapabilities, type RunPlan, type Verdict } from './capabilities';
+export { ensureModel, resolveModel, type EnsureModelOptions } from './ensureModel';
+export { ModelFiles, type Manifest } from './modelFiles';
