@@ -37,6 +37,8 @@ export interface ModelStore {
 }
 
 export const KEY_SEPARATOR = '::';
+/** Stored last under each model by ensureModel: its presence means every file is verified and stored. */
+export const MANIFEST_PATH = '.p2p-manifest.json';
 
 export function fileKey(sourceKey: string, path: string): string {
   return `${sourceKey}${KEY_SEPARATOR}${path}`;
@@ -106,12 +108,27 @@ export class MemoryModelStore implements ModelStore {
   }
 }
 
+export interface CachedModel {
+  /** The source key (`hub:<repo>@<rev>` or `url:<base>`). */
+  model: string;
+  files: number;
+  bytes: number;
+  partialBytes: number;
+  /** Every file verified and stored (the manifest is there); false: an interrupted download. */
+  complete: boolean;
+}
+
 /** Cached models grouped by source key, for the "manage storage" list. */
-export async function listCachedModels(store: ModelStore): Promise<{ model: string; files: number; bytes: number; partialBytes: number }[]> {
-  const models = new Map<string, { files: number; bytes: number; partialBytes: number }>();
-  const at = (m: string) => models.get(m) ?? models.set(m, { files: 0, bytes: 0, partialBytes: 0 }).get(m)!;
+export async function listCachedModels(store: ModelStore): Promise<CachedModel[]> {
+  const models = new Map<string, Omit<CachedModel, 'model'>>();
+  const at = (m: string) => models.get(m) ?? models.set(m, { files: 0, bytes: 0, partialBytes: 0, complete: false }).get(m)!;
   for (const e of await store.list()) {
-    const m = at(splitKey(e.key).model);
+    const { model, path } = splitKey(e.key);
+    const m = at(model);
+    if (path === MANIFEST_PATH) {
+      m.complete = true;
+      continue;
+    }
     m.files += 1;
     m.bytes += e.size;
   }

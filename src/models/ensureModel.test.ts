@@ -50,7 +50,7 @@ describe('ensureModel', () => {
     hub = undefined;
     const again = await ensureModel(source, { store, ...fast });
     expect((await again.range('unet/weights.pb', 10, 20)).byteLength).toBe(10);
-    expect(await listCachedModels(store)).toEqual([expect.objectContaining({ model: sourceKey(source), files: 11, partialBytes: 0 })]);
+    expect(await listCachedModels(store)).toEqual([expect.objectContaining({ model: sourceKey(source), files: 10, partialBytes: 0, complete: true })]);
   });
 
   it('resumes a dropped file inside a model download', async () => {
@@ -83,6 +83,7 @@ describe('ensureModel', () => {
     const controller = new AbortController();
     const run = ensureModel(source, { store, ...fast, concurrency: 4, signal: controller.signal, onProgress: (p) => (p.byFile['unet/weights.pb']?.loaded ?? 0) > 100_000 && controller.abort(new Error('cancelled by the user')) });
     expect((await failure(run)).code).toBe('aborted');
+    expect((await listCachedModels(store))[0]).toMatchObject({ complete: false, partialBytes: expect.any(Number) });
     expect((await listCachedModels(store))[0].partialBytes).toBeGreaterThan(0);
     expect((await store.list()).some((e) => e.key.endsWith('.p2p-manifest.json'))).toBe(false);
     hub!.faults.clear();

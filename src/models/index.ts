@@ -20,7 +20,7 @@ export {
 export { validateModelIndex, planFiles, type ModelIndex, type TreeEntry } from './modelIndex';
 export { downloadFile, type DownloadOptions, type DownloadResult, type PartialDownload } from './download';
 export { formatBytes, formatDuration, formatProgress, type FileProgress, type OverallProgress } from './progress';
-export { MemoryModelStore, deleteCachedModel, fileKey, listCachedModels, type ModelStore, type StoredEntry, type StoredMeta } from './cache';
+export { MemoryModelStore, deleteCachedModel, fileKey, listCachedModels, type CachedModel, type ModelStore, type StoredEntry, type StoredMeta } from './cache';
 export { CacheStorageModelStore } from './cacheStorage';
 export { checkStorage, type StorageCheck, type StorageManagerLike } from './storageQuota';
 export { batchSize, checkCapabilities, estimateMemory, probeCapabilities, type DeviceCapabilities, type RunPlan, type Verdict } from './capabilities';

@@ -1,13 +1,12 @@
 // A model whose files are all verified and stored: what the engine reads its graphs, configs and
 // tokenizer from (whole files, or byte ranges of a disk-backed Blob for the single-file UNet trick).
 
-import { fileKey, type ModelStore } from './cache';
+import { fileKey, MANIFEST_PATH, type ModelStore } from './cache';
 import { ModelError } from './errors';
 import type { ModelFileSpec } from './registry';
 import { sourceKey, type ModelSource } from './source';
 
-/** Stored last under each model: its presence means the model is complete. */
-export const MANIFEST_PATH = '.p2p-manifest.json';
+export { MANIFEST_PATH };
 
 export interface Manifest {
   version: 1;
