@@ -2,13 +2,14 @@
  * Cross-attention per token for the selected prompt (BOS and EOS included, as in the reference
  * `show_cross_attention`): greyscale tiles that fill in live; hovering one overlays it on the image.
  */
+import { useShallow } from 'zustand/react/shallow';
 import { tokenHeatmaps } from '../p2p/heatmaps';
 import { useResults } from '../state/results';
 import { selectPrompts, useStudio } from '../state/store';
 import { greyToRgba, RgbaCanvas } from './RgbaCanvas';
 
 export function AttentionPanel() {
-  const prompts = useStudio(selectPrompts);
+  const prompts = useStudio(useShallow(selectPrompts));
   const selected = useStudio((s) => s.selectedPrompt);
   const { selectPrompt, setHoverToken } = useStudio.getState();
   const attention = useResults().attention[selected];

@@ -2,6 +2,7 @@
  * How much of the source's attention the edits receive: cross-attention window (with per-word
  * overrides for the changed words), self-attention window, reweight factors and LocalBlend.
  */
+import { useShallow } from 'zustand/react/shallow';
 import { LIMITS, resolveKind, type Window } from '../state/recipe';
 import { selectPrompts, useStudio } from '../state/store';
 import { changedWords, splitPromptWords } from '../state/wordDiff';
@@ -10,7 +11,7 @@ import { WindowInput } from './controls/WindowInput';
 
 export function InjectionControls() {
   const recipe = useStudio((s) => s.recipe);
-  const prompts = useStudio(selectPrompts);
+  const prompts = useStudio(useShallow(selectPrompts));
   const error = useStudio((s) => s.run.error);
   const { setRecipe } = useStudio.getState();
   const errorFor = (field: string) => (error?.field === field ? error.message : undefined);

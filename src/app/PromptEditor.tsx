@@ -62,7 +62,7 @@ export function PromptEditor() {
           <select id={inputId} aria-describedby={describedBy} value={recipe.kind} onChange={(e) => setRecipe({ kind: e.target.value as EditKindChoice })}>
             {(Object.keys(KIND_LABELS) as EditKindChoice[]).map((k) => (
               <option key={k} value={k}>
-                {k === 'auto' ? `automatic (${KIND_LABELS[resolveKind({ ...recipe, kind: 'auto' })]})` : KIND_LABELS[k]}
+                {k === 'auto' ? `automatic: ${KIND_LABELS[resolveKind({ ...recipe, kind: 'auto' })]}` : KIND_LABELS[k]}
               </option>
             ))}
           </select>

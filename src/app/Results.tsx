@@ -2,6 +2,7 @@
  * The results grid: the source and each edit labelled with its prompt, live previews while running,
  * an optional row with the no-controller baseline; click to enlarge, download one PNG or the grid.
  */
+import { useShallow } from 'zustand/react/shallow';
 import { useRef, useState } from 'react';
 import { useResults, type RgbaImage } from '../state/results';
 import { selectPrompts, useStudio } from '../state/store';
@@ -48,7 +49,7 @@ function Cell({ image, preview, prompt, label, index, overlay }: { image?: RgbaI
 
 export function Results() {
   const res = useResults();
-  const prompts = useStudio(selectPrompts);
+  const prompts = useStudio(useShallow(selectPrompts));
   const baseline = useStudio((s) => s.recipe.baseline);
   const hover = useStudio((s) => s.hoverToken);
   const rows: { phase: 'main' | 'baseline'; title: string }[] = [{ phase: 'main', title: 'Prompt-to-Prompt' }];
