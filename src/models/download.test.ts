@@ -149,6 +149,13 @@ describe('downloadFile against the mock Hub', () => {
     expect(hub.requests[0].status).toBe(200);
   });
 
+  it('restarts when a kept partial is longer than the file (416)', async () => {
+    const tooLong: PartialDownload = { blob: new Blob([new Uint8Array(files[UNET].byteLength + 10)]) };
+    const result = await downloadFile(fileUrl(source, UNET), { file: UNET, ...fast, resume: tooLong });
+    expect(await same(result.blob, files[UNET])).toBe(true);
+    expect(hub.requests.map((r) => r.status)).toEqual([416, 200]);
+  });
+
   it('gives up on a server that keeps dropping the connection without progress', async () => {
     hub.faults.add({ fault: 'drop', path: UNET, dropAfter: 0 });
     const err = await failure(downloadFile(fileUrl(source, UNET), { file: UNET, ...fast }));

@@ -118,8 +118,13 @@ export async function downloadFile(url: string, opts: DownloadOptions): Promise<
         if (signal?.aborted) throw err;
         throw new Retryable(`connection failed: ${err instanceof Error ? err.message : String(err)}`);
       }
-      if (response.status === 416 && loaded > 0 && total !== undefined && loaded === total) {
+      if (response.status === 416 && loaded > 0) {
+        // Asked past the end: the kept bytes are the whole file, or they belong to another version.
         await response.body?.cancel();
+        if (total === undefined || loaded !== total) {
+          [parts, loaded, etag] = [[], 0, undefined];
+          throw new Retryable('the resume point is past the end of the file');
+        }
       } else {
         const responseTotal = await acceptResponse(response);
         meter.reset();

@@ -122,6 +122,18 @@ describe('ensureModel', () => {
     expect(await store.usage()).toBe(0);
   });
 
+  it('a plain base URL (no tree API): standard paths, optional 404s recorded, external weights found in the graph', async () => {
+    const { files } = await serve({ weightsBytes: 70_000 });
+    const source: ModelSource = { kind: 'url', baseUrl: `${hub!.url}/test/fake-sd/resolve/main` };
+    const seen: number[] = [];
+    const model = await ensureModel(source, { store: new MemoryModelStore(), ...fast, externalData: (graph) => (seen.push(graph.byteLength), graph.byteLength === files['unet/model.onnx'].byteLength ? ['weights.pb'] : []) });
+    expect(seen).toContain(files['unet/model.onnx'].byteLength);
+    expect(model.has('unet/weights.pb')).toBe(true);
+    expect(model.manifest.absent).toEqual(expect.arrayContaining(['vae_decoder/config.json', 'p2p.json']));
+    expect(await model.json('p2p.json', true)).toBeUndefined();
+    expect(hub!.requests.some((r) => r.path.startsWith('/api/'))).toBe(false);
+  });
+
   it('a registry entry gets sizes and sha256 from the tree and checks them', async () => {
     const { source } = await serve();
     const entry: ModelEntry = {

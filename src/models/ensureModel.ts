@@ -2,7 +2,7 @@
 // otherwise resolves the file list (registry + Hub tree + model_index.json), checks storage, downloads
 // what is missing in parallel with resume, and records a manifest once every file is verified.
 
-import { fileKey, type ModelStore } from './cache';
+import { fileKey, MANIFEST_PATH, type ModelStore } from './cache';
 import { downloadFile } from './download';
 import { abortError, httpError, isModelError, ModelError } from './errors';
 import { completeFromTree, planFiles, validateModelIndex, type ModelIndex, type TreeEntry } from './modelIndex';
@@ -11,7 +11,7 @@ import { OverallMeter, type OverallProgress } from './progress';
 import { downloadBytes, GRAPH_FILES, type ModelEntry, type ModelFileSpec } from './registry';
 import { describeSource, fileUrl, sourceKey, treeUrl, type ModelSource } from './source';
 import { checkStorage, type StorageManagerLike } from './storageQuota';
-import { ModelFiles, MANIFEST_PATH, readManifest, type Manifest } from './modelFiles';
+import { ModelFiles, readManifest, type Manifest } from './modelFiles';
 
 export interface EnsureModelOptions {
   store: ModelStore;
@@ -29,6 +29,9 @@ export interface EnsureModelOptions {
   /** External-data file names a graph refers to (the engine passes src/runtime's `externalDataLocations`). */
   externalData?: (graph: Uint8Array) => string[];
 }
+
+/** Graph files larger than this are not scanned for external-data references. */
+const EXTERNAL_SCAN_MAX = 64 * 2 ** 20;
 
 async function getJson(url: string, what: string, opts: EnsureModelOptions): Promise<unknown> {
   const doFetch = opts.fetch ?? globalThis.fetch.bind(globalThis);
@@ -128,6 +131,8 @@ export async function ensureModel(target: ModelEntry | ModelSource, opts: Ensure
       });
       await putVerified(store, k, f.path, result.blob, { size: result.blob.size, sha256: result.sha256, etag: result.etag, storedAt: Date.now() });
     } catch (err) {
+      // Bytes that made a wrong or corrupt file must not seed the next attempt.
+      if (isModelError(err, 'length') || isModelError(err, 'integrity')) await store.deletePartial(k);
       if (f.optional && isModelError(err, 'not-found')) {
         absent.add(f.path);
         opts.onProgress?.(meter.update({ file: f.path, loaded: 0, total: 0, rate: 0, secondsLeft: 0, resumedFrom: 0, attempt: 1, done: true }));
@@ -144,7 +149,8 @@ export async function ensureModel(target: ModelEntry | ModelSource, opts: Ensure
   if (opts.externalData) {
     for (const graph of Object.values(GRAPH_FILES)) {
       const stored = await store.get(fileKey(key, graph));
-      if (!stored) continue;
+      // A graph this large embeds its weights: no external file to find, and no need to read 1.7 GB.
+      if (!stored || stored.blob.size > EXTERNAL_SCAN_MAX) continue;
       const dir = graph.slice(0, graph.lastIndexOf('/') + 1);
       for (const name of opts.externalData(new Uint8Array(await stored.blob.arrayBuffer()))) {
         if (!listed.has(dir + name)) extra.push({ path: dir + name });

@@ -6,7 +6,6 @@ import { ModelError } from './errors';
 import type { ModelFileSpec } from './registry';
 import { sourceKey, type ModelSource } from './source';
 
-export { MANIFEST_PATH };
 
 export interface Manifest {
   version: 1;

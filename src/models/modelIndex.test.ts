@@ -87,5 +87,6 @@ describe('registry and sources', () => {
     expect(parseModelRef('https://example.org/models/sd')).toEqual({ kind: 'url', baseUrl: 'https://example.org/models/sd/' });
     for (const bad of ['sd15', 'o/r/x', 'o--x/r', '../r', 'o/r@a@b', 'ftp://x/y']) expect(() => parseModelRef(bad)).toThrow(/neither a Hub repo id/);
     expect(sourceKey({ kind: 'hub', repo: 'o/r', revision: 'main' })).toBe('hub:o/r@main');
+    expect(sourceKey({ kind: 'url', baseUrl: 'https://a.b/m', version: '3' })).toBe('url:https://a.b/m/#3');
   });
 });

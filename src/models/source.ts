@@ -8,8 +8,11 @@ export const HUB_ENDPOINT = 'https://huggingface.co';
 export type ModelSource =
   /** `endpoint` defaults to the Hub; tests point it at the mock Hub. */
   | { kind: 'hub'; repo: string; revision: string; endpoint?: string }
-  /** An absolute folder URL, or one relative to the page (resolved with `location`). */
-  | { kind: 'url'; baseUrl: string };
+  /**
+   * An absolute folder URL, or one relative to the page (resolved with `location`). `version` is part of
+   * the cache key: a URL has no revision, so bump it when the files behind the URL change.
+   */
+  | { kind: 'url'; baseUrl: string; version?: string };
 
 /** Hub repo ids: `owner/name`, letters, digits, `-`, `_`, `.`; no `--` or `..` (the Hub forbids them). */
 const REPO_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,95}\/[A-Za-z0-9][A-Za-z0-9_.-]{0,95}$/;
@@ -46,7 +49,7 @@ export function treeUrl(source: ModelSource): string | undefined {
 
 /** A stable cache namespace for a source: `hub:<repo>@<rev>` (endpoint prefixed when not the Hub) or `url:<base>`. */
 export function sourceKey(source: ModelSource): string {
-  if (source.kind === 'url') return `url:${absoluteBase(source.baseUrl)}`;
+  if (source.kind === 'url') return `url:${absoluteBase(source.baseUrl)}${source.version ? `#${source.version}` : ''}`;
   const endpoint = source.endpoint && source.endpoint.replace(/\/$/, '') !== HUB_ENDPOINT ? `${source.endpoint.replace(/\/$/, '')}|` : '';
   return `hub:${endpoint}${source.repo}@${source.revision}`;
 }
