@@ -142,11 +142,15 @@ describe('downloadFile against the mock Hub', () => {
     expect(hub.requests[0]).toMatchObject({ range: `bytes=${partial.blob.size}-`, status: 206 });
   });
 
-  it('restarts from zero when the file changed since the partial (If-Range mismatch → 200)', async () => {
+  it('restarts from zero when the file changed since the partial (ETag differs; If-Range when asked)', async () => {
     const stale: PartialDownload = { blob: new Blob([new Uint8Array(1000)]), etag: '"0000"' };
-    const result = await downloadFile(fileUrl(source, UNET), { file: UNET, resume: stale });
+    const result = await downloadFile(fileUrl(source, UNET), { file: UNET, ...fast, resume: stale });
     expect(await same(result.blob, files[UNET])).toBe(true);
-    expect(hub.requests[0].status).toBe(200);
+    expect(hub.requests.map((r) => [r.range, r.status])).toEqual([['bytes=1000-', 206], [undefined, 200]]);
+    hub.requests.length = 0;
+    const withIfRange = await downloadFile(fileUrl(source, UNET), { file: UNET, resume: stale, ifRange: true });
+    expect(await same(withIfRange.blob, files[UNET])).toBe(true);
+    expect(hub.requests.map((r) => r.status)).toEqual([200]);
   });
 
   it('restarts when a kept partial is longer than the file (416)', async () => {

@@ -27,6 +27,11 @@ export interface DownloadOptions {
   retries?: number;
   /** First retry delay in ms; doubles each time, capped at 8 s. */
   backoffMs?: number;
+  /**
+   * Send If-Range with the resume request. Off by default: If-Range is not a CORS-safelisted header, so
+   * it costs a preflight the Hub's CDN may not allow; the 206's ETag and total are compared instead.
+   */
+  ifRange?: boolean;
   /** Bytes from an earlier, interrupted download of this file. */
   resume?: PartialDownload;
   /** Called with the bytes so far when the download fails or is cancelled after receiving some. */
@@ -109,7 +114,7 @@ export async function downloadFile(url: string, opts: DownloadOptions): Promise<
       const headers: Record<string, string> = {};
       if (loaded > 0) {
         headers.Range = `bytes=${loaded}-`;
-        if (etag) headers['If-Range'] = etag;
+        if (etag && opts.ifRange) headers['If-Range'] = etag;
       }
       let response: Response;
       try {
@@ -183,11 +188,13 @@ export async function downloadFile(url: string, opts: DownloadOptions): Promise<
     const length = encoded ? undefined : intHeader(h, 'content-length');
     if (response.status === 206) {
       const range = parseContentRange(h.get('content-range'));
-      if (range && range.start === loaded) {
+      // The same file as the kept bytes: same start, same validator and total when both sides know them.
+      const sameFile = (etag === undefined || linkedEtag === undefined || linkedEtag === etag) && (range?.total === undefined || total === undefined || range.total === total);
+      if (range && range.start === loaded && sameFile) {
         if (total === undefined && range.total !== undefined) total = range.total;
         return range.end + 1;
       }
-      // A range we did not ask for: start over with a plain request.
+      // Another range, or another version of the file: start over with a plain request.
       await response.body?.cancel();
       [parts, loaded, etag] = [[], 0, undefined];
       throw new Retryable('unexpected Content-Range');
