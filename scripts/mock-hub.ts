@@ -2,6 +2,7 @@
 // /<owner>/<repo>/resolve/<rev>/<path> with Range, ETag, LFS headers, CORS/CORP, the tree API, and faults.
 
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -191,6 +192,9 @@ export async function startMockHub(opts: MockHubOptions = {}): Promise<MockHub> 
   if (opts.root) folders[opts.repo ?? 'local/toy-shapes'] = opts.root;
   const repos = new Map<string, Repo>();
   for (const [id, folder] of Object.entries(folders)) {
+    if (!existsSync(resolve(folder))) {
+      throw new Error(`mock Hub: ${resolve(folder)} does not exist (the toy model is exported to public/models/toy-shapes; pass --root)`);
+    }
     const files = await indexFolder(resolve(folder));
     const commit = createHash('sha1').update([...files.values()].map((f) => `${f.path}:${f.sha256}`).sort().join('\n')).digest('hex');
     repos.set(id, { files, commit });
@@ -226,13 +230,24 @@ export async function startMockHub(opts: MockHubOptions = {}): Promise<MockHub> 
 }
 
 // CLI: tsx scripts/mock-hub.ts [--root public/models/toy-shapes] [--repo local/toy-shapes] [--port 8787]
+//      [--also owner/name=folder ...] (more repos, e.g. the toy model in its external-weights form)
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   const arg = (name: string, fallback: string): string => {
     const i = process.argv.indexOf(`--${name}`);
     return i > 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
   };
+  const repos: Record<string, string> = {};
+  process.argv.forEach((a, i) => {
+    const [id, folder] = a === '--also' ? (process.argv[i + 1] ?? '').split('=') : [];
+    if (id && folder) repos[id] = folder;
+  });
   const repo = arg('repo', 'local/toy-shapes');
-  const hub = await startMockHub({ root: arg('root', 'public/models/toy-shapes'), repo, port: Number(arg('port', '8787')), host: arg('host', '127.0.0.1') });
+  const hub = await startMockHub({ root: arg('root', 'public/models/toy-shapes'), repo, repos, port: Number(arg('port', '8787')), host: arg('host', '127.0.0.1') }).catch(
+    (err: unknown) => {
+      console.error(err instanceof Error ? err.message : String(err));
+      process.exit(1);
+    },
+  );
   console.log(`mock Hub at ${hub.url}  (repo ${repo}, commit ${hub.commit})`);
   console.log(`  files:   ${hub.url}/${repo}/resolve/main/model_index.json`);
   console.log(`  tree:    ${hub.url}/api/models/${repo}/tree/main?recursive=true`);
