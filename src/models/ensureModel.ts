@@ -1,6 +1,5 @@
-// Makes a model's files available from the store: reads a complete cached copy without any network,
-// otherwise resolves the file list (registry + Hub tree + model_index.json), checks storage, downloads
-// what is missing in parallel with resume, and records a manifest once every file is verified.
+// Makes a model available from the store: a complete cached copy without any network, else resolve the
+// file list (registry, Hub tree, model_index.json), check storage, download in parallel, store a manifest.
 
 import { fileKey, MANIFEST_PATH, type ModelStore } from './cache';
 import { downloadFile } from './download';
