@@ -1,0 +1,84 @@
+/**
+ * The studio on the embedded toy model, as a user drives it: type prompts, move a slider, generate,
+ * see progress, images and heatmaps; copy the link, open it in a new page, get the same state and
+ * the same pixels. Also: accessibility (axe-core) and a hostile share link.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { expect, test, type Page } from '@playwright/test';
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+async function resultPixels(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll<HTMLCanvasElement>('[data-testid^="result-"] canvas.final')].map((c) => {
+      const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let h = 2166136261;
+      for (const v of data) h = Math.imul(h ^ v, 16777619) >>> 0;
+      return `${c.width}x${c.height}:${h.toString(16)}`;
+    }),
+  );
+}
+
+async function waitForDone(page: Page): Promise<void> {
+  await expect(page.getByTestId('run-status')).toHaveText(/Done\./, { timeout: 120_000 });
+}
+
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: axeSource });
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }).axe;
+    const { violations } = await axe.run(document);
+    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.nodes.length})`);
+  });
+}
+
+test('edit by editing the prompt, share the link, get the same images', async ({ page, context }, testInfo) => {
+  test.setTimeout(300_000);
+  await page.setViewportSize({ width: 1400, height: 1100 });
+  await page.goto('/');
+  expect(await seriousViolations(page)).toEqual([]);
+
+  await page.getByLabel('Source prompt').fill('a blue circle');
+  await page.getByLabel('Edited prompt 1').fill('a blue star');
+  await page.getByLabel('Steps').fill('8');
+  await page.getByLabel('Cross-attention replace steps', { exact: true }).fill('0.7');
+  await expect(page.locator('.diff-swapped')).toHaveText('star ');
+  await page.getByRole('button', { name: /^Generate/ }).click();
+  await expect(page.getByTestId('run-status')).toContainText(/UNet call|Loading/);
+  await waitForDone(page);
+  await expect(page.getByTestId('attention-tiles').locator('li')).not.toHaveCount(0);
+  await expect(page.getByTestId('attention-tiles')).toContainText('star');
+  const pixels = await resultPixels(page);
+  expect(pixels).toHaveLength(4); // source + edit, with the no-controller baseline row
+  await page.screenshot({ path: testInfo.outputPath('studio-results.png'), fullPage: true });
+  expect(await seriousViolations(page)).toEqual([]);
+
+  const link = page.url();
+  expect(link).toContain('p=a+blue+circle');
+  expect(link).toContain('cross=0.7');
+  const second = await context.newPage();
+  await second.setViewportSize({ width: 1400, height: 1100 });
+  await second.goto(link);
+  await expect(second.getByLabel('Edited prompt 1')).toHaveValue('a blue star');
+  await expect(second.getByLabel('Steps')).toHaveValue('8');
+  await waitForDone(second);
+  expect(await resultPixels(second)).toEqual(pixels);
+});
+
+test('a hostile share link opens with safe values and says what it ignored', async ({ page }) => {
+  const dialogs: string[] = [];
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  await page.goto('/?p=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&e=a+red+square&steps=1000000000&g=NaN&seed=-1&cross=7&zzz=1&model=toy-shapes');
+  const notice = page.getByTestId('link-notice');
+  await expect(notice).toContainText('steps="1000000000"');
+  await expect(notice).toContainText('g="NaN"');
+  await expect(notice).toContainText('unknown parameter "zzz"');
+  await expect(page.getByLabel('Source prompt')).toHaveValue('<img src=x onerror=alert(1)>');
+  await expect(page.getByLabel('Steps')).toHaveValue('20');
+  await expect(page.locator('img[src=x]')).toHaveCount(0);
+  expect(dialogs).toEqual([]);
+});
