@@ -74,22 +74,6 @@ export async function fetchBytes(url: string, file: string, onProgress: FetchPro
   return bytes;
 }
 
-/** A JSON file as an object; `undefined` for a missing optional file (HTTP 404). */
-export async function fetchJson(url: string, file: string, optional: boolean, signal?: AbortSignal): Promise<Record<string, unknown> | undefined> {
-  let response: Response;
-  try {
-    response = await get(url, file, signal);
-  } catch (err) {
-    if (optional && err instanceof ModelFileError && /HTTP 404/.test(err.message)) return undefined;
-    throw err;
-  }
-  try {
-    return (await response.json()) as Record<string, unknown>;
-  } catch (err) {
-    throw new ModelFileError(file, `not valid JSON (${err instanceof Error ? err.message : String(err)})`);
-  }
-}
-
 /** The external-data file names a graph refers to (empty for embedded weights). */
 export function externalDataLocations(bytes: Uint8Array): string[] {
   if (bytes.byteLength >= EMBEDDED_WEIGHTS_MIN) return [];

@@ -1,12 +1,12 @@
-// Loads a diffusers-layout ONNX model folder from a base URL in the browser (tokenizer, configs, the
-// three graphs), instruments the UNet for Prompt-to-Prompt, and opens it on WebGPU, else on wasm.
+// Loads a diffusers-layout ONNX model folder in the browser — from a base URL or any file reader (tokenizer,
+// configs, the three graphs) —, instruments the UNet for Prompt-to-Prompt, and opens it on WebGPU, else wasm.
 
 import type { PipelineModel } from '../diffusion';
 import { instrumentUnet, type InstrumentOptions, type InstrumentReport } from '../onnx';
-import { loadClipTokenizer } from '../text';
 import { createOrtWebBackend, type WebModelBytes } from './ortWebBackend';
 import { configureWasm, type WebProvider } from './ortWeb';
-import { externalDataLocations, fetchBytes, fetchJson, type FetchProgress } from './webFetch';
+import { readJson, readTokenizer, urlReader, type ModelFileReader } from './modelReader';
+import { externalDataLocations, type FetchProgress } from './webFetch';
 
 export const DEFAULT_SCALING_FACTOR = 0.18215;
 
@@ -18,7 +18,8 @@ export interface WebModelOptions {
 }
 
 export interface WebModel extends PipelineModel {
-  baseUrl: string;
+  /** The folder URL or the reader's location. */
+  location: string;
   provider: WebProvider;
   fallbackReason?: string;
   instrumentReport?: InstrumentReport;
@@ -48,13 +49,13 @@ async function webGpuUnavailable(): Promise<string | null> {
   }
 }
 
-/** A graph and the external-data files it names, fetched from the folder. */
-async function fetchGraph(base: string, file: string, onLoading: FetchProgress, signal?: AbortSignal): Promise<WebModelBytes> {
-  const model = await fetchBytes(new URL(file, base).href, file, onLoading, signal);
+/** A graph and the external-data files it names (beside it in the folder). */
+async function readGraph(reader: ModelFileReader, file: string, onLoading: FetchProgress, signal?: AbortSignal): Promise<WebModelBytes> {
+  const model = await reader.bytes(file, onLoading, signal);
   const dir = file.slice(0, file.lastIndexOf('/') + 1);
   const externalData: { path: string; data: Uint8Array }[] = [];
   for (const path of externalDataLocations(model)) {
-    externalData.push({ path, data: await fetchBytes(new URL(dir + path, base).href, dir + path, onLoading, signal) });
+    externalData.push({ path, data: await reader.bytes(dir + path, onLoading, signal) });
   }
   return externalData.length > 0 ? { model, externalData } : { model };
 }
@@ -72,27 +73,23 @@ function instrumented(unet: WebModelBytes, options: InstrumentOptions): { bytes:
   }
 }
 
-export async function loadWebModel(baseUrl: string, opts: WebModelOptions): Promise<WebModel> {
-  // Absolute, so that file names resolve under it (a path like `/models/x/` against this script's origin).
-  const here = (globalThis as { location?: { href: string } }).location?.href;
-  const absolute = here ? new URL(baseUrl, here).href : baseUrl;
-  const base = absolute.endsWith('/') ? absolute : `${absolute}/`;
+/** `source`: the folder's URL (absolute, or a path like `/models/toy-shapes/`), or a reader (e.g. the model cache). */
+export async function loadWebModel(source: string | ModelFileReader, opts: WebModelOptions): Promise<WebModel> {
+  const reader = typeof source === 'string' ? urlReader(source) : source;
   const onLoading = opts.onLoading ?? (() => {});
   const { signal } = opts;
 
   // 1. Configs and tokenizer (small files).
-  const schedulerConfig = (await fetchJson(new URL('scheduler/scheduler_config.json', base).href, 'scheduler/scheduler_config.json', false, signal))!;
-  const [vaeConfig, unetConfig, p2p] = await Promise.all(
-    ['vae_decoder/config.json', 'unet/config.json', 'p2p.json'].map((f) => fetchJson(new URL(f, base).href, f, true, signal)),
-  );
-  const tokenizer = await loadClipTokenizer(new URL('tokenizer', base).href);
+  const schedulerConfig = (await readJson(reader, 'scheduler/scheduler_config.json', false, signal))!;
+  const [vaeConfig, unetConfig, p2p] = await Promise.all(['vae_decoder/config.json', 'unet/config.json', 'p2p.json'].map((f) => readJson(reader, f, true, signal)));
+  const tokenizer = await readTokenizer(reader, signal);
   const scalingFactor = typeof vaeConfig?.scaling_factor === 'number' ? vaeConfig.scaling_factor : DEFAULT_SCALING_FACTOR;
   const latentSize = sampleSize(unetConfig);
 
   // 2. Graphs, with byte progress.
-  const textEncoder = await fetchGraph(base, GRAPHS.textEncoder, onLoading, signal);
-  const stockUnet = await fetchGraph(base, GRAPHS.unet, onLoading, signal);
-  const vaeDecoder = await fetchGraph(base, GRAPHS.vaeDecoder, onLoading, signal);
+  const textEncoder = await readGraph(reader, GRAPHS.textEncoder, onLoading, signal);
+  const stockUnet = await readGraph(reader, GRAPHS.unet, onLoading, signal);
+  const vaeDecoder = await readGraph(reader, GRAPHS.vaeDecoder, onLoading, signal);
 
   // 3. The instrumented UNet, with the model's own settings from p2p.json.
   const options: InstrumentOptions = {};
@@ -122,7 +119,7 @@ export async function loadWebModel(baseUrl: string, opts: WebModelOptions): Prom
     backend = await createOrtWebBackend({ ...sources, provider });
   }
   return {
-    baseUrl: base,
+    location: reader.location,
     backend,
     tokenizer,
     schedulerConfig,
