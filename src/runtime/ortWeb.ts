@@ -16,8 +16,13 @@ export interface WebSessionOptions {
 
 export { ort };
 
-/** Wasm threads: several when the page is cross-origin isolated, else one. */
+/**
+ * Wasm threads: several when the page is cross-origin isolated, else one. Also undoes
+ * transformers.js's default of fetching the wasm binary from a CDN (it sets `wasmPaths` when it is
+ * imported): the app serves its own copy, emitted by Vite next to the bundle, and works offline.
+ */
 export function configureWasm(threads?: number): void {
+  ort.env.wasm.wasmPaths = undefined;
   const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
   const cores = (globalThis.navigator as { hardwareConcurrency?: number } | undefined)?.hardwareConcurrency ?? 1;
   ort.env.wasm.numThreads = threads ?? (isolated ? Math.min(4, cores) : 1);
