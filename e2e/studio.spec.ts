@@ -36,7 +36,8 @@ async function seriousViolations(page: Page): Promise<string[]> {
 test('edit by editing the prompt, share the link, get the same images', async ({ page, context }, testInfo) => {
   test.setTimeout(300_000);
   await page.setViewportSize({ width: 1400, height: 1100 });
-  await page.goto('/');
+  // wasm: SwiftShader's WebGPU is correct but ~40× slower; pixel equality holds per backend.
+  await page.goto('/?backend=wasm');
   expect(await seriousViolations(page)).toEqual([]);
 
   await page.getByLabel('Source prompt').fill('a blue circle');
@@ -57,6 +58,7 @@ test('edit by editing the prompt, share the link, get the same images', async ({
   const link = page.url();
   expect(link).toContain('p=a+blue+circle');
   expect(link).toContain('cross=0.7');
+  expect(link).toContain('backend=wasm');
   const second = await context.newPage();
   await second.setViewportSize({ width: 1400, height: 1100 });
   await second.goto(link);
@@ -72,7 +74,7 @@ test('a hostile share link opens with safe values and says what it ignored', asy
     dialogs.push(d.message());
     void d.dismiss();
   });
-  await page.goto('/?p=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&e=a+red+square&steps=1000000000&g=NaN&seed=-1&cross=7&zzz=1&model=toy-shapes');
+  await page.goto('/?p=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&e=a+red+square&steps=1000000000&g=NaN&seed=-1&cross=7&zzz=1&model=toy-shapes&backend=wasm');
   const notice = page.getByTestId('link-notice');
   await expect(notice).toContainText('steps="1000000000"');
   await expect(notice).toContainText('g="NaN"');

@@ -2,7 +2,7 @@
  * The model and where it runs: the embedded toy model, the backend in use (WebGPU or wasm, and why),
  * download/load progress, and what this browser's GPU offers.
  */
-import { useStudio } from '../state/store';
+import { useStudio, type ProviderChoice } from '../state/store';
 import { SystemCheck } from './SystemCheck';
 
 const MODELS: Record<string, { title: string; detail: string }> = {
@@ -12,6 +12,7 @@ const MODELS: Record<string, { title: string; detail: string }> = {
 export function ModelPanel() {
   const model = useStudio((s) => s.recipe.model);
   const engine = useStudio((s) => s.engine);
+  const { setEngine } = useStudio.getState();
   const info = MODELS[model] ?? { title: model, detail: 'A Stable Diffusion ONNX export from the Hugging Face Hub.' };
   return (
     <section aria-labelledby="model-heading" className="panel">
@@ -31,6 +32,14 @@ export function ModelPanel() {
           {engine.fallbackReason ? ` (WebGPU not used: ${engine.fallbackReason})` : ''}.
         </p>
       )}
+      <label className="inline" title="Where the model runs: WebGPU is faster on a real GPU; WebAssembly works everywhere.">
+        Run on{' '}
+        <select value={engine.preference} onChange={(e) => setEngine({ preference: e.target.value as ProviderChoice })}>
+          <option value="auto">automatic (WebGPU if it works)</option>
+          <option value="webgpu">WebGPU</option>
+          <option value="wasm">WebAssembly (CPU)</option>
+        </select>
+      </label>
       <SystemCheck />
     </section>
   );

@@ -10,6 +10,7 @@ import { toGenerateRequest } from '../state/toRequest';
 import { encodeRecipe } from '../state/urlCodec';
 
 let engine: Engine | undefined;
+/** `model@preference` of the loaded model. */
 let loaded: string | undefined;
 let running: AbortController | undefined;
 let nextRun = 1;
@@ -37,14 +38,16 @@ function toRunError(err: unknown): RunError {
 
 async function ensureModel(model: string, signal: AbortSignal): Promise<void> {
   engine ??= new EngineClient();
-  if (loaded === model) return;
   const store = useStudio.getState();
+  const provider = store.engine.preference;
+  if (loaded === `${model}@${provider}`) return;
   store.setRun({ status: 'loading' });
   const ready = await engine.load(modelUrl(model), {
+    provider,
     signal,
     onLoading: (e) => store.setEngine({ loading: { file: e.file, loaded: e.loaded, total: e.total } }),
   });
-  loaded = model;
+  loaded = `${model}@${provider}`;
   store.setEngine({ backend: ready.backend === 'cpu' ? undefined : ready.backend, fallbackReason: ready.fallbackReason, loadedModel: model, loading: undefined });
 }
 

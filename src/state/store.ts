@@ -26,7 +26,11 @@ export interface RunState {
   recipeKey?: string;
 }
 
+export type ProviderChoice = 'auto' | 'webgpu' | 'wasm';
+
 export interface EngineInfo {
+  /** Where the user wants the engine to run ('auto': WebGPU when it works, else wasm). */
+  preference: ProviderChoice;
   backend?: 'webgpu' | 'wasm';
   fallbackReason?: string;
   loadedModel?: string;
@@ -56,7 +60,7 @@ export const useStudio = create<StudioState>()((set) => ({
   recipe: DEFAULT_RECIPE,
   notices: [],
   run: { id: 0, status: 'idle', call: 0, total: 0, elapsedMs: 0 },
-  engine: {},
+  engine: { preference: 'auto' },
   selectedPrompt: 0,
   setRecipe: (patch) => set((s) => ({ recipe: { ...s.recipe, ...patch } })),
   setEdit: (index, prompt) => set((s) => ({ recipe: { ...s.recipe, edits: s.recipe.edits.map((e, i) => (i === index ? prompt : e)) } })),

@@ -18,6 +18,8 @@ import {
 
 const KINDS: EditKindChoice[] = ['auto', 'replace', 'refine', 'reweight'];
 const KNOWN = new Set(['v', 'model', 'p', 'e', 'k', 'cross', 'cw', 'self', 'w', 'b', 'bt', 'seed', 'steps', 'g', 'sched', 'base']);
+/** Page settings that share the query string but are not part of the recipe (see urlSync). */
+const PAGE_SETTINGS = new Set(['backend']);
 
 function windowText(w: Window): string {
   return typeof w === 'number' ? String(w) : `${w[0]}-${w[1]}`;
@@ -55,7 +57,7 @@ export function decodeRecipe(query: string): DecodedRecipe {
   const ignored: string[] = [];
   const recipe: Recipe = structuredClone(DEFAULT_RECIPE);
   if (![...q.keys()].some((k) => KNOWN.has(k))) return { recipe, ignored };
-  for (const key of new Set(q.keys())) if (!KNOWN.has(key)) ignored.push(`unknown parameter "${key}"`);
+  for (const key of new Set(q.keys())) if (!KNOWN.has(key) && !PAGE_SETTINGS.has(key)) ignored.push(`unknown parameter "${key}"`);
 
   const number = (key: string, min: number, max: number, integer: boolean): number | undefined => {
     const raw = q.get(key);
