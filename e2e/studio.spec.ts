@@ -40,9 +40,9 @@ test('edit by editing the prompt, share the link, get the same images', async ({
   await page.goto('/?backend=wasm');
   expect(await seriousViolations(page)).toEqual([]);
 
-  await page.getByLabel('Source prompt').fill('a blue circle');
-  await page.getByLabel('Edited prompt 1').fill('a blue star');
-  await page.getByLabel('Steps').fill('8');
+  await page.getByLabel('Source prompt', { exact: true }).fill('a blue circle');
+  await page.getByLabel('Edited prompt 1', { exact: true }).fill('a blue star');
+  await page.getByLabel('Steps', { exact: true }).fill('8');
   await page.getByLabel('Cross-attention replace steps', { exact: true }).fill('0.7');
   await expect(page.locator('.diff-swapped')).toHaveText('star ');
   await page.getByRole('button', { name: /^Generate/ }).click();
@@ -62,8 +62,8 @@ test('edit by editing the prompt, share the link, get the same images', async ({
   const second = await context.newPage();
   await second.setViewportSize({ width: 1400, height: 1100 });
   await second.goto(link);
-  await expect(second.getByLabel('Edited prompt 1')).toHaveValue('a blue star');
-  await expect(second.getByLabel('Steps')).toHaveValue('8');
+  await expect(second.getByLabel('Edited prompt 1', { exact: true })).toHaveValue('a blue star');
+  await expect(second.getByLabel('Steps', { exact: true })).toHaveValue('8');
   await waitForDone(second);
   expect(await resultPixels(second)).toEqual(pixels);
 });
@@ -79,8 +79,8 @@ test('a hostile share link opens with safe values and says what it ignored', asy
   await expect(notice).toContainText('steps="1000000000"');
   await expect(notice).toContainText('g="NaN"');
   await expect(notice).toContainText('unknown parameter "zzz"');
-  await expect(page.getByLabel('Source prompt')).toHaveValue('<img src=x onerror=alert(1)>');
-  await expect(page.getByLabel('Steps')).toHaveValue('20');
+  await expect(page.getByLabel('Source prompt', { exact: true })).toHaveValue('<img src=x onerror=alert(1)>');
+  await expect(page.getByLabel('Steps', { exact: true })).toHaveValue('20');
   await expect(page.locator('img[src=x]')).toHaveCount(0);
   expect(dialogs).toEqual([]);
 });
