@@ -1,0 +1,68 @@
+// UNet call timing on onnxruntime-node: stock export vs instrumented with identity parameters vs
+// instrumented with a real edit (call 2 of a swap: cross and self replace on), same batch, interleaved.
+
+import { identityP2P, prepareRun, torchRandn, type GenerateRequest, type P2PInputs, type UnetInputs } from '../../src/diffusion';
+import type { NodeModel } from '../../src/runtime/nodeModel';
+import { rotate } from './stats';
+
+export interface UnetCallSamples {
+  /** Milliseconds per call, one value per round (mean of `calls` calls). */
+  stock: number[];
+  identity: number[];
+  edit: number[];
+  batch: number;
+  callsPerRound: number;
+}
+
+const CONTEXT = 77;
+
+/** The UNet inputs of one CFG call for `request` (2 prompts → batch 4) and its edit parameters at `call`. */
+export async function unetInputsFor(model: NodeModel, request: GenerateRequest, call: number): Promise<{ inputs: UnetInputs; edit: P2PInputs; identity: P2PInputs }> {
+  const caps = model.backend.capabilities;
+  const run = prepareRun(request, caps, model.tokenizer);
+  const P = run.prompts.length;
+  const ids = new Int32Array(2 * P * CONTEXT);
+  for (let i = 0; i < P; i++) {
+    ids.set(model.tokenizer.fit('', CONTEXT).ids, i * CONTEXT);
+    ids.set(model.tokenizer.fit(run.prompts[i], CONTEXT).ids, (P + i) * CONTEXT);
+  }
+  const context = await model.backend.encodeText(ids, 2 * P);
+  const [, C, h, w] = run.latentDims;
+  const sample = torchRandn(request.seed, [2 * P, C, h, w]);
+  const D = context.length / (2 * P * CONTEXT);
+  const params = run.plan!.call(call);
+  const edit: P2PInputs = { map: params.map, gain: params.gain, keep: params.keep, self: params.selfReplace, edits: P - 1 };
+  return {
+    inputs: { sample, sampleDims: [2 * P, C, h, w], timestep: 901, context, contextDims: [2 * P, CONTEXT, D] },
+    edit,
+    identity: identityP2P(P - 1, CONTEXT),
+  };
+}
+
+/** `rounds` rounds; in each, every variant runs `calls` calls back to back (order rotated per round). */
+export async function benchUnetCalls(
+  stock: NodeModel,
+  instrumented: NodeModel,
+  request: GenerateRequest,
+  opts: { rounds: number; calls: number; warmup: number; log: (line: string) => void },
+): Promise<UnetCallSamples> {
+  const { inputs, edit, identity } = await unetInputsFor(instrumented, request, 2);
+  const variants = {
+    stock: () => stock.backend.unet(inputs),
+    identity: () => instrumented.backend.unet({ ...inputs, p2p: identity }),
+    edit: () => instrumented.backend.unet({ ...inputs, p2p: edit }),
+  };
+  type Name = keyof typeof variants;
+  const names = Object.keys(variants) as Name[];
+  for (const name of names) for (let i = 0; i < opts.warmup; i++) await variants[name]();
+  const out: UnetCallSamples = { stock: [], identity: [], edit: [], batch: inputs.sampleDims[0], callsPerRound: opts.calls };
+  for (let r = 0; r < opts.rounds; r++) {
+    for (const name of rotate(names, r)) {
+      const t0 = performance.now();
+      for (let i = 0; i < opts.calls; i++) await variants[name]();
+      out[name].push((performance.now() - t0) / opts.calls);
+    }
+    if ((r + 1) % 5 === 0 || r + 1 === opts.rounds) opts.log(`  unet rounds ${r + 1}/${opts.rounds}`);
+  }
+  return out;
+}
