@@ -32,6 +32,8 @@ interface PageRun {
   images: number[][];
   attention: number[][];
   cancelled: string | null;
+  /** Stage timings of the compared run (ms). */
+  timings: Record<string, number>;
 }
 
 /** Loads the model in a fresh engine worker and runs `request` (after a cancelled run when `cancelAt`). */
@@ -70,6 +72,7 @@ function runInPage(page: Page, args: { provider: ProviderPreference; request: En
           images: out.images.map((i) => Array.from(i.rgba)),
           attention,
           cancelled,
+          timings: { ...out.done.timings },
         };
       } finally {
         engine.terminate();
@@ -95,6 +98,8 @@ function compareImages(a: number[][], b: ArrayLike<number>[], tol: number): { ma
   });
   return { max, within: ok / n };
 }
+
+const fmt = (t: Record<string, number>): string => Object.entries(t).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ');
 
 function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let max = 0;
@@ -137,7 +142,7 @@ test.describe('generation engine in a worker', () => {
     // Same fp32 graphs on two CPU kernel libraries (MLAS native vs wasm SIMD): summation order differs
     // at ~1e-7 relative; after 6 UNet calls and the VAE, truncation to uint8 may move a value by 1.
     const images = compareImages(web.images, node.images, 2);
-    console.log(`wasm vs node: max ${images.max}/255, within 2/255: ${(images.within * 100).toFixed(3)}%; load ${web.loadMs.toFixed(0)} ms, run ${web.runMs.toFixed(0)} ms`);
+    console.log(`wasm vs node: max ${images.max}/255, within 2/255: ${(images.within * 100).toFixed(3)}%; load ${web.loadMs.toFixed(0)} ms; timings ${fmt(web.timings)}`);
     expect(images.max).toBeLessThanOrEqual(2);
     const per = node.attention!.maps.length / 2;
     const attn = Math.max(...web.attention.map((m, p) => maxRelDiff(m, node.attention!.maps.subarray(p * per, (p + 1) * per))));
@@ -153,7 +158,7 @@ test.describe('generation engine in a worker', () => {
     const wasm = await runInPage(page, { provider: 'wasm', request });
     expect(gpu.backend).toBe('webgpu');
     const images = compareImages(gpu.images, wasm.images.map((i) => Uint8Array.from(i)), 2);
-    console.log(`webgpu vs wasm: max ${images.max}/255, within 2/255: ${(images.within * 100).toFixed(3)}%; webgpu load ${gpu.loadMs.toFixed(0)} ms, run ${gpu.runMs.toFixed(0)} ms; wasm run ${wasm.runMs.toFixed(0)} ms`);
+    console.log(`webgpu vs wasm: max ${images.max}/255, within 2/255: ${(images.within * 100).toFixed(3)}%; webgpu load ${gpu.loadMs.toFixed(0)} ms, timings ${fmt(gpu.timings)}; wasm timings ${fmt(wasm.timings)}`);
     expect(images.within).toBeGreaterThanOrEqual(0.99);
     expect(images.max).toBeLessThanOrEqual(8);
     const per = wasm.attention[0].length;
