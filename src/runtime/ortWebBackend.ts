@@ -1,5 +1,5 @@
 // The diffusion Backend over onnxruntime-web sessions (text encoder, instrumented UNet, VAE decoder) on
-// WebGPU or wasm: CPU tensors in and out of every call (GPU-resident tensors are a later step).
+// WebGPU or wasm: CPU tensors in and out of every call, fp16 graphs fed and read as float32 arrays.
 
 import type { Backend, BackendCapabilities, DecodedImages, UnetInputs, UnetOutputs } from '../diffusion';
 import { createWebSession, ort, type WebProvider } from './ortWeb';
@@ -81,8 +81,8 @@ export async function createOrtWebBackend(opts: OrtWebBackendOptions): Promise<B
   const problem =
     instrumented && !attnOut
       ? 'the instrumented UNet has p2p_* inputs but no p2p_attn output'
-      : sampleIn.type !== 'float32'
-        ? `UNet sample is ${sampleIn.type}; the web backend runs float32 inputs only`
+      : ![sampleIn, contextIn, vaeIn].every((v) => v.type === 'float32' || v.type === 'float16')
+        ? `UNet sample / context or VAE input is ${sampleIn.type} / ${contextIn.type} / ${vaeIn.type}; the web backend runs float32 or float16 graphs`
         : null;
   if (problem) {
     await Promise.all([text.release(), unet.release(), vae.release()]);
@@ -126,9 +126,9 @@ export async function createOrtWebBackend(opts: OrtWebBackendOptions): Promise<B
       const tDims = timestepDims(timestepIn, inp.sampleDims[0]);
       const tValues = new Array<number>(tDims.reduce((a, b) => a * b, 1)).fill(inp.timestep);
       const feeds: Record<string, ort.Tensor> = {
-        [sampleIn.name]: makeTensor('float32', inp.sample, inp.sampleDims),
+        [sampleIn.name]: makeTensor(sampleIn.type, inp.sample, inp.sampleDims),
         [timestepIn.name]: makeTensor(timestepIn.type, tValues, tDims),
-        [contextIn.name]: makeTensor('float32', inp.context, inp.contextDims),
+        [contextIn.name]: makeTensor(contextIn.type, inp.context, inp.contextDims),
       };
       if (instrumented) {
         if (!inp.p2p) throw new Error('the instrumented UNet needs p2p inputs (identity parameters when not editing)');
@@ -145,7 +145,7 @@ export async function createOrtWebBackend(opts: OrtWebBackendOptions): Promise<B
     },
 
     async decode(latents: Float32Array, dims: [number, number, number, number]): Promise<DecodedImages> {
-      const read = (await runAndRead(vae, { [vaeIn.name]: makeTensor('float32', latents, dims) }, [vaeOut.name], 'VAE decoder'))[vaeOut.name];
+      const read = (await runAndRead(vae, { [vaeIn.name]: makeTensor(vaeIn.type, latents, dims) }, [vaeOut.name], 'VAE decoder'))[vaeOut.name];
       const d = read.dims;
       if (d.length !== 4) throw new Error(`VAE decoder returned dims [${d.join(', ')}], expected [B, 3, H, W]`);
       return { data: read.data, dims: [d[0], d[1], d[2], d[3]] };

@@ -1,6 +1,7 @@
 // Reading a session's input/output metadata and building onnxruntime-web tensors of the dtype a graph
 // declares (timestep float32 or int64, input_ids int32 or int64, p2p_self float or bool); twin of ortNodeTensors.
 
+import { fromHalf, toHalf } from './float16';
 import { ort } from './ortWeb';
 
 export type Metadata = ort.InferenceSession.ValueMetadata;
@@ -43,6 +44,8 @@ export function makeTensor(type: ort.Tensor.Type, values: ArrayLike<number>, dim
       return new ort.Tensor('float32', values instanceof Float32Array && !isView(values) ? values : Float32Array.from(values), dims);
     case 'float64':
       return new ort.Tensor('float64', Float64Array.from(values), dims);
+    case 'float16':
+      return new ort.Tensor('float16', toHalf(values), dims);
     case 'int64':
       return new ort.Tensor('int64', BigInt64Array.from(Array.from(values, (v) => BigInt(Math.round(v)))), dims);
     case 'int32':
@@ -50,7 +53,7 @@ export function makeTensor(type: ort.Tensor.Type, values: ArrayLike<number>, dim
     case 'bool':
       return new ort.Tensor('bool', Uint8Array.from(values, (v) => (v ? 1 : 0)), dims);
     default:
-      throw new Error(`input type ${type} is not supported by the web backend (float32, float64, int32, int64, bool)`);
+      throw new Error(`input type ${type} is not supported by the web backend (float32, float16, float64, int32, int64, bool)`);
   }
 }
 
@@ -59,7 +62,12 @@ export function readFloat(tensor: ort.Tensor | undefined, what: string): Float32
   if (!tensor) throw new Error(`${what}: missing from the outputs`);
   if (tensor.type === 'float32') return (tensor.data as Float32Array).slice();
   if (tensor.type === 'float64') return Float32Array.from(tensor.data as Float64Array);
-  throw new Error(`${what}: output type ${tensor.type} is not supported (float32 models only)`);
+  // float16 arrives as Uint16Array bits (or a Float16Array where the platform has one).
+  if (tensor.type === 'float16') {
+    const data = tensor.data as ArrayLike<number>;
+    return data instanceof Uint16Array ? fromHalf(data) : Float32Array.from(data);
+  }
+  throw new Error(`${what}: output type ${tensor.type} is not supported (float32, float16, float64)`);
 }
 
 /** A numeric dimension, or null for a symbolic / unknown one. */
