@@ -5,9 +5,10 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import type { EngineGenerateRequest, ProviderPreference } from '../../workers/protocol';
-import type { BenchMemory, BenchRun } from './benchPage';
-import { chromiumProcesses, type ProcMemory } from './procMemory';
+import type { EngineGenerateRequest } from '../../workers/protocol';
+import type { BenchRun } from './benchPage';
+import type { BrowserBackend, BrowserBackendResult, BrowserReport } from './benchTypes';
+import { chromiumProcesses } from './procMemory';
 
 const ROOT = join(import.meta.dirname, '../..');
 const MODEL = ['models/toy-shapes', 'dev-model'].find((m) => existsSync(join(ROOT, 'public', m, 'unet/model.onnx')));
@@ -18,12 +19,7 @@ const WEBGPU_STEPS = env('BENCH_WEBGPU_STEPS', 2);
 const WEBGPU_ROUNDS = env('BENCH_WEBGPU_ROUNDS', 2);
 const OUT = process.env.BENCH_BROWSER_OUT ?? join(ROOT, 'out/bench/browser.json');
 
-interface Backend {
-  key: string;
-  provider: ProviderPreference;
-  threads: number;
-  steps: number;
-}
+type Backend = BrowserBackend;
 const ALL: Backend[] = [
   { key: 'wasm-1t', provider: 'wasm', threads: 1, steps: STEPS },
   { key: 'wasm-2t', provider: 'wasm', threads: 2, steps: STEPS },
@@ -42,15 +38,7 @@ function request(steps: number, edit: boolean): EngineGenerateRequest {
   };
 }
 
-interface BackendResult {
-  backend: Backend;
-  ready?: { backend: string; fallbackReason?: string; loadMs: number };
-  error?: string;
-  edit: BenchRun[];
-  plain: BenchRun[];
-  /** After all runs: the page's own measurement, its renderer process(es) and the (shared) GPU process. */
-  memory?: { page: BenchMemory; renderer: ProcMemory[]; gpu: ProcMemory[] };
-}
+type BackendResult = BrowserBackendResult;
 
 interface Lane {
   r: BackendResult;
@@ -107,5 +95,6 @@ test('browser benchmark: engine worker on wasm (1, 2 threads) and WebGPU', async
   }
   mkdirSync(dirname(OUT), { recursive: true });
   const results = lanes.map((l) => l.r);
-  writeFileSync(OUT, `${JSON.stringify({ browser: browser.version(), model: MODEL, rounds: ROUNDS, webgpuRounds: WEBGPU_ROUNDS, results }, null, 2)}\n`);
+  const report: BrowserReport = { browser: browser.version(), model: MODEL!, rounds: ROUNDS, webgpuRounds: WEBGPU_ROUNDS, results };
+  writeFileSync(OUT, `${JSON.stringify(report, null, 2)}\n`);
 });
