@@ -72,6 +72,11 @@ export class GraphBuilder {
     return this.slice(shape, start, end, 0, 'ShapePart');
   }
 
+  /** Inserts size-1 axes (Unsqueeze: axes as an input from opset 13, an attribute before). */
+  unsqueeze(x: string, axes: number[], opset: number): string {
+    return opset >= 13 ? this.op('Unsqueeze', [x, this.ints(axes)]) : this.op('Unsqueeze', [x], [this.intsAttr('axes', axes)]);
+  }
+
   concat(inputs: string[], axis: number, hint = 'Concat'): string {
     return this.op('Concat', inputs, [this.intAttr('axis', axis)], hint);
   }

@@ -32,17 +32,15 @@ export function emitSharedTensors(
   b: GraphBuilder,
   names: { sample: string; map: string; gain: string; keep: string; self: string },
   floatCast: (x: string) => string,
+  opset: number,
 ): SharedEditTensors {
   const batch = b.shapePart(b.op('Shape', [names.sample]), 0, 1);
-  const mapShape = b.op('Shape', [names.map]);
-  const edits = b.shapePart(mapShape, 0, 1);
+  const edits = b.shapePart(b.op('Shape', [names.map]), 0, 1);
   const prompts = b.op('Add', [edits, b.ints([1])]);
-  const one = b.ints([1]);
-  const keys = b.shapePart(mapShape, 2, 3);
-  const map5 = b.op('Reshape', [floatCast(names.map), b.concat([one, edits, one, keys, keys], 0)]);
-  const vecShape = b.concat([one, edits, one, one, keys], 0);
-  const gain5 = b.op('Reshape', [floatCast(names.gain), vecShape]);
-  const keep5 = b.op('Reshape', [floatCast(names.keep), vecShape]);
+  // Unsqueeze rather than Reshape: a computed shape with E = 0 (one prompt) would read as "copy".
+  const map5 = b.unsqueeze(floatCast(names.map), [0, 2], opset);
+  const gain5 = b.unsqueeze(floatCast(names.gain), [0, 2, 3], opset);
+  const keep5 = b.unsqueeze(floatCast(names.keep), [0, 2, 3], opset);
   const selfFlag = b.op('Cast', [names.self], [b.intAttr('to', 9 /* BOOL */)]);
   return { batch, prompts, map5, gain5, keep5, selfFlag };
 }
@@ -66,10 +64,12 @@ export function emitLayerEdit(
   const rest = b.slice(a5, 0, -1, 0, 'OtherGroups');
   const source = b.slice(last, 0, 1, 1, 'Source');
   const edits = b.slice(last, 1, INT64_MAX, 1, 'Edits');
+  // The source is expanded to the edits' shape first, so that E = 0 (one prompt) gives empty edits.
+  const sources = b.op('Expand', [source, b.op('Shape', [edits])]);
   const edited =
     kind === 'cross'
-      ? b.op('Add', [b.op('Mul', [b.op('MatMul', [source, shared.map5]), shared.gain5]), b.op('Mul', [edits, shared.keep5])])
-      : b.op('Where', [shared.selfFlag, source, edits]);
+      ? b.op('Add', [b.op('Mul', [b.op('MatMul', [sources, shared.map5]), shared.gain5]), b.op('Mul', [edits, shared.keep5])])
+      : b.op('Where', [shared.selfFlag, sources, edits]);
   const newLast = b.concat([source, edited], 1, 'EditedGroup');
   const full = b.concat([rest, newLast], 0, 'AllGroups');
   const out = b.op('Reshape', [full, shape], [], 'EditedProbs');

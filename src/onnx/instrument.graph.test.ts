@@ -86,6 +86,23 @@ describe.each<AttentionStyle>(['unfused', 'fused'])('%s attention', (style) => {
     expect(maxAbsDiff(a.out_sample.data as Float32Array, b.out_sample.data as Float32Array)).toBeLessThan(1e-5);
   });
 
+  it('a single prompt (no edits, E = 0) reproduces the stock model', async () => {
+    const feeds = {
+      sample: new ort.Tensor('float32', noise(2 * GRAPH.channels * QUERIES, 3), [2, GRAPH.channels, GRAPH.side, GRAPH.side]),
+      timestep: new ort.Tensor('float32', Float32Array.of(0.5), [1]),
+      encoder_hidden_states: new ort.Tensor('float32', noise(2 * GRAPH.tokens * GRAPH.contextDim, 4), [2, GRAPH.tokens, GRAPH.contextDim]),
+    };
+    const none = {
+      p2p_map: new ort.Tensor('float32', new Float32Array(0), [0, 77, 77]),
+      p2p_gain: new ort.Tensor('float32', new Float32Array(0), [0, 77]),
+      p2p_keep: new ort.Tensor('float32', new Float32Array(0), [0, 77]),
+      p2p_self: new ort.Tensor('float32', Float32Array.of(1), [1]),
+    };
+    const [a, b] = await Promise.all([stock.run(feeds), instrumented.run({ ...feeds, ...none })]);
+    expect(maxAbsDiff(a.out_sample.data as Float32Array, b.out_sample.data as Float32Array)).toBeLessThan(1e-5);
+    expect(b.p2p_attn.dims).toEqual([1, QUERIES, 77]);
+  });
+
   it('an edit gives applyEdit of every layer, and p2p_attn their head-mean sum', async () => {
     const out = await instrumented.run({ ...baseFeeds(), ...p2pFeeds(edit) });
     const expectedMaps = new Float32Array(P * QUERIES * 77);

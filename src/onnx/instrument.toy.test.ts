@@ -92,7 +92,8 @@ describe.skipIf(!present)('toy UNet instrumentation', () => {
       const entry = (k: string) => t.externalData!.find((e) => e.key === k)!.value!;
       expect(entry('location')).toBe(result.externalData!.path);
       const [offset, length] = [Number(entry('offset')), Number(entry('length'))];
-      expect(stockBytes.subarray(offset, offset + length)).toEqual(original.get(t.name));
+      const same = Buffer.from(stockBytes.subarray(offset, offset + length)).equals(Buffer.from(original.get(t.name)!));
+      expect(same, t.name ?? '').toBe(true);
     }
     const other = await sessionFor(fromExternal.model, { 'weights.pb': external.weights });
     const L = cfg.latentSize;

@@ -39,16 +39,10 @@ export const P2P_INPUTS = { map: 'p2p_map', gain: 'p2p_gain', keep: 'p2p_keep', 
 export const P2P_OUTPUT = 'p2p_attn';
 const MIN_OPSET = 11;
 
-function tensorInfo(name: string, type: number, dims: (string | number)[]) {
-  return onnx.ValueInfoProto.create({
-    name,
-    type: {
-      tensorType: {
-        elemType: type,
-        shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
-      },
-    },
-  });
+/** A graph input/output declaration; `dims` undefined = shape unknown (any rank). */
+function tensorInfo(name: string, type: number, dims?: (string | number)[]) {
+  const shape = dims && { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) };
+  return onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: type, ...(shape ? { shape } : {}) } } });
 }
 
 export function instrumentUnet(bytes: Uint8Array, options: InstrumentOptions = {}): InstrumentResult {
@@ -97,7 +91,7 @@ export function instrumentUnet(bytes: Uint8Array, options: InstrumentOptions = {
     opset >= 18
       ? g.op('ReduceMean', [x, g.ints([axis])], [g.intAttr('keepdims', 0)])
       : g.op('ReduceMean', [x], [g.intsAttr('axes', [axis]), g.intAttr('keepdims', 0)]);
-  const shared = emitSharedTensors(b, { sample: sample.name!, ...P2P_INPUTS }, toModelFloat);
+  const shared = emitSharedTensors(b, { sample: sample.name!, ...P2P_INPUTS }, toModelFloat, opset);
   const sharedNodes = b.nodes.splice(0);
 
   // 2. Each edited layer's nodes follow its Softmax (or replace its fused node); consumers read the
@@ -112,7 +106,7 @@ export function instrumentUnet(bytes: Uint8Array, options: InstrumentOptions = {
       const edit = emitLayerEdit(lb, probs, layer.kind, shared, feedsMap(layer), reduceMean(lb));
       if (edit.map) maps.push(fp16 ? lb.op('Cast', [edit.map], [lb.intAttr('to', DataType.FLOAT)]) : edit.map);
       if (options.exposeLayers?.includes(layer.name)) {
-        debugOutputs.push(tensorInfo(`${layer.name}/probs`, floatType, []), tensorInfo(`${layer.name}/edited`, floatType, []));
+        debugOutputs.push(tensorInfo(`${layer.name}/probs`, floatType), tensorInfo(`${layer.name}/edited`, floatType));
         lb.op('Identity', [probs], [], 'Expose', `${layer.name}/probs`);
         lb.op('Identity', [edit.probs], [], 'Expose', `${layer.name}/edited`);
       }
