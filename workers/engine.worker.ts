@@ -1,18 +1,25 @@
-// The engine's module worker: wires EngineHandler to `self` with the onnxruntime-web model loader.
-// Only outside onnxruntime's own thread workers (`em-pthread…`), which re-load this same chunk.
+// The engine's module worker: wires EngineHandler to `self` with the onnxruntime-web model loader (a
+// folder URL, or the browser cache). Only outside onnxruntime's own thread workers, which re-load this chunk.
 
 import { loadWebModel } from '../src/runtime/webModel';
-import { EngineHandler, type ModelFactory } from './engineHandler';
+import { EngineHandler, type ModelDownloader, type ModelFactory } from './engineHandler';
+import { cachedReader, ensureCached, manifestBytes } from './modelCache';
 import { isOrtThreadWorker } from './ortThreads';
 
-const loadModel: ModelFactory = async (request, onLoading, signal) => {
-  const model = await loadWebModel(request.baseUrl, { provider: request.provider, onLoading, signal });
+const loadModel: ModelFactory = async (request, onLoading, signal, onDownload) => {
+  const source = request.cache ? cachedReader(await ensureCached(request.cache, { signal, onProgress: onDownload })) : request.baseUrl;
+  const model = await loadWebModel(source, { provider: request.provider, onLoading, signal });
   const { provider, fallbackReason, instrumentReport, instrumentError } = model;
   return { pipeline: model, backend: provider, fallbackReason, report: instrumentReport, instrumentError, dispose: () => model.dispose() };
 };
 
+const downloadModel: ModelDownloader = async (request, onDownload, signal) => {
+  const files = await ensureCached(request.cache, { signal, onProgress: onDownload });
+  return { key: files.key, files: files.manifest.files.length, bytes: manifestBytes(files) };
+};
+
 if (!isOrtThreadWorker()) {
   const scope = self as unknown as DedicatedWorkerGlobalScope;
-  const handler = new EngineHandler({ loadModel, post: (event, transfer) => scope.postMessage(event, transfer) });
+  const handler = new EngineHandler({ loadModel, downloadModel, post: (event, transfer) => scope.postMessage(event, transfer) });
   scope.addEventListener('message', (event: MessageEvent<unknown>) => handler.handle(event.data));
 }

@@ -3,6 +3,9 @@
 
 import type {
   AttentionMessage,
+  CacheRef,
+  DownloadedMessage,
+  DownloadMessage,
   DoneMessage,
   EngineErrorCode,
   EngineEvent,
@@ -22,6 +25,8 @@ export class EngineError extends Error {
     message: string,
     /** The run the error belongs to (-1: the engine itself). */
     readonly runId: number,
+    /** Download errors: the file, the HTTP status, the model layer's own code (`server`, `length`, …). */
+    readonly info: { file?: string; status?: number; detail?: string } = {},
   ) {
     super(message);
     this.name = 'EngineError';
@@ -53,6 +58,14 @@ export interface LoadOptions {
   provider?: ProviderPreference;
   signal?: AbortSignal;
   onLoading?: (event: LoadingMessage) => void;
+  /** Load through the browser cache (download what is missing, then read from the cache). */
+  cache?: CacheRef;
+  onDownload?: (event: DownloadMessage) => void;
+}
+
+export interface DownloadOptions {
+  signal?: AbortSignal;
+  onDownload?: (event: DownloadMessage) => void;
 }
 
 export interface GenerateOptions {
@@ -79,6 +92,8 @@ export interface EngineClientOptions {
 /** What the Studio needs from an engine, wherever it runs. */
 export interface Engine {
   load(baseUrl: string, options?: LoadOptions): Promise<ReadyMessage>;
+  /** Downloads a model into the browser cache without loading it. */
+  download(cache: CacheRef, options?: DownloadOptions): Promise<DownloadedMessage>;
   generate(request: EngineGenerateRequest, options?: GenerateOptions): Promise<GenerateOutcome>;
   /** Ends the engine; pending calls reject with `cancelled`. A later call starts a fresh one (not loaded). */
   terminate(): void;
@@ -100,9 +115,18 @@ export class EngineClient implements Engine {
   load(baseUrl: string, options: LoadOptions = {}): Promise<ReadyMessage> {
     // Resolved against the page, not the worker chunk's URL.
     const url = typeof location === 'undefined' ? baseUrl : new URL(baseUrl, location.href).href;
-    return this.call<ReadyMessage>({ type: 'load', id: nextId++, baseUrl: url, provider: options.provider ?? 'auto' }, options.signal, (event, resolve) => {
+    const cache = options.cache ? { cache: options.cache } : {};
+    return this.call<ReadyMessage>({ type: 'load', id: nextId++, baseUrl: url, provider: options.provider ?? 'auto', ...cache }, options.signal, (event, resolve) => {
       if (event.type === 'loading') options.onLoading?.(event);
+      else if (event.type === 'download') options.onDownload?.(event);
       else if (event.type === 'ready') resolve(event);
+    });
+  }
+
+  download(cache: CacheRef, options: DownloadOptions = {}): Promise<DownloadedMessage> {
+    return this.call<DownloadedMessage>({ type: 'download', id: nextId++, cache }, options.signal, (event, resolve) => {
+      if (event.type === 'download') options.onDownload?.(event);
+      else if (event.type === 'downloaded') resolve(event);
     });
   }
 
@@ -122,6 +146,8 @@ export class EngineClient implements Engine {
           return options.onImage?.(event);
         case 'done':
           return resolve({ id, images, done: event });
+        case 'download':
+        case 'downloaded':
         case 'loading':
         case 'ready':
         case 'error':
@@ -195,7 +221,7 @@ export class EngineClient implements Engine {
         fail,
         onEvent: (event) => {
           touch();
-          if (event.type === 'error') return fail(new EngineError(event.code, event.message, id));
+          if (event.type === 'error') return fail(new EngineError(event.code, event.message, id, { file: event.file, status: event.status, detail: event.detail }));
           onEvent(event, (value) => {
             finish();
             resolve(value);

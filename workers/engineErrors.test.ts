@@ -2,6 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { AbortError, PipelineError } from '../src/diffusion';
+import { ModelError } from '../src/models/errors';
 import { EngineFailure, toEngineError } from './engineErrors';
 
 describe('toEngineError', () => {
@@ -17,5 +18,22 @@ describe('toEngineError', () => {
     expect(toEngineError(new Error('boom'), 'generate')).toEqual({ code: 'internal', message: 'boom' });
     expect(toEngineError(new EngineFailure('bad-input', 'no model'), 'generate').code).toBe('bad-input');
     expect(toEngineError('a string', 'generate')).toEqual({ code: 'internal', message: 'a string' });
+  });
+
+  it('maps model-layer errors to protocol codes with the file and HTTP status', () => {
+    expect(toEngineError(new ModelError('not-found', 'gone', 'unet/model.onnx', 404), 'load')).toEqual({
+      code: 'not-found',
+      message: 'gone',
+      detail: 'not-found',
+      file: 'unet/model.onnx',
+      status: 404,
+    });
+    expect(toEngineError(new ModelError('server', 'HTTP 500', 'a', 500), 'download')).toMatchObject({ code: 'download-failed', detail: 'server', status: 500 });
+    for (const c of ['network', 'length', 'integrity', 'http'] as const) expect(toEngineError(new ModelError(c, c), 'load').code).toBe('download-failed');
+    expect(toEngineError(new ModelError('aborted', 'stop'), 'load').code).toBe('cancelled');
+    expect(toEngineError(new ModelError('quota', 'full'), 'load').code).toBe('quota');
+    expect(toEngineError(new ModelError('invalid-model', 'torch'), 'load').code).toBe('invalid-model');
+    expect(toEngineError(new ModelError('capability', 'no gpu'), 'load').code).toBe('capability');
+    expect(toEngineError(new Error('boom'), 'download').code).toBe('load-failed');
   });
 });

@@ -6,7 +6,8 @@ import type { PipelineModel } from '../src/diffusion';
 import { AbortError } from '../src/diffusion';
 import { EngineFailure, toEngineError } from './engineErrors';
 import { createLatentPreview, type LatentPreview } from './latentPreview';
-import { transferablesOf, type BackendKind, type EngineEvent, type InstrumentSummary, type LoadRequest, type ModelInfo } from './protocol';
+import type { OverallProgress } from '../src/models';
+import { transferablesOf, type BackendKind, type DownloadRequest, type EngineEvent, type InstrumentSummary, type LoadRequest, type ModelInfo } from './protocol';
 import { checkRequest } from './requestCheck';
 import { runGeneration } from './runGeneration';
 
@@ -23,12 +24,18 @@ export interface EngineModel {
 }
 
 export type LoadProgress = (file: string, loaded: number, total: number) => void;
-export type ModelFactory = (request: LoadRequest, onLoading: LoadProgress, signal: AbortSignal) => Promise<EngineModel>;
+export type DownloadProgress = (progress: OverallProgress) => void;
+/** `onDownload`: progress while a cached load (`request.cache`) downloads missing files. */
+export type ModelFactory = (request: LoadRequest, onLoading: LoadProgress, signal: AbortSignal, onDownload: DownloadProgress) => Promise<EngineModel>;
+/** Downloads a model into the cache without loading it (web: Cache Storage via src/models). */
+export type ModelDownloader = (request: DownloadRequest, onDownload: DownloadProgress, signal: AbortSignal) => Promise<{ key: string; files: number; bytes: number }>;
 /** Posts an event with the buffers to transfer (a worker's postMessage, or a test's collector). */
 export type PostEvent = (event: EngineEvent, transfer: ArrayBuffer[]) => void;
 
 export interface EngineHandlerOptions {
   loadModel: ModelFactory;
+  /** Absent: `download` requests answer `bad-input` (e.g. the Node engine has no browser cache). */
+  downloadModel?: ModelDownloader;
   post: PostEvent;
   /** Minimum milliseconds between attention updates (default 250: four per second). */
   attentionIntervalMs?: number;
@@ -41,7 +48,7 @@ interface Loaded {
 }
 
 interface Job {
-  kind: 'load' | 'generate';
+  kind: 'load' | 'download' | 'generate';
   controller: AbortController;
 }
 
@@ -84,6 +91,14 @@ export class EngineHandler {
       case 'load':
         this.abortJobs(() => true, `superseded by load ${request.id}`);
         this.enqueue(request.id, 'load', (signal) => this.load(request, signal));
+        return;
+      case 'download':
+        this.enqueue(request.id, 'download', async (signal) => {
+          const download = this.options.downloadModel;
+          if (!download) throw new EngineFailure('bad-input', 'this engine cannot download models (no browser cache)');
+          const done = await download(request, (progress) => this.post({ type: 'download', id: request.id, progress }), signal);
+          this.post({ type: 'downloaded', id: request.id, ...done });
+        });
         return;
       case 'generate':
         this.abortJobs((job) => job.kind === 'generate', `superseded by run ${request.id}`);
@@ -167,6 +182,7 @@ export class EngineHandler {
       request,
       (file, loaded, total) => this.post({ type: 'loading', id: request.id, file, loaded, total }),
       signal,
+      (progress) => this.post({ type: 'download', id: request.id, progress }),
     );
     try {
       if (signal.aborted) throw signal.reason;

@@ -2,18 +2,39 @@
 // hand-written discriminated unions on `type`, every message carrying the run `id` it belongs to.
 
 import type { GenerateRequest, StageTimings } from '../src/diffusion';
+import type { ModelSource, OverallProgress } from '../src/models';
 
 // ── Requests ────────────────────────────────────────────────────────────────────────────────────
 
 /** 'auto' = WebGPU when an adapter and the sessions can be had, else wasm (the reason is reported). */
 export type ProviderPreference = 'auto' | 'webgpu' | 'wasm';
 
+/** A model kept in the browser cache (src/models): downloaded when missing, then read from the cache. */
+export interface CacheRef {
+  /** A Hub repo at a revision (optionally on another endpoint, e.g. the mock Hub), or a web folder. */
+  source: ModelSource;
+  /** A registry id (`sd15-fp16-external`): its pinned file list, sizes and sha256 are used. */
+  registryId?: string;
+}
+
 export interface LoadRequest {
   type: 'load';
   id: number;
-  /** Folder URL of a diffusers-layout ONNX model (`…/models/toy-shapes/`), absolute or page-relative. */
+  /**
+   * Folder URL of a diffusers-layout ONNX model (`…/models/toy-shapes/`), absolute or page-relative.
+   * Without `cache` the files are fetched from it; with `cache` it only names the model in `ready`.
+   */
   baseUrl: string;
   provider: ProviderPreference;
+  /** Load through the browser cache: `download` events while files are missing, then the graphs from the cache. */
+  cache?: CacheRef;
+}
+
+/** Downloads a model into the browser cache without loading it (answer: `download`…, `downloaded` or `error`). */
+export interface DownloadRequest {
+  type: 'download';
+  id: number;
+  cache: CacheRef;
 }
 
 /**
@@ -39,7 +60,7 @@ export interface CancelRequest {
   id: number;
 }
 
-export type EngineRequest = LoadRequest | GenerateRunRequest | CancelRequest;
+export type EngineRequest = LoadRequest | DownloadRequest | GenerateRunRequest | CancelRequest;
 
 // ── Events ──────────────────────────────────────────────────────────────────────────────────────
 
@@ -50,6 +71,23 @@ export interface LoadingMessage {
   file: string;
   loaded: number;
   total: number;
+}
+
+/** Download progress of a cached load or a download: overall and per file (bytes, rate, time left); throttled. */
+export interface DownloadMessage {
+  type: 'download';
+  id: number;
+  progress: OverallProgress;
+}
+
+/** A `download` request finished: every file is verified and stored. */
+export interface DownloadedMessage {
+  type: 'downloaded';
+  id: number;
+  /** The cache namespace (`hub:<repo>@<rev>`), as listCachedModels reports it. */
+  key: string;
+  files: number;
+  bytes: number;
 }
 
 /** 'cpu' is onnxruntime-node (the in-thread engine of the CLI and the tests). */
@@ -157,16 +195,39 @@ export interface DoneMessage {
   warnings: string[];
 }
 
-export type EngineErrorCode = 'bad-input' | 'not-instrumented' | 'load-failed' | 'out-of-memory' | 'cancelled' | 'internal';
+/**
+ * The model-layer codes (src/models ModelError): `not-found` (HTTP 404), `download-failed` (5xx, network,
+ * wrong length or sha256, other HTTP statuses), `quota`, `invalid-model` (not the ONNX layout), `capability`.
+ */
+export type EngineErrorCode =
+  | 'bad-input'
+  | 'not-instrumented'
+  | 'load-failed'
+  | 'out-of-memory'
+  | 'cancelled'
+  | 'internal'
+  | 'not-found'
+  | 'download-failed'
+  | 'quota'
+  | 'invalid-model'
+  | 'capability';
 
 export interface ErrorMessage {
   type: 'error';
   id: number;
   code: EngineErrorCode;
   message: string;
+  /** The model file the error is about (download errors). */
+  file?: string;
+  /** The HTTP status (download errors). */
+  status?: number;
+  /** The ModelError code behind a download error (`server`, `network`, `length`, `integrity`, `http`, …). */
+  detail?: string;
 }
 
 export type EngineEvent =
+  | DownloadMessage
+  | DownloadedMessage
   | LoadingMessage
   | ReadyMessage
   | ProgressMessage
@@ -184,6 +245,8 @@ export function transferablesOf(event: EngineEvent): ArrayBuffer[] {
     case 'preview':
     case 'image':
       return [event.rgba.buffer as ArrayBuffer];
+    case 'download':
+    case 'downloaded':
     case 'loading':
     case 'ready':
     case 'progress':
@@ -197,4 +260,16 @@ export function transferablesOf(event: EngineEvent): ArrayBuffer[] {
   }
 }
 
-export const ENGINE_ERROR_CODES: readonly EngineErrorCode[] = ['bad-input', 'not-instrumented', 'load-failed', 'out-of-memory', 'cancelled', 'internal'];
+export const ENGINE_ERROR_CODES: readonly EngineErrorCode[] = [
+  'bad-input',
+  'not-instrumented',
+  'load-failed',
+  'out-of-memory',
+  'cancelled',
+  'internal',
+  'not-found',
+  'download-failed',
+  'quota',
+  'invalid-model',
+  'capability',
+];

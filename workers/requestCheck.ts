@@ -1,7 +1,7 @@
 // Checks a message arriving at the engine before anything acts on it: messages of unknown `type` are
 // not ours (onnxruntime's thread workers share the channel) and are ignored; known ones are validated.
 
-import type { EngineRequest, ProviderPreference } from './protocol';
+import type { CacheRef, EngineRequest, ProviderPreference } from './protocol';
 
 const PROVIDERS: readonly ProviderPreference[] = ['auto', 'webgpu', 'wasm'];
 
@@ -16,10 +16,34 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+const NAME = /^[\w.-]+\/[\w.-]+$/;
+
+/** A cache reference from a message, or the reason it is not one. */
+export function checkCacheRef(value: unknown): CacheRef | string {
+  if (!isRecord(value) || !isRecord(value.source)) return 'cache needs a source object';
+  const s = value.source;
+  const registryId = value.registryId;
+  if (registryId !== undefined && typeof registryId !== 'string') return 'cache.registryId must be a string';
+  const extra = registryId === undefined ? {} : { registryId };
+  if (s.kind === 'hub') {
+    if (typeof s.repo !== 'string' || !NAME.test(s.repo)) return 'cache.source.repo must be owner/name';
+    if (typeof s.revision !== 'string' || s.revision === '') return 'cache.source.revision must be a string';
+    if (s.endpoint !== undefined && (typeof s.endpoint !== 'string' || !/^https?:\/\//.test(s.endpoint))) return 'cache.source.endpoint must be an http(s) URL';
+    const endpoint = s.endpoint === undefined ? {} : { endpoint: s.endpoint };
+    return { source: { kind: 'hub', repo: s.repo, revision: s.revision, ...endpoint }, ...extra };
+  }
+  if (s.kind === 'url') {
+    if (typeof s.baseUrl !== 'string' || s.baseUrl === '') return 'cache.source.baseUrl must be a URL';
+    const version = typeof s.version === 'string' ? { version: s.version } : {};
+    return { source: { kind: 'url', baseUrl: s.baseUrl, ...version }, ...extra };
+  }
+  return 'cache.source.kind must be hub or url';
+}
+
 export function checkRequest(data: unknown): CheckedRequest {
   if (!isRecord(data) || typeof data.type !== 'string') return null;
   const type = data.type;
-  if (type !== 'load' && type !== 'generate' && type !== 'cancel') return null;
+  if (type !== 'load' && type !== 'download' && type !== 'generate' && type !== 'cancel') return null;
   const id = data.id;
   if (typeof id !== 'number' || !Number.isSafeInteger(id)) return { ok: false, id: -1, message: `a ${type} request needs an integer id` };
   const bad = (message: string): CheckedRequest => ({ ok: false, id, message });
@@ -32,7 +56,14 @@ export function checkRequest(data: unknown): CheckedRequest {
       if (typeof provider !== 'string' || !PROVIDERS.includes(provider as ProviderPreference)) {
         return bad(`provider must be one of ${PROVIDERS.join(', ')}, got ${JSON.stringify(provider)}`);
       }
-      return { ok: true, request: { type, id, baseUrl: data.baseUrl, provider: provider as ProviderPreference } };
+      if (data.cache === undefined) return { ok: true, request: { type, id, baseUrl: data.baseUrl, provider: provider as ProviderPreference } };
+      const cache = checkCacheRef(data.cache);
+      if (typeof cache === 'string') return bad(cache);
+      return { ok: true, request: { type, id, baseUrl: data.baseUrl, provider: provider as ProviderPreference, cache } };
+    }
+    case 'download': {
+      const cache = checkCacheRef(data.cache);
+      return typeof cache === 'string' ? bad(cache) : { ok: true, request: { type, id, cache } };
     }
     case 'generate': {
       const req = data.request;
