@@ -34,6 +34,15 @@ SHARED = os.path.join(ROOT, "..", "shared", "fixtures")
 torch.set_num_threads(1)
 
 
+def _read(path):
+    with open(path) as f:
+        return f.read()
+
+
+def _load(path):
+    return json.loads(_read(path))
+
+
 def tensor(o):
     return np.frombuffer(base64.b64decode(o["b64"]), dtype=o["dtype"]).reshape(o["shape"])
 
@@ -60,13 +69,13 @@ class TokenizerTest(unittest.TestCase):
         d = os.path.join(MODEL, "tokenizer")
         if not os.path.isdir(d):
             self.skipTest("model not exported")
-        tj = json.load(open(os.path.join(d, "tokenizer.json")))
-        vocab = json.load(open(os.path.join(d, "vocab.json")))
-        merges = open(os.path.join(d, "merges.txt")).read().splitlines()
+        tj = _load((os.path.join(d, "tokenizer.json")))
+        vocab = _load((os.path.join(d, "vocab.json")))
+        merges = _read(os.path.join(d, "merges.txt")).splitlines()
         self.assertEqual(merges[0], "#version: 0.2")
         self.assertEqual(tj["model"]["merges"], merges[1:])
         self.assertEqual(tj["model"]["vocab"], vocab)
-        cfg = json.load(open(os.path.join(d, "tokenizer_config.json")))
+        cfg = _load((os.path.join(d, "tokenizer_config.json")))
         self.assertEqual(cfg["pad_token"], "<|endoftext|>")
         self.assertEqual(cfg["model_max_length"], 77)
 
@@ -82,7 +91,7 @@ class SchedulerTest(unittest.TestCase):
         path = os.path.join(SHARED, "schedulers.json")
         if not os.path.exists(path):
             self.skipTest("shared fixtures absent")
-        d = json.load(open(path))
+        d = _load((path))
         x0, c = torch.from_numpy(tensor(d["x0"]).copy()), torch.from_numpy(tensor(d["c"]).copy())
         for case in d["cases"]:
             if not case["name"].startswith("pndm"):
@@ -195,13 +204,13 @@ class FixtureTest(unittest.TestCase):
     def test_reference_run_shapes(self):
         if not os.path.exists(os.path.join(FIX, "unet-call.json")):
             self.skipTest("fixtures not written")
-        run = json.load(open(os.path.join(FIX, "run-seed0.json")))
+        run = _load((os.path.join(FIX, "run-seed0.json")))
         self.assertEqual(len(run["timesteps"]), run["steps"] + 1)
         self.assertEqual(tensor(run["input_ids"]).shape, (4, 77))
         lat = tensor(run["initial_latent"])
         ref = torch.randn(lat.shape, generator=torch.Generator().manual_seed(run["seed"])).numpy()
         np.testing.assert_array_equal(lat, ref)
-        call = json.load(open(os.path.join(FIX, "unet-call.json")))
+        call = _load((os.path.join(FIX, "unet-call.json")))
         before, after = tensor(call["cross_before"]), tensor(call["cross_after"])
         h = before.shape[0] // 2
         np.testing.assert_array_equal(before[:h], after[:h])  # unconditional half untouched
