@@ -1,0 +1,108 @@
+// docs/benchmarks.md from one run's results: header (command, machine, what else ran), the tables of
+// reportTables.ts, memory, PyTorch, a reading of what dominates; the --gpu block is kept between runs.
+
+import type { BenchResults } from './results';
+import { backendLabel, backendTable, goalRows, goalTable, runsTable, stageTable, unetTable, type GoalRow } from './reportTables';
+import { cell, fmt, ratios, summarize } from './stats';
+
+export const GPU_START = '<!-- bench:gpu:start -->';
+export const GPU_END = '<!-- bench:gpu:end -->';
+
+function memoryTable(r: BenchResults): string {
+  const lines = ['| process | peak | notes |', '| --- | --- | --- |'];
+  const m = r.node?.memory;
+  if (m) {
+    lines.push(`| Node engine process (onnxruntime-node, instrumented toy model, one full edit) | **${fmt(m.runPeakMB)} MB** RSS (getrusage maxrss) | ${fmt(m.startPeakMB)} MB before loading (node + tsx), ${fmt(m.loadedPeakMB)} MB after loading |`);
+  } else if (r.node?.memoryError) lines.push(`| Node engine process | failed | ${r.node.memoryError.slice(0, 160)} |`);
+  for (const b of r.browser?.results ?? []) {
+    const mem = b.memory;
+    if (!mem) continue;
+    const page = mem.page.bytes !== null ? `**${fmt(mem.page.bytes / 2 ** 20)} MB** (measureUserAgentSpecificMemory, page + workers, after all runs)` : `unavailable: ${mem.page.reason}`;
+    const renderer = mem.renderer.length ? Math.max(...mem.renderer.map((p) => p.peakMB)) : Number.NaN;
+    const gpu = mem.gpu.length ? Math.max(...mem.gpu.map((p) => p.peakMB)) : Number.NaN;
+    lines.push(`| ${backendLabel(b)} | ${page} | renderer peak RSS (VmHWM) ${fmt(renderer)} MB over ${mem.renderer.length} process(es) of its context; GPU process peak ${fmt(gpu)} MB (shared by all backends) |`);
+  }
+  return lines.join('\n');
+}
+
+function torchSection(r: BenchResults): string {
+  const n = r.node;
+  if (!n || !n.torch) return `Not measured${n?.torchError ? `: ${n.torchError.slice(0, 300)}` : ''}.`;
+  const t = n.torch;
+  const te = n.runs.external.torchEdit ?? [];
+  const tp = n.runs.external.torchPlain ?? [];
+  const ortEdit = n.runs.edit.map((x) => x.total);
+  return [
+    `\`tools/toy-model/bench_torch.py serve\`: the toy model's PyTorch pipeline (\`pipeline.py\`: PNDM, \`AttentionReplace\` controller with its attention store), torch ${t.torch}, ${t.threads} thread(s), checkpoint \`${t.ckpt.replace(/^.*\/tools\//, 'tools/')}\`, asked one generation per round between the onnxruntime runs.`,
+    '',
+    '| run | ms per generation | onnxruntime-node / PyTorch (per round) |',
+    '| --- | --- | --- |',
+    `| PyTorch full edit (P2P) | ${cell(summarize(te))} | ${cell(summarize(ratios(ortEdit, te)))} |`,
+    `| PyTorch same batch, no controller | ${cell(summarize(tp))} | ${cell(summarize(ratios(n.runs.plain.map((x) => x.total), tp)))} |`,
+    `| PyTorch edit / no controller | ${cell(summarize(ratios(te, tp)))} | |`,
+  ].join('\n');
+}
+
+function reading(r: BenchResults, goals: GoalRow[]): string {
+  const out: string[] = [];
+  const n = r.node;
+  if (n) {
+    const e = n.runs.edit;
+    const share = (k: 'unetCalls' | 'textEncoder' | 'vae' | 'tokenizer') => (summarize(e.map((t) => t[k] / t.total)).median * 100).toFixed(0);
+    out.push(`- **What dominates (Node, full edit):** UNet calls ${share('unetCalls')} % of the total, text encoder ${share('textEncoder')} %, VAE ${share('vae')} %, tokenizer ${share('tokenizer')} %; the rest is the per-step work outside the UNet.`);
+    const perCall = summarize(n.unet.stock).median;
+    out.push(`- The toy UNet is tiny (${fmt(perCall)} ms per batch-4 call on onnxruntime-node), so fixed per-call and per-step costs weigh far more here than with SD 1.5, where one call takes seconds on a CPU; the ratios are upper bounds for bigger models.`);
+  }
+  const missed = goals.filter((g) => g.verdict.includes('missed'));
+  if (missed.length === 0) out.push('- All goals judged on this machine are met.');
+  for (const g of missed) out.push(`- **Missed: ${g.what}** (median ${fmt(g.value.median)}, goal ${g.goal}). ${planFor(g.what)}`);
+  return out.join('\n');
+}
+
+/** What costs and the plan to fix it, per kind of goal. */
+function planFor(what: string): string {
+  if (what.startsWith('UNet call')) {
+    return 'What costs: the in-graph edit in every edited layer (a [P,h,Q,77]×[77,77] MatMul, two broadcast Muls and an Add per cross layer, a Where per small self layer, Slice/Concat of the last group) plus the head-mean and sum of `p2p_attn`; with a tiny UNet these ops are a visible share of the call. Plan: skip the edit subgraph when `p2p_self = 0` and G = 0 (an `If` on a scalar flag), fuse the map product for M = I (replace edits: gain/keep only), and compute `p2p_attn` only on map-resolution layers in the calls where maps are shown.';
+  }
+  if (what.startsWith('Full edit / same batch') || what.startsWith('Full edit / same batch without')) {
+    return 'What costs: the edited UNet calls (see the UNet row) plus building the per-call p2p tensors (77×77 maps, alpha rows) on the CPU every step. Plan: precompute the per-call tensors of the whole plan once per run, reuse ORT tensors across calls, and the in-graph savings above.';
+  }
+  if (what.startsWith('Per-step overhead')) {
+    return 'What costs: per step the JS side concatenates the batch, splits the halves, runs guidance and the PNDM step on plain arrays, accumulates `p2p_attn` ([P, R·R, 77]) and, with LocalBlend, max-pools/resizes the mask; in the browser also the attention events and copies across the worker boundary. Against a toy UNet call of a few ms this is a few %. Plan: preallocate the loop buffers (no concat/split allocations), do guidance + scheduler + LocalBlend in WGSL on the GPU (issue 5 follow-up), throttle attention accumulation to the calls whose maps are shown.';
+  }
+  if (what.includes('single-prompt')) return 'Batching both prompts should beat two runs; if not, the batch-4 call costs as much as two batch-2 calls on this CPU (no batching gain on a tiny model).';
+  return '';
+}
+
+export function renderReport(r: BenchResults, keptGpuBlock: string): string {
+  const goals = goalRows(r);
+  const c = r.contention;
+  const s = r.settings;
+  const parts = [
+    '# Benchmarks',
+    '',
+    '_Generated by `npm run bench` (`npx tsx scripts/bench.ts`); do not edit by hand. Ratios are measured side by side in one run (variants interleaved, order rotated per round) on a shared, noisy machine: absolute times are indicative, ratios are what to read. Nothing here is asserted by tests._',
+    '',
+    `- Run: ${r.startedAt} → ${r.finishedAt ?? '?'} (${fmt(r.durationS ?? Number.NaN)} s), command \`${r.command}\``,
+    `- Machine: ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memGB} GB, Node ${r.machine.node}; browser ${r.browser?.browser ?? 'not run'}`,
+    `- Model: \`${r.modelDir}\` (toy-shapes: UNet 1.49 M parameters, latent 4×8×8, image 32×32); ${r.node?.instrumentedLayers ?? ''}`,
+    `- Settings: ${s.steps} PNDM steps (${s.steps + 1} UNet calls), guidance 7.5, prompts "a red circle" → "a red square" (replace, cross 0.8, self 0.4); onnxruntime-node and PyTorch ${s.threads} thread(s); UNet ${s.unetRounds} rounds × ${s.unetCalls} calls; generations ${s.runRounds} rounds; browser ${s.browserRounds} rounds (WebGPU ${s.webgpuRounds} rounds of ${s.webgpuSteps} steps)`,
+    `- Also running: load average ${fmt(c.loadStart)} at the start, ${fmt(c.loadEnd ?? Number.NaN)} at the end; ${c.others.length ? c.others.join('; ') : 'no other heavy process seen (training, evaluation, tests, browsers)'}`,
+    '',
+    '## Goals',
+    '',
+    goalTable(goals),
+    '',
+    '## Reading',
+    '',
+    reading(r, goals),
+    '',
+  ];
+  if (r.node) parts.push('## UNet call (onnxruntime-node CPU)', '', unetTable(r), '', '## Full generation (onnxruntime-node CPU)', '', runsTable(r), '');
+  else parts.push(`Node part not run${r.nodeError ? `: ${r.nodeError}` : ''}.`, '');
+  parts.push('## Stage breakdown', '', stageTable(r), '', '## Backends', '', backendTable(r), '');
+  if (r.browserError) parts.push(`Browser part failed: ${r.browserError.slice(0, 400)}`, '');
+  parts.push('## Peak memory', '', memoryTable(r), '', '## PyTorch reference (same toy model, same CPU)', '', torchSection(r), '');
+  parts.push(keptGpuBlock);
+  return `${parts.join('\n').trimEnd()}\n`;
+}
