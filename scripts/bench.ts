@@ -19,6 +19,7 @@ const USAGE = `npm run bench -- [options]
   --model DIR        model folder (default public/models/toy-shapes, else public/dev-model)
   --no-node | --no-browser | --no-torch   skip a part
   --out FILE         markdown output (default docs/benchmarks.md)
+  --render-only      rewrite the markdown from the last run's out/bench/results.json
   --gpu              only the GPU benchmark (SD 1.5-sized fp16 UNet); see docs/benchmarks.md
   --gpu-ep LIST      execution providers to try in order (default webgpu,cuda; cpu = dry run)
   --gpu-dir DIR      export cache (default out/bench-sd15)   --gpu-rounds N (10)  --gpu-calls N (3)
@@ -32,7 +33,7 @@ function options() {
   const { values } = parseArgs({
     options: {
       help: { type: 'boolean' }, quick: { type: 'boolean' }, threads: { type: 'string' }, steps: { type: 'string' }, model: { type: 'string' },
-      'no-node': { type: 'boolean' }, 'no-browser': { type: 'boolean' }, 'no-torch': { type: 'boolean' }, out: { type: 'string' },
+      'no-node': { type: 'boolean' }, 'no-browser': { type: 'boolean' }, 'no-torch': { type: 'boolean' }, out: { type: 'string' }, 'render-only': { type: 'boolean' },
       gpu: { type: 'boolean' }, 'gpu-ep': { type: 'string' }, 'gpu-dir': { type: 'string' }, 'gpu-rounds': { type: 'string' },
       'gpu-calls': { type: 'string' }, 'gpu-fp32': { type: 'boolean' }, 'gpu-toy': { type: 'boolean' },
     },
@@ -72,6 +73,8 @@ async function main(): Promise<void> {
   if (v.help) return console.log(USAGE);
   const out = resolve(v.out ?? join(ROOT, 'docs/benchmarks.md'));
   if (v.gpu) return gpuMode(v, out);
+  const kept = () => keptGpuBlock(existsSync(out) ? readFileSync(out, 'utf8') : null);
+  if (v['render-only']) return writeDoc(out, renderReport(JSON.parse(readFileSync(join(ROOT, 'out/bench/results.json'), 'utf8')) as BenchResults, kept()));
   const quick = v.quick === true;
   const settings: BenchSettings = {
     threads: Number(v.threads ?? 1), steps: Number(v.steps ?? 20),
@@ -110,7 +113,7 @@ async function main(): Promise<void> {
   results.durationS = (performance.now() - t0) / 1000;
   mkdirSync(join(ROOT, 'out/bench'), { recursive: true });
   writeFileSync(join(ROOT, 'out/bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  const report = renderReport(results, keptGpuBlock(existsSync(out) ? readFileSync(out, 'utf8') : null));
+  const report = renderReport(results, kept());
   console.log(report);
   writeDoc(out, report);
 }

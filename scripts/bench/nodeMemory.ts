@@ -1,6 +1,5 @@
-// Peak memory of one Node engine process: loads the model (instrumented UNet) and runs one full edit,
-// printing the peak RSS (getrusage maxrss) before loading, after loading and after the run as JSON.
-// Run in its own process by bench.ts: `node --import tsx scripts/bench/nodeMemory.ts <model dir> <threads> <steps>`.
+// Peak RSS (getrusage maxrss) of one Node engine process before loading, after loading the instrumented toy
+// model and after one full edit, as JSON; bench.ts runs it as `node --import tsx nodeMemory.ts <dir> <threads> <steps>`.
 
 import { generate } from '../../src/diffusion';
 import { loadNodeModel } from '../../src/runtime/nodeModel';

@@ -53,6 +53,19 @@ function reading(r: BenchResults, goals: GoalRow[]): string {
     const perCall = summarize(n.unet.stock).median;
     out.push(`- The toy UNet is tiny (${fmt(perCall)} ms per batch-4 call on onnxruntime-node), so fixed per-call and per-step costs weigh far more here than with SD 1.5, where one call takes seconds on a CPU; the ratios are upper bounds for bigger models.`);
   }
+  if (n) {
+    const stockBatch = summarize(ratios(n.runs.plainStock.map((x) => x.total), n.runs.singles)).median;
+    out.push(`- **Batching:** the 2-prompt batch on the stock UNet takes ${fmt(stockBatch)}× the time of two single-prompt runs: on a 2-core CPU the UNet's cost grows almost linearly with the batch, so batching saves only per-call fixed costs (and the shared text-encoder/VAE calls); on a GPU a batch of 4 costs little more than a batch of 2. The full edit / two singles ratio therefore also carries the instrumentation and controller costs.`);
+    const te = n.runs.external.torchEdit ?? [];
+    if (te.length) out.push(`- **PyTorch:** one full edit takes ${fmt(summarize(te).median)} ms in PyTorch eager (torch ${n.torch?.torch}) vs ${fmt(summarize(n.runs.edit.map((x) => x.total)).median)} ms on onnxruntime-node, ratio ${fmt(summarize(ratios(n.runs.edit.map((x) => x.total), te)).median)} (same thread count, interleaved).`);
+  }
+  const wasm = (r.browser?.results ?? []).filter((b) => b.backend.provider === 'wasm' && b.edit.length);
+  if (wasm.length === 2) {
+    const [a, b] = wasm.map((w) => summarize(w.edit.map((x) => x.timings.total)).median);
+    out.push(`- **wasm threads:** a full edit takes ${fmt(a)} ms with 1 thread and ${fmt(b)} ms with 2 (ratio ${fmt(b / a)}); the toy UNet's ops are too small to split well, and on a shared 2-core machine the second thread competes with everything else.`);
+  }
+  const gpu = (r.browser?.results ?? []).find((b) => b.backend.provider === 'webgpu' && b.edit.length);
+  if (gpu) out.push(`- **WebGPU on SwiftShader** runs every shader on the CPU (${fmt(summarize(gpu.edit.map((x) => x.timings.unetCalls / (gpu.backend.steps + 1))).median)} ms per UNet call): it proves the WebGPU path works, its times say nothing about a real GPU (see the GPU mode below).`);
   const missed = goals.filter((g) => g.verdict.includes('missed'));
   if (missed.length === 0) out.push('- All goals judged on this machine are met.');
   for (const g of missed) out.push(`- **Missed: ${g.what}** (median ${fmt(g.value.median)}, goal ${g.goal}). ${planFor(g.what)}`);

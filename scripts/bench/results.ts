@@ -70,7 +70,7 @@ export function contention(exclude: number[] = [process.pid]): { load: number; o
     for (const [pid, ppid] of rows) if (mine.has(Number(ppid)) && !mine.has(Number(pid))) grew = mine.add(Number(pid)) !== undefined;
   }
   const others = rows
-    .filter(([pid, , , ...args]) => !mine.has(Number(pid)) && HEAVY.test(args.join(' ')))
-    .map(([, , pcpu, ...args]) => `${args.join(' ').replace(/^\S*\//, '').slice(0, 60)} (${pcpu}% CPU)`);
+    .filter(([pid, , , ...args]) => !mine.has(Number(pid)) && HEAVY.test(args.join(' ')) && !/^(npm|sh|\/bin\/sh) /.test(args.join(' ')))
+    .map(([, , pcpu, ...args]) => `${args.join(' ').replace(/^\S*\//, '').slice(0, 60)} (${pcpu}% CPU over its lifetime)`);
   return { load: loadavg()[0], others: [...new Set(others)].slice(0, 12) };
 }
