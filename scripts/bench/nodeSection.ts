@@ -2,10 +2,13 @@
 // UNet calls and full generations (with the PyTorch reference interleaved), and the peak RSS of one run.
 
 import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import type { InstrumentOptions } from '../../src/onnx';
 import { join } from 'node:path';
 import { loadNodeModel } from '../../src/runtime/nodeModel';
 import { benchRuns, runRequests, type ExternalTimer, type RunSamples } from './nodeRuns';
-import { benchUnetCalls, type UnetCallSamples } from './nodeUnet';
+import { profileUnet, type ProfileResult } from './nodeProfile';
+import { benchUnetCalls, unetInputsFor, type UnetCallSamples } from './nodeUnet';
 import { startTorch, type TorchInfo } from './torchClient';
 
 export interface NodeSectionOptions {
@@ -35,6 +38,8 @@ export interface NodeSectionResult {
   torchError?: string;
   memory?: NodeMemory;
   memoryError?: string;
+  profile?: ProfileResult;
+  profileError?: string;
   loadMs: { stock: number; instrumented: number };
   instrumentedLayers?: string;
 }
@@ -43,6 +48,28 @@ function measureMemory(o: NodeSectionOptions): NodeMemory {
   const script = join(o.root, 'scripts/bench/nodeMemory.ts');
   const out = execFileSync(process.execPath, ['--import', 'tsx', script, o.modelDir, String(o.threads), String(o.steps)], { cwd: o.root, encoding: 'utf8' });
   return JSON.parse(out.trim().split('\n').pop()!) as NodeMemory;
+}
+
+/** The instrumentation settings loadNodeModel derives from the folder (p2p.json, unet/config.json). */
+function instrumentOptions(dir: string): InstrumentOptions {
+  const read = (f: string): Record<string, unknown> => (existsSync(join(dir, f)) ? (JSON.parse(readFileSync(join(dir, f), 'utf8')) as Record<string, unknown>) : {});
+  const p2p = read('p2p.json');
+  const size = read('unet/config.json').sample_size;
+  const out: InstrumentOptions = {};
+  if (typeof size === 'number') out.latentSize = [size, size];
+  if (typeof p2p.selfMaxQuery === 'number') out.selfMaxQuery = p2p.selfMaxQuery;
+  if (typeof p2p.mapResolution === 'number') out.mapResolution = p2p.mapResolution;
+  return out;
+}
+
+async function profileSafely(o: NodeSectionOptions, model: Awaited<ReturnType<typeof loadNodeModel>>, request: Parameters<typeof unetInputsFor>[1]): Promise<{ profile?: ProfileResult; profileError?: string }> {
+  try {
+    o.log('profiling the UNet graphs (onnxruntime profiler)…');
+    const { inputs, edit, identity } = await unetInputsFor(model, request, 2);
+    return { profile: await profileUnet(o.modelDir, instrumentOptions(o.modelDir), inputs, { identity, edit }, o.unetCalls, o.threads) };
+  } catch (err) {
+    return { profileError: err instanceof Error ? err.message : String(err) };
+  }
 }
 
 export async function runNodeSection(o: NodeSectionOptions): Promise<NodeSectionResult> {
@@ -82,9 +109,10 @@ export async function runNodeSection(o: NodeSectionOptions): Promise<NodeSection
     } catch (err) {
       memoryError = err instanceof Error ? err.message : String(err);
     }
+    const prof = await profileSafely(o, instrumented, requests.edit);
     const c = report?.counts;
     const layers = c ? `${c.cross} cross + ${c.self} self attention layers, ${c.edited} edited, ${c.mapLayers} map layers (${report.mapResolution}×${report.mapResolution})` : undefined;
-    return { unet, runs, torch: torch?.info, torchError, memory, memoryError, loadMs: { stock: stockMs, instrumented: instrumentedMs }, instrumentedLayers: layers };
+    return { unet, runs, torch: torch?.info, torchError, memory, memoryError, ...prof, loadMs: { stock: stockMs, instrumented: instrumentedMs }, instrumentedLayers: layers };
   } finally {
     await torch?.close();
     await stock.dispose();

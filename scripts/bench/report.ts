@@ -25,6 +25,22 @@ function memoryTable(r: BenchResults): string {
   return lines.join('\n');
 }
 
+function profileSection(r: BenchResults): string {
+  const p = r.node?.profile;
+  if (!p) return `Not measured${r.node?.profileError ? `: ${r.node.profileError.slice(0, 200)}` : ''}.`;
+  const row = (name: string, k: typeof p.stock) =>
+    `| ${name} | ${fmt(k.totalUs)} | ${fmt(k.p2pUs)} (${fmt((100 * k.p2pUs) / k.totalUs)} %) | ${fmt(k.perCrossLayerUs)} | ${fmt(k.perSelfLayerUs)} | ${fmt(k.globalUs)} | ${k.topOps.map(([op, us]) => `${op} ${fmt(us)}`).join(', ')} |`;
+  return [
+    `onnxruntime-node's profiler (kernel time, µs per batch-4 call, mean of ${p.calls} calls after 3 warm-up calls, ${r.settings.threads} thread(s)); the inserted nodes are those named \`…/p2p/…\`. Profiling adds per-node overhead, so read the shares, not the absolute sums.`,
+    '',
+    '| graph | all kernels | inserted `/p2p/` nodes | per edited cross layer | per edited self layer | map sum (global) | top inserted op types |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    row('stock', p.stock),
+    row('instrumented, identity', p.identity),
+    row('instrumented, edit', p.edit),
+  ].join('\n');
+}
+
 function torchSection(r: BenchResults): string {
   const n = r.node;
   if (!n || !n.torch) return `Not measured${n?.torchError ? `: ${n.torchError.slice(0, 300)}` : ''}.`;
@@ -46,6 +62,11 @@ function torchSection(r: BenchResults): string {
 function reading(r: BenchResults, goals: GoalRow[]): string {
   const out: string[] = [];
   const n = r.node;
+  const p = n?.profile;
+  if (p) {
+    const ops = p.identity.topOps.map(([op]) => op).join(', ');
+    out.push(`- **In-graph edit cost:** the inserted \`/p2p/\` nodes take ${fmt((100 * p.identity.p2pUs) / p.identity.totalUs)} % of the instrumented call's kernel time with identity parameters (${fmt((100 * p.edit.p2pUs) / p.edit.totalUs)} % with an edit), about ${fmt(p.identity.perCrossLayerUs)} µs per cross layer and ${fmt(p.identity.perSelfLayerUs)} µs per small self layer; mostly ${ops} — splitting the batch into groups and putting it back together, not the edit arithmetic.`);
+  }
   if (n) {
     const e = n.runs.edit;
     const share = (k: 'unetCalls' | 'textEncoder' | 'vae' | 'tokenizer') => (summarize(e.map((t) => t[k] / t.total)).median * 100).toFixed(0);
@@ -75,7 +96,7 @@ function reading(r: BenchResults, goals: GoalRow[]): string {
 /** What costs and the plan to fix it, per kind of goal. */
 function planFor(what: string): string {
   if (what.startsWith('UNet call')) {
-    return 'What costs: the in-graph edit in every edited layer (a [P,h,Q,77]×[77,77] MatMul, two broadcast Muls and an Add per cross layer, a Where per small self layer, Slice/Concat of the last group) plus the head-mean and sum of `p2p_attn`; with a tiny UNet these ops are a visible share of the call. Plan: skip the edit subgraph when `p2p_self = 0` and G = 0 (an `If` on a scalar flag), fuse the map product for M = I (replace edits: gain/keep only), and compute `p2p_attn` only on map-resolution layers in the calls where maps are shown.';
+    return 'What costs (see the profiler table): in every edited layer the graph slices the probabilities into groups and prompts, edits the last group and concatenates everything back (Slice/Concat/Reshape copies of the whole [G·P·h, Q, K] tensor), plus the head-mean and sum of `p2p_attn`; the edit arithmetic itself (one [Q,77]×[77,77] MatMul, two Muls, an Add, a Where) is the smaller part. On the toy UNet, whose layers are tiny, these copies are a visible share of a call; on SD 1.5 the convolutions and the large self-attention layers (left alone) dominate. Plan: replace the slice/concat assembly by one masked blend `A + m ⊙ (edit(A) − A)` with a broadcast [G,P,1,1,1] mask (no copies of the untouched groups), fold `H = 1, G = 0` calls into a skip (`If` on a scalar flag), and produce `p2p_attn` only in calls whose maps are shown.';
   }
   if (what.startsWith('Full edit / same batch') || what.startsWith('Full edit / same batch without')) {
     return 'What costs: the edited UNet calls (see the UNet row) plus building the per-call p2p tensors (77×77 maps, alpha rows) on the CPU every step. Plan: precompute the per-call tensors of the whole plan once per run, reuse ORT tensors across calls, and the in-graph savings above.';
@@ -115,6 +136,7 @@ export function renderReport(r: BenchResults, keptGpuBlock: string): string {
   else parts.push(`Node part not run${r.nodeError ? `: ${r.nodeError}` : ''}.`, '');
   parts.push('## Stage breakdown', '', stageTable(r), '', '## Backends', '', backendTable(r), '');
   if (r.browserError) parts.push(`Browser part failed: ${r.browserError.slice(0, 400)}`, '');
+  if (r.node) parts.push('## In-graph edit cost (onnxruntime profiler)', '', profileSection(r), '');
   parts.push('## Peak memory', '', memoryTable(r), '', '## PyTorch reference (same toy model, same CPU)', '', torchSection(r), '');
   parts.push(keptGpuBlock);
   return `${parts.join('\n').trimEnd()}\n`;
