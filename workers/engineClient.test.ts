@@ -1,18 +1,14 @@
 // EngineClient over the in-thread port and the real onnxruntime-node backend: typed events, results,
 // AbortSignal cancellation and errors rebuilt as EngineError; the client survives each of them.
 
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadNodeEngineModel } from '../src/runtime/nodeEngineModel';
-import { REPO_ROOT } from '../tests/helpers/fixtures';
+import { TOY_MODEL_DIR } from '../tests/helpers/toyModel';
 import { EngineClient, EngineError, type EnginePort } from './engineClient';
 import { inThreadPort } from './inThreadPort';
 import type { EngineGenerateRequest } from './protocol';
 
-const CANDIDATES = [process.env.TOY_MODEL_DIR, join(REPO_ROOT, 'public/models/toy-shapes'), join(REPO_ROOT, 'public/dev-model')];
-const MODEL_DIR = CANDIDATES.find((d): d is string => !!d && existsSync(join(d, 'unet/model.onnx')) && existsSync(join(d, 'p2p.json')));
-if (!MODEL_DIR) console.warn('engine client tests skipped: no toy model (public/models/toy-shapes or public/dev-model)');
+const MODEL_DIR = TOY_MODEL_DIR;
 
 const SWAP: EngineGenerateRequest = {
   prompts: ['a red circle', 'a red square'],
@@ -22,13 +18,13 @@ const SWAP: EngineGenerateRequest = {
   guidance: 7.5,
 };
 
-describe.skipIf(!MODEL_DIR)('EngineClient (in-thread port, onnxruntime-node)', () => {
+describe('EngineClient (in-thread port, onnxruntime-node)', () => {
   const client = new EngineClient({
     port: () => inThreadPort({ loadModel: (r, onLoading) => loadNodeEngineModel(r.baseUrl, onLoading, { threads: 1 }) }),
   });
   beforeAll(async () => {
     const loading: string[] = [];
-    const ready = await client.load(MODEL_DIR!, { onLoading: (e) => loading.push(e.file) });
+    const ready = await client.load(MODEL_DIR, { onLoading: (e) => loading.push(e.file) });
     expect(ready.backend).toBe('cpu');
     expect(loading).toContain('unet/model.onnx');
   });

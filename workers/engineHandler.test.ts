@@ -1,20 +1,17 @@
 // The engine's message handler on the real onnxruntime-node backend and the toy model (or a
 // `train.py --smoke` export): event order, cancel, a run superseding another, bad input, load errors.
 
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../src/diffusion';
 import { loadNodeEngineModel } from '../src/runtime/nodeEngineModel';
 import { loadNodeModel, type NodeModel } from '../src/runtime/nodeModel';
 import { REPO_ROOT } from '../tests/helpers/fixtures';
+import { TOY_MODEL_DIR } from '../tests/helpers/toyModel';
 import { EngineHandler, type ModelFactory } from './engineHandler';
 import type { EngineEvent, EngineGenerateRequest, EngineRequest } from './protocol';
 
-// The embedded toy model, else a smoke export copied to public/dev-model (see docs/engine.md).
-const CANDIDATES = [process.env.TOY_MODEL_DIR, join(REPO_ROOT, 'public/models/toy-shapes'), join(REPO_ROOT, 'public/dev-model')];
-const MODEL_DIR = CANDIDATES.find((d): d is string => !!d && existsSync(join(d, 'unet/model.onnx')) && existsSync(join(d, 'p2p.json')));
-if (!MODEL_DIR) console.warn('engine handler tests skipped: no toy model (public/models/toy-shapes or public/dev-model; TOY_MODEL_DIR overrides)');
+const MODEL_DIR = TOY_MODEL_DIR;
 
 const SWAP: EngineGenerateRequest = {
   prompts: ['a red circle', 'a red square'],
@@ -47,14 +44,14 @@ function harness(instrument = true) {
   return { handler, events, send, of, react: (f: (e: EngineEvent) => void) => (onEvent = f) };
 }
 
-describe.skipIf(!MODEL_DIR)('engine handler on onnxruntime-node', () => {
+describe('engine handler on onnxruntime-node', () => {
   const h = harness();
   let reference: NodeModel;
 
   beforeAll(async () => {
-    h.send({ type: 'load', id: 1, baseUrl: MODEL_DIR!, provider: 'auto' });
+    h.send({ type: 'load', id: 1, baseUrl: MODEL_DIR, provider: 'auto' });
     await h.handler.idle();
-    reference = await loadNodeModel(MODEL_DIR!, { instrument: true, threads: 1 });
+    reference = await loadNodeModel(MODEL_DIR, { instrument: true, threads: 1 });
   });
   afterAll(async () => {
     await h.handler.dispose();
@@ -166,7 +163,7 @@ describe.skipIf(!MODEL_DIR)('engine handler on onnxruntime-node', () => {
   });
 });
 
-describe.skipIf(!MODEL_DIR)('engine handler errors', () => {
+describe('engine handler errors', () => {
   it('generate before load is bad-input; a missing folder is load-failed; the engine stays usable', async () => {
     const h = harness();
     h.send({ type: 'generate', id: 1, request: SWAP });
@@ -175,7 +172,7 @@ describe.skipIf(!MODEL_DIR)('engine handler errors', () => {
     await h.handler.idle();
     expect(h.of(1).at(-1)).toMatchObject({ type: 'error', code: 'bad-input', message: expect.stringMatching(/load/) });
     expect(h.of(2).at(-1)).toMatchObject({ type: 'error', code: 'load-failed', message: expect.stringMatching(/missing/) });
-    h.send({ type: 'load', id: 3, baseUrl: MODEL_DIR!, provider: 'auto' });
+    h.send({ type: 'load', id: 3, baseUrl: MODEL_DIR, provider: 'auto' });
     h.send({ type: 'generate', id: 4, request: { prompts: ['a red circle', 'a blue circle'], seed: 3, steps: 2, guidance: 7.5 } });
     await h.handler.idle();
     expect(h.of(4).at(-1)?.type).toBe('done');
@@ -184,7 +181,7 @@ describe.skipIf(!MODEL_DIR)('engine handler errors', () => {
 
   it('an edit on a stock (not instrumented) UNet is not-instrumented', async () => {
     const h = harness(false);
-    h.send({ type: 'load', id: 1, baseUrl: MODEL_DIR!, provider: 'auto' });
+    h.send({ type: 'load', id: 1, baseUrl: MODEL_DIR, provider: 'auto' });
     h.send({ type: 'generate', id: 2, request: SWAP });
     await h.handler.idle();
     expect(h.of(2).at(-1)).toMatchObject({ type: 'error', code: 'not-instrumented' });

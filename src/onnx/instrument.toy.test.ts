@@ -3,19 +3,17 @@
  * module's attention layers; identity parameters reproduce the stock UNet; both storage forms give
  * equal results without copying weights; an edit reproduces the PyTorch reference controller.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeFloat32, maxAbsDiff, type EncodedTensor } from '../../tests/helpers/fixtures';
-import { TOY_REFERENCE_DIR, TOY_UNET, hasToyModel, layerName, toyP2pConfig } from '../../tests/helpers/toyModel';
+import { TOY_REFERENCE_DIR, TOY_UNET, layerName, toyP2pConfig } from '../../tests/helpers/toyModel';
 import { torchRandn } from '../diffusion';
 import { applyEdit } from '../p2p';
 import { decodeModel, externalizeWeights, instrumentUnet, type InstrumentResult } from './index';
 
-const present = hasToyModel();
-if (!present) console.warn('toy model missing: public/models/toy-shapes is written by tools/toy-model/export.py');
 
 async function sessionFor(model: Uint8Array, files: Record<string, Uint8Array> = {}): Promise<ort.InferenceSession> {
   const dir = mkdtempSync(join(tmpdir(), 'toy-unet-'));
@@ -28,10 +26,10 @@ function tensor(t: EncodedTensor): ort.Tensor {
   return new ort.Tensor('float32', decodeFloat32(t), t.shape);
 }
 
-describe.skipIf(!present)('toy UNet instrumentation', () => {
-  const cfg = present ? toyP2pConfig() : undefined!;
-  const stockBytes = present ? new Uint8Array(readFileSync(TOY_UNET)) : new Uint8Array();
-  const options = present ? { mapResolution: cfg.mapResolution, selfMaxQuery: cfg.selfMaxQuery } : {};
+describe('toy UNet instrumentation', () => {
+  const cfg = toyP2pConfig();
+  const stockBytes = new Uint8Array(readFileSync(TOY_UNET));
+  const options = { mapResolution: cfg.mapResolution, selfMaxQuery: cfg.selfMaxQuery };
   let result: InstrumentResult;
   let stock: ort.InferenceSession;
   let instrumented: ort.InferenceSession;
@@ -111,7 +109,7 @@ describe.skipIf(!present)('toy UNet instrumentation', () => {
   });
 
   const callFile = resolve(TOY_REFERENCE_DIR, 'unet-call.json');
-  it.skipIf(!existsSync(callFile))('an edit reproduces the PyTorch reference controller on one UNet call', async () => {
+  it('an edit reproduces the PyTorch reference controller on one UNet call', async () => {
     interface Call {
       cross_layer: string;
       self_layer: string;

@@ -1,21 +1,18 @@
 // Parity with PyTorch: the pipeline on onnxruntime-node reproduces the toy model's reference run
 // (tests/fixtures/toy-shapes-reference, written by tools/toy-model/export.py) with and without P2P.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate, toRgba, type GenerateResult } from '../diffusion';
-import { REPO_ROOT, decodeFloat32, decodeTensor, maxAbsDiff, type EncodedTensor } from '../../tests/helpers/fixtures';
+import { decodeFloat32, decodeTensor, maxAbsDiff, type EncodedTensor } from '../../tests/helpers/fixtures';
+import { TOY_MODEL_DIR, TOY_REFERENCE_DIR } from '../../tests/helpers/toyModel';
 import { loadNodeModel, type NodeModel } from './nodeModel';
 
-// Overridable to check another export of the same tool (e.g. a `train.py --smoke` run).
-const MODEL_DIR = process.env.TOY_MODEL_DIR ?? join(REPO_ROOT, 'public/models/toy-shapes');
-const FIXTURE_DIR = process.env.TOY_REFERENCE_DIR ?? join(REPO_ROOT, 'tests/fixtures/toy-shapes-reference');
+// TOY_MODEL_DIR / TOY_REFERENCE_DIR check another export of the same tool (e.g. `train.py --smoke`).
+const MODEL_DIR = TOY_MODEL_DIR;
+const FIXTURE_DIR = TOY_REFERENCE_DIR;
 const SEEDS = [0, 1];
-const present = existsSync(join(MODEL_DIR, 'unet/model.onnx')) && SEEDS.every((s) => existsSync(join(FIXTURE_DIR, `run-seed${s}.json`)));
-if (!present) {
-  console.warn(`toy-model parity skipped: needs ${MODEL_DIR} and ${FIXTURE_DIR}/run-seed{0,1}.json (tools/toy-model/export.py writes them)`);
-}
 
 interface ReferenceRun {
   prompts: string[];
@@ -53,7 +50,7 @@ function pixelAgreement(ours: GenerateResult, reference: EncodedTensor, tol: num
   return ok / total;
 }
 
-describe.skipIf(!present)('toy-shapes parity with the PyTorch reference run', () => {
+describe('toy-shapes parity with the PyTorch reference run', () => {
   let stock: NodeModel;
   let p2p: NodeModel;
   const runs = new Map<number, ReferenceRun>();

@@ -2,18 +2,15 @@
 // local HTTP server: byte progress, fallback reason, a P2P run equal to onnxruntime-node's, errors.
 
 import { readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join, normalize } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate, type GenerateRequest } from '../diffusion';
-import { REPO_ROOT } from '../../tests/helpers/fixtures';
+import { TOY_MODEL_DIR } from '../../tests/helpers/toyModel';
 import { loadNodeModel } from './nodeModel';
 import { loadWebModel, type WebModel } from './webModel';
 
-const CANDIDATES = [process.env.TOY_MODEL_DIR, join(REPO_ROOT, 'public/models/toy-shapes'), join(REPO_ROOT, 'public/dev-model')];
-const MODEL_DIR = CANDIDATES.find((d): d is string => !!d && existsSync(join(d, 'unet/model.onnx')) && existsSync(join(d, 'p2p.json')));
-if (!MODEL_DIR) console.warn('web model tests skipped: no toy model (public/models/toy-shapes or public/dev-model)');
+const MODEL_DIR = TOY_MODEL_DIR;
 
 const SWAP: GenerateRequest = {
   prompts: ['a red circle', 'a red square'],
@@ -35,14 +32,14 @@ function serve(root: string): Promise<{ server: Server; url: string }> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}/` })));
 }
 
-describe.skipIf(!MODEL_DIR)('loadWebModel on onnxruntime-web wasm (Node)', () => {
+describe('loadWebModel on onnxruntime-web wasm (Node)', () => {
   let server: Server;
   let url: string;
   let model: WebModel;
   const loading: [string, number, number][] = [];
 
   beforeAll(async () => {
-    ({ server, url } = await serve(MODEL_DIR!));
+    ({ server, url } = await serve(MODEL_DIR));
     model = await loadWebModel(url, { provider: 'auto', onLoading: (f, l, t) => loading.push([f, l, t]) });
   }, 120_000);
   afterAll(async () => {
@@ -62,7 +59,7 @@ describe.skipIf(!MODEL_DIR)('loadWebModel on onnxruntime-web wasm (Node)', () =>
 
   it('a swap edit on wasm equals onnxruntime-node within 2/255', async () => {
     const web = await generate(model, SWAP);
-    const node = await loadNodeModel(MODEL_DIR!, { instrument: true, threads: 1 });
+    const node = await loadNodeModel(MODEL_DIR, { instrument: true, threads: 1 });
     try {
       const ref = await generate(node, SWAP);
       let worst = 0;

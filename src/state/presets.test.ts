@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CLIP_TOKENIZER_DIR } from '../../tests/helpers/fixtures';
-import { TOY_MODEL_DIR, hasToyModel } from '../../tests/helpers/toyModel';
+import { TOY_MODEL_DIR } from '../../tests/helpers/toyModel';
 import { localBlendAlphas, planEdit } from '../p2p';
 import { loadClipTokenizer } from '../text';
 import { PRESETS, applyPreset } from './presets';
@@ -23,5 +23,5 @@ async function checkFamily(family: 'toy' | 'sd', dir: string) {
 
 describe('presets', () => {
   it('Stable Diffusion presets plan with the CLIP tokenizer', () => checkFamily('sd', CLIP_TOKENIZER_DIR));
-  it.skipIf(!hasToyModel())('toy presets plan with the toy tokenizer', () => checkFamily('toy', `${TOY_MODEL_DIR}/tokenizer`));
+  it('toy presets plan with the toy tokenizer', () => checkFamily('toy', `${TOY_MODEL_DIR}/tokenizer`));
 });

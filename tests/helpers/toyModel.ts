@@ -2,12 +2,14 @@
  * Test-only access to the embedded toy model (`public/models/toy-shapes`) and its PyTorch reference
  * run (`tests/fixtures/toy-shapes-reference`), both written by tools/toy-model/export.py.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { REPO_ROOT } from './fixtures';
 
-export const TOY_MODEL_DIR = resolve(REPO_ROOT, 'public/models/toy-shapes');
-export const TOY_REFERENCE_DIR = resolve(REPO_ROOT, 'tests/fixtures/toy-shapes-reference');
+/** The committed toy model, or another export of the same tool named by `TOY_MODEL_DIR`. */
+export const TOY_MODEL_DIR = process.env.TOY_MODEL_DIR ? resolve(process.env.TOY_MODEL_DIR) : resolve(REPO_ROOT, 'public/models/toy-shapes');
+/** The PyTorch reference run of that model (`TOY_REFERENCE_DIR` overrides it with the model). */
+export const TOY_REFERENCE_DIR = process.env.TOY_REFERENCE_DIR ? resolve(process.env.TOY_REFERENCE_DIR) : resolve(REPO_ROOT, 'tests/fixtures/toy-shapes-reference');
 export const TOY_UNET = resolve(TOY_MODEL_DIR, 'unet/model.onnx');
 
 export interface ToyP2pConfig {
@@ -16,10 +18,6 @@ export interface ToyP2pConfig {
   latentSize: number;
   mapLayers: string[];
   attentionLayers?: { name: string; kind: 'cross' | 'self'; queryLength: number }[];
-}
-
-export function hasToyModel(): boolean {
-  return existsSync(TOY_UNET) && existsSync(resolve(TOY_MODEL_DIR, 'p2p.json'));
 }
 
 export function toyP2pConfig(): ToyP2pConfig {
