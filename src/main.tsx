@@ -5,14 +5,15 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
 import { installStudioHook } from './app/studioHook';
-import { generate } from './app/engineSession';
+import { openSharedLink } from './app/engineSession';
 import { startUrlSync } from './app/urlSync';
 import './app/styles.css';
-import { useStudio } from './state/store';
+import { refreshCached } from './app/modelDownloads';
 
 installStudioHook();
-// A share link on the embedded model generates at once (a Hub model would ask before downloading).
-if (startUrlSync() && useStudio.getState().recipe.model === 'toy-shapes') void generate();
+// A share link on the embedded model (or a cached Hub model) generates at once; a download is asked for first.
+if (startUrlSync()) void openSharedLink();
+else void refreshCached();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -2,6 +2,7 @@
  * The studio page: prompts and controls on the left; run, results, attention and engine on the right.
  */
 import { AttentionPanel } from './AttentionPanel';
+import { ConfirmDownload } from './ConfirmDownload';
 import { InjectionControls } from './InjectionControls';
 import { ModelPanel } from './ModelPanel';
 import { Notices } from './Notices';
@@ -27,6 +28,7 @@ export function App() {
         </div>
       </header>
       <Notices />
+      <ConfirmDownload />
       <main className="columns">
         <div className="controls">
           <PromptEditor />

@@ -1,25 +1,21 @@
 /**
- * The model and where it runs: the embedded toy model, the backend in use (WebGPU or wasm, and why),
- * download/load progress, and what this browser's GPU offers.
+ * The model and where it runs: the picker (toy model, Hub models, any repo), downloads and the cache,
+ * the backend in use (WebGPU or wasm, and why), load progress, and what this browser's GPU offers.
  */
 import { useStudio, type ProviderChoice } from '../state/store';
+import { CachedModels } from './CachedModels';
+import { DownloadProgress } from './DownloadProgress';
+import { HubModels } from './HubModels';
 import { SystemCheck } from './SystemCheck';
 
-const MODELS: Record<string, { title: string; detail: string }> = {
-  'toy-shapes': { title: 'Embedded toy model (coloured shapes)', detail: 'Trained by our own tool; about 8 MB, 32×32 images, runs anywhere in seconds.' },
-};
-
 export function ModelPanel() {
-  const model = useStudio((s) => s.recipe.model);
   const engine = useStudio((s) => s.engine);
   const { setEngine } = useStudio.getState();
-  const info = MODELS[model] ?? { title: model, detail: 'A Stable Diffusion ONNX export from the Hugging Face Hub.' };
   return (
     <section aria-labelledby="model-heading" className="panel">
       <h2 id="model-heading">Model and engine</h2>
-      <p>
-        <strong>{info.title}</strong> — {info.detail}
-      </p>
+      <HubModels />
+      <DownloadProgress />
       {engine.loading && (
         <p>
           Loading {engine.loading.file}: {(engine.loading.loaded / 2 ** 20).toFixed(1)}
@@ -41,6 +37,7 @@ export function ModelPanel() {
         </select>
       </label>
       <SystemCheck />
+      <CachedModels />
     </section>
   );
 }

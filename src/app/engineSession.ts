@@ -1,13 +1,15 @@
 /**
  * Runs the current recipe on the engine and feeds the store and the results buffers: loads the model
- * when needed, streams progress, previews, attention and images, and maps engine errors to the
- * control they concern. One run at a time; a new run cancels the previous one.
+ * (the embedded one from its folder, Hub models through the browser cache), streams progress, previews,
+ * attention and images, and maps engine errors to the control they concern. One run at a time.
  */
 import { EngineClient, EngineError, type Engine } from '../../workers/engineClient';
 import { results } from '../state/results';
 import { useStudio, type RunError } from '../state/store';
 import { toGenerateRequest } from '../state/toRequest';
 import { encodeRecipe } from '../state/urlCodec';
+import { cachedEntry, isEmbedded } from './modelCatalog';
+import { cancelDownloadOnly, downloadOnly, loadCached, refreshCached, toRunError as downloadError } from './modelDownloads';
 
 let engine: Engine | undefined;
 /** `model@preference` of the loaded model. */
@@ -33,21 +35,25 @@ export function errorField(message: string): string | undefined {
 
 function toRunError(err: unknown): RunError {
   if (err instanceof EngineError) return { code: err.code, message: err.message, field: err.code === 'bad-input' ? errorField(err.message) : undefined };
-  return { code: 'internal', message: (err as Error).message ?? String(err) };
+  return downloadError(err);
+}
+
+function sharedEngine(): Engine {
+  engine ??= new EngineClient();
+  return engine;
 }
 
 async function ensureModel(model: string, signal: AbortSignal): Promise<void> {
-  engine ??= new EngineClient();
+  const client = sharedEngine();
   const store = useStudio.getState();
   const provider = store.engine.preference;
-  if (loaded === `${model}@${provider}`) return;
+  const key = `${model}@${provider}@${store.models.hubEndpoint ?? ''}`;
+  if (loaded === key) return;
+  loaded = undefined;
   store.setRun({ status: 'loading' });
-  const ready = await engine.load(modelUrl(model), {
-    provider,
-    signal,
-    onLoading: (e) => store.setEngine({ loading: { file: e.file, loaded: e.loaded, total: e.total } }),
-  });
-  loaded = `${model}@${provider}`;
+  const onLoading = (e: { file: string; loaded: number; total: number }) => store.setEngine({ loading: { file: e.file, loaded: e.loaded, total: e.total } });
+  const ready = isEmbedded(model) ? await client.load(modelUrl(model), { provider, signal, onLoading }) : await loadCached(client, model, { provider, signal, onLoading });
+  loaded = key;
   store.setEngine({ backend: ready.backend === 'cpu' ? undefined : ready.backend, fallbackReason: ready.fallbackReason, loadedModel: model, loading: undefined });
 }
 
@@ -76,10 +82,34 @@ export async function generate(): Promise<void> {
     if (running !== controller) return; // superseded by a newer run
     const error = toRunError(err);
     store.setRun(error.code === 'cancelled' ? { status: 'cancelled' } : { status: 'error', error });
-    if (error.code === 'load-failed') loaded = undefined;
+    store.setEngine({ loading: undefined });
   }
 }
 
 export function cancel(): void {
   running?.abort();
+}
+
+/** Stops a model download, whether on its own or as the first part of a run's load. */
+export function cancelDownload(): void {
+  cancelDownloadOnly();
+  if (useStudio.getState().run.status === 'loading') running?.abort();
+}
+
+/** The picker's Download button: into the cache, without loading. */
+export function downloadModel(model: string): Promise<void> {
+  return downloadOnly(sharedEngine(), model);
+}
+
+/**
+ * A share link: the embedded model generates at once, and so does a Hub model already complete in the
+ * cache; otherwise the user is asked first (a download of up to gigabytes is never started by a link).
+ */
+export async function openSharedLink(): Promise<void> {
+  const { recipe, models } = useStudio.getState();
+  if (isEmbedded(recipe.model)) return generate();
+  await refreshCached();
+  const entry = cachedEntry(recipe.model, useStudio.getState().models.cached, models.hubEndpoint);
+  if (entry?.complete) return generate();
+  useStudio.getState().setModels({ confirm: recipe.model });
 }

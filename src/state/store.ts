@@ -3,6 +3,8 @@
  * Big buffers (images, attention maps) live outside the store, in `results.ts`, keyed by run id.
  */
 import { create } from 'zustand';
+import type { CachedModel } from '../models/cache';
+import type { OverallProgress } from '../models/progress';
 import { DEFAULT_RECIPE, MAX_EDITS, type Recipe } from './recipe';
 import { encodeRecipe } from './urlCodec';
 
@@ -37,11 +39,33 @@ export interface EngineInfo {
   loading?: { file: string; loaded: number; total: number };
 }
 
+/** A model download (on its own, or the first part of a load) and how it ended. */
+export interface DownloadState {
+  model: string;
+  status: 'running' | 'done' | 'cancelled' | 'error';
+  progress?: OverallProgress;
+  error?: RunError;
+}
+
+/** Hub models: where the Hub is, what is cached, the current download, a share link waiting for consent. */
+export interface ModelsState {
+  /** The Hub endpoint (`?hub=`; tests point it at the mock Hub); undefined = huggingface.co. */
+  hubEndpoint?: string;
+  /** A share link's Hub model that is not cached: the user must agree before it downloads. */
+  confirm?: string;
+  /** Cached models (complete or interrupted), from Cache Storage. */
+  cached: CachedModel[];
+  /** The cache has been listed at least once (until then nothing is known to be cached). */
+  cacheListed?: boolean;
+  download?: DownloadState;
+}
+
 export interface StudioState {
   recipe: Recipe;
   notices: string[];
   run: RunState;
   engine: EngineInfo;
+  models: ModelsState;
   selectedPrompt: number;
   /** The token tile under the pointer, overlaid on its prompt's image. */
   hoverToken?: { prompt: number; token: number };
@@ -52,6 +76,7 @@ export interface StudioState {
   setNotices(notices: string[]): void;
   setRun(patch: Partial<RunState>): void;
   setEngine(patch: Partial<EngineInfo>): void;
+  setModels(patch: Partial<ModelsState>): void;
   selectPrompt(index: number): void;
   setHoverToken(hover: { prompt: number; token: number } | undefined): void;
 }
@@ -61,6 +86,7 @@ export const useStudio = create<StudioState>()((set) => ({
   notices: [],
   run: { id: 0, status: 'idle', call: 0, total: 0, elapsedMs: 0 },
   engine: { preference: 'auto' },
+  models: { cached: [] },
   selectedPrompt: 0,
   setRecipe: (patch) => set((s) => ({ recipe: { ...s.recipe, ...patch } })),
   setEdit: (index, prompt) => set((s) => ({ recipe: { ...s.recipe, edits: s.recipe.edits.map((e, i) => (i === index ? prompt : e)) } })),
@@ -78,6 +104,7 @@ export const useStudio = create<StudioState>()((set) => ({
   setNotices: (notices) => set({ notices }),
   setRun: (patch) => set((s) => ({ run: { ...s.run, ...patch } })),
   setEngine: (patch) => set((s) => ({ engine: { ...s.engine, ...patch } })),
+  setModels: (patch) => set((s) => ({ models: { ...s.models, ...patch } })),
   selectPrompt: (index) => set({ selectedPrompt: index }),
   setHoverToken: (hoverToken) => set({ hoverToken }),
 }));

@@ -67,4 +67,14 @@ describe('recipe URL codec', () => {
     expect(reweightBase({ prompt: 'a red circle', edits: ['a red circle'] })).toBeUndefined();
     expect(reweightBase({ prompt: 'a red circle', edits: ['a big red circle'] })).toBe('refine');
   });
+
+  it('takes Hub repo ids and http(s) folder URLs as models, and hub= as a page setting', () => {
+    expect(decodeRecipe('model=local%2Ftoy-shapes&p=x&hub=http%3A%2F%2F127.0.0.1%3A8787')).toMatchObject({ recipe: { model: 'local/toy-shapes' }, ignored: [] });
+    expect(decodeRecipe('model=https%3A%2F%2Fexample.org%2Fsd%2F&p=x').recipe.model).toBe('https://example.org/sd/');
+    for (const bad of ['javascript%3Aalert(1)', 'file%3A%2F%2F%2Fetc%2F', 'a%2Fb%2Fc']) {
+      const { recipe, ignored } = decodeRecipe(`model=${bad}&p=x`);
+      expect(recipe.model).toBe(DEFAULT_RECIPE.model);
+      expect(ignored).toHaveLength(1);
+    }
+  });
 });

@@ -19,7 +19,19 @@ import {
 const KINDS: EditKindChoice[] = ['auto', 'replace', 'refine', 'reweight'];
 const KNOWN = new Set(['v', 'model', 'p', 'e', 'k', 'cross', 'cw', 'self', 'w', 'b', 'bt', 'seed', 'steps', 'g', 'sched', 'base']);
 /** Page settings that share the query string but are not part of the recipe (see urlSync). */
-const PAGE_SETTINGS = new Set(['backend']);
+const PAGE_SETTINGS = new Set(['backend', 'hub']);
+
+/** A registry id (`toy-shapes`), a Hub repo id (`owner/name`), or an http(s) folder URL (asked before downloading). */
+export function isModelId(model: string): boolean {
+  if (model.length > 300) return false;
+  if (/^[\w.-]+(\/[\w.-]+)?$/.test(model)) return true;
+  if (!/^https?:\/\/\S+$/i.test(model)) return false;
+  try {
+    return ['http:', 'https:'].includes(new URL(model).protocol);
+  } catch {
+    return false;
+  }
+}
 
 function windowText(w: Window): string {
   return typeof w === 'number' ? String(w) : `${w[0]}-${w[1]}`;
@@ -87,8 +99,8 @@ export function decodeRecipe(query: string): DecodedRecipe {
   if (version !== null && version !== String(RECIPE_VERSION)) ignored.push(`link version ${JSON.stringify(version)} (read as version ${RECIPE_VERSION})`);
   const model = q.get('model');
   if (model !== null) {
-    if (/^[\w.-]+(\/[\w.-]+)?$/.test(model) && model.length <= 200) recipe.model = model;
-    else ignored.push(`model=${JSON.stringify(model.slice(0, 40))} (not a model id)`);
+    if (isModelId(model)) recipe.model = model;
+    else ignored.push(`model=${JSON.stringify(model.slice(0, 40))} (not a model id, repo id or http(s) folder URL)`);
   }
   const prompt = q.get('p');
   if (prompt !== null) recipe.prompt = text(prompt, 'the source prompt');

@@ -1,0 +1,122 @@
+/**
+ * Hub models end to end against the mock Hub (serving the toy model as `local/toy-shapes`): a share link
+ * asks first, then downloads with progress and generates; a reload uses the cache; faults; delete.
+ */
+import { resolve } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { startMockHub, type FaultRule, type MockHub } from '../scripts/mock-hub';
+
+const REPO = 'local/toy-shapes';
+let hub: MockHub;
+
+test.beforeAll(async () => {
+  hub = await startMockHub({ root: resolve('public/models/toy-shapes'), repo: REPO, port: 0 });
+});
+test.afterAll(async () => hub?.close());
+test.beforeEach(() => {
+  hub.faults.clear();
+  hub.requests.length = 0;
+});
+
+const fault = (rule: FaultRule) => hub.faults.set([rule]);
+/** Requests for the repo's files: the log records them by path inside the repo (tree API calls keep their URL). */
+const fileRequests = (path?: string) => hub.requests.filter((r) => !r.path.startsWith('/') && (path === undefined || r.path === path));
+
+/** The picker page on the mock Hub's model (no prompt in the URL: not a share link, nothing starts). */
+async function openPicker(page: Page): Promise<void> {
+  await page.goto(`/?backend=wasm&hub=${encodeURIComponent(hub.url)}&model=${REPO}`);
+  await expect(page.getByTestId('model-cache-state')).toContainText('not cached');
+  await expect(page.getByTestId('model-facts')).toContainText('8.2 MB');
+}
+
+const status = (page: Page) => page.getByTestId('download-status');
+const downloadButton = (page: Page) => page.getByRole('button', { name: /^(Download|Resume download)$/ });
+
+test('a share link asks, downloads with progress, generates; a reload uses the cache; delete empties it', async ({ page }) => {
+  test.setTimeout(150_000);
+  const link = `/?backend=wasm&hub=${encodeURIComponent(hub.url)}&model=${REPO}&p=a+red+circle&e=a+red+square&steps=2&base=0`;
+  // Slow the UNet a little so the progress is on screen long enough to be seen.
+  fault({ fault: 'trickle', path: 'unet/model.onnx', chunkBytes: 256 * 1024, delayMs: 60 });
+  await page.goto(link);
+  const confirm = page.getByTestId('confirm-download');
+  await expect(confirm).toContainText('8.2 MB');
+  expect(fileRequests('unet/model.onnx')).toEqual([]); // nothing downloads before the user agrees
+  await confirm.getByRole('button', { name: 'Download and generate' }).click();
+  await expect(status(page)).toContainText(/Downloading local\/toy-shapes: .* of 8\.2 MB/);
+  await expect(page.getByRole('progressbar', { name: 'Download progress' })).toBeVisible();
+  await expect(status(page)).toContainText('Downloaded local/toy-shapes', { timeout: 60_000 });
+  await expect(page.getByTestId('run-status')).toHaveText(/Done\./, { timeout: 90_000 });
+  await expect(page.locator('[data-testid^="result-"] canvas.final')).toHaveCount(2);
+  await expect(page.getByTestId('model-cache-state')).toContainText('cached (');
+
+  hub.requests.length = 0;
+  await page.reload();
+  await expect(page.getByTestId('run-status')).toHaveText(/Done\./, { timeout: 90_000 });
+  await expect(page.getByTestId('confirm-download')).toHaveCount(0);
+  expect(hub.requests).toEqual([]); // no model file, no model_index.json, no tree listing
+
+  const cached = page.getByTestId('cached-models');
+  await expect(cached).toContainText(/local\/toy-shapes@main .* complete/);
+  await cached.getByRole('button', { name: /^Delete local\/toy-shapes/ }).click();
+  await expect(cached).toContainText('No models cached');
+  await expect(page.getByTestId('model-cache-state')).toContainText('not cached');
+});
+
+test('a dropped connection resumes with a Range request and completes', async ({ page }) => {
+  await openPicker(page);
+  fault({ fault: 'drop', path: 'unet/model.onnx', times: 1, dropAfter: 3_000_000 });
+  await downloadButton(page).click();
+  await expect(status(page)).toContainText('Downloaded local/toy-shapes', { timeout: 60_000 });
+  const unet = fileRequests('unet/model.onnx');
+  expect(unet[0]).toMatchObject({ fault: 'drop' });
+  expect(unet.some((r) => /^bytes=[1-9]\d*-$/.test(r.range ?? ''))).toBe(true);
+  await expect(page.getByTestId('model-cache-state')).toContainText('cached (');
+});
+
+test('404 and 500 fail with a clear message and cache nothing as complete', async ({ page }) => {
+  test.setTimeout(90_000);
+  await openPicker(page);
+  fault({ fault: '404', path: 'unet/model.onnx' });
+  await downloadButton(page).click();
+  await expect(page.getByTestId('download-error')).toContainText(/unet\/model\.onnx: not found \(HTTP 404/);
+  await expect(page.getByTestId('model-cache-state')).not.toContainText('cached (');
+
+  fault({ fault: '500', path: 'unet/model.onnx' });
+  await downloadButton(page).click();
+  // Five retries with backoff (0.5 s doubling) before giving up.
+  await expect(page.getByTestId('download-error')).toContainText(/unet\/model\.onnx: the server failed \(HTTP 500\)/, { timeout: 60_000 });
+  await expect(page.getByTestId('model-cache-state')).not.toContainText('cached (');
+});
+
+test('a wrong length is rejected and not cached; a retry succeeds once the fault is gone', async ({ page }) => {
+  await openPicker(page);
+  fault({ fault: 'wrong-length', path: 'unet/model.onnx' });
+  await downloadButton(page).click();
+  await expect(page.getByTestId('download-error')).toContainText('unet/model.onnx');
+  await expect(page.getByTestId('model-cache-state')).not.toContainText('cached (');
+  const kept = await page.evaluate(async () => {
+    const keys = [...(await (await caches.open('p2p-models-v1')).keys()), ...(await (await caches.open('p2p-models-partial-v1')).keys())];
+    return keys.map((r) => decodeURIComponent(r.url)).filter((u) => u.includes('unet/model.onnx'));
+  });
+  expect(kept).toEqual([]);
+
+  hub.faults.clear();
+  await downloadButton(page).click();
+  await expect(status(page)).toContainText('Downloaded local/toy-shapes', { timeout: 60_000 });
+  await expect(page.getByTestId('model-cache-state')).toContainText('cached (');
+});
+
+test('a slow trickle shows rate and time left, can be cancelled, and resumes afterwards', async ({ page }) => {
+  await openPicker(page);
+  fault({ fault: 'trickle', path: 'unet/model.onnx', chunkBytes: 32 * 1024, delayMs: 50 });
+  await downloadButton(page).click();
+  await expect(status(page)).toContainText(/\/s · .* left/, { timeout: 20_000 });
+  await page.getByRole('button', { name: 'Cancel download' }).click();
+  await expect(status(page)).toContainText('Download cancelled');
+
+  hub.faults.clear();
+  await expect(downloadButton(page)).toBeEnabled();
+  await downloadButton(page).click();
+  await expect(status(page)).toContainText('Downloaded local/toy-shapes', { timeout: 60_000 });
+  expect(fileRequests('unet/model.onnx').some((r) => /^bytes=[1-9]\d*-$/.test(r.range ?? ''))).toBe(true);
+});

@@ -1,0 +1,60 @@
+/**
+ * A share link naming a Hub model that is not in this browser yet: ask before downloading (it can be
+ * gigabytes), or switch to the embedded toy model, which runs at once.
+ */
+import { formatBytes } from '../models';
+import { useStudio } from '../state/store';
+import { generate } from './engineSession';
+import { TOY_ID } from './modelCatalog';
+import { useModelView } from './useModelView';
+
+export function ConfirmDownload() {
+  const model = useStudio((s) => s.models.confirm);
+  return model ? <Confirm model={model} /> : null;
+}
+
+function Confirm({ model }: { model: string }) {
+  const { facts, check, verdict } = useModelView(model);
+  const { setModels, setRecipe } = useStudio.getState();
+  const size = facts.bytes === undefined ? 'size unknown yet' : `${facts.approximate ? 'at least ' : ''}${formatBytes(facts.bytes)}`;
+  return (
+    <div role="alertdialog" aria-labelledby="confirm-title" aria-describedby="confirm-text" className="notice" data-testid="confirm-download">
+      <h2 id="confirm-title">Download {facts.title}?</h2>
+      <p id="confirm-text">
+        This link uses a model that is not in this browser yet ({size}, {facts.precision}). It is downloaded once and kept for
+        next time. {verdict ? `This device: ${verdict.message}` : ''}
+      </p>
+      {check?.status === 'error' && (
+        <p role="alert" className="error-text">
+          {check.message}
+        </p>
+      )}
+      <div className="row">
+        <button
+          type="button"
+          className="primary"
+          disabled={verdict?.status === 'blocked'}
+          onClick={() => {
+            setModels({ confirm: undefined });
+            void generate();
+          }}
+        >
+          Download and generate
+        </button>
+        <button
+          type="button"
+          onClick={() => {
+            setModels({ confirm: undefined });
+            setRecipe({ model: TOY_ID });
+            void generate();
+          }}
+        >
+          Use the toy model instead
+        </button>
+        <button type="button" onClick={() => setModels({ confirm: undefined })}>
+          Not now
+        </button>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,149 @@
+/**
+ * The models the picker offers and where their files come from: the embedded toy model (served by the
+ * app), the registry's Hub models, any repo id or URL; sizes, cache state and the device verdict.
+ */
+import type { CacheRef } from '../../workers/protocol';
+import {
+  CacheStorageModelStore,
+  checkCapabilities,
+  deleteCachedModel,
+  downloadBytes,
+  fileUrl,
+  findModel,
+  listCachedModels,
+  parseModelRef,
+  probeCapabilities,
+  resolveModel,
+  sourceKey,
+  SD15_FP16_EXTERNAL,
+  TOY_MODEL,
+  type CachedModel,
+  type DeviceCapabilities,
+  type ModelEntry,
+  type ModelStore,
+  type Verdict,
+} from '../models';
+
+export const TOY_ID = TOY_MODEL.id;
+
+/** The embedded model loads from the app's own folder; every other model goes through the browser cache. */
+export function isEmbedded(model: string): boolean {
+  return model === TOY_ID;
+}
+
+/** The cache reference of a non-embedded model: a registry entry, an `owner/name` repo id, or a folder URL. */
+export function cacheRefFor(model: string, hubEndpoint?: string): CacheRef {
+  const entry = findModel(model);
+  if (entry && entry.source.kind === 'hub') {
+    return { source: hubEndpoint ? { ...entry.source, endpoint: hubEndpoint } : entry.source, registryId: entry.id };
+  }
+  return { source: parseModelRef(model, hubEndpoint) };
+}
+
+/** A label for the model's location (`ready.model.baseUrl`): the folder its files resolve under. */
+export function locationOf(ref: CacheRef): string {
+  return fileUrl(ref.source, '');
+}
+
+let store: ModelStore | undefined;
+/** The page's view of the same Cache Storage the engine worker writes to. */
+export function modelStore(): ModelStore {
+  store ??= new CacheStorageModelStore();
+  return store;
+}
+
+export async function listCached(): Promise<CachedModel[]> {
+  return listCachedModels(modelStore());
+}
+
+export async function deleteCached(key: string): Promise<number> {
+  return deleteCachedModel(modelStore(), key);
+}
+
+/** The cache entry of a model (undefined: nothing cached, not even a partial). */
+export function cachedEntry(model: string, cached: readonly CachedModel[], hubEndpoint?: string): CachedModel | undefined {
+  if (isEmbedded(model)) return undefined;
+  try {
+    const key = sourceKey(cacheRefFor(model, hubEndpoint).source);
+    return cached.find((c) => c.model === key);
+  } catch {
+    return undefined;
+  }
+}
+
+/** What the picker says about a model; `bytes` undefined until known (any repo: after checking it). */
+export interface ModelFacts {
+  title: string;
+  precision: string;
+  bytes?: number;
+  /** True when `bytes` is a sum of known sizes only (some sizes come from the Hub at download time). */
+  approximate: boolean;
+  requirements: string;
+  entry: ModelEntry;
+}
+
+function requirementsText(entry: ModelEntry): string {
+  if (isEmbedded(entry.id)) return 'runs anywhere (WebGPU or WebAssembly)';
+  const r = entry.requirements;
+  return r.shaderF16 ? 'WebGPU with fp16 shaders (shader-f16); several GB of GPU memory' : 'WebGPU, or WebAssembly when small enough';
+}
+
+/**
+ * A registry-like entry for any repo / URL, sized from its file list. Precision is not in model_index.json,
+ * so it is guessed from the size: under 200 MB a toy-scale fp32 model, else an SD 1.x fp16 export (estimate).
+ */
+export function customEntry(model: string, bytes: number): ModelEntry {
+  const small = bytes < 200e6;
+  const like = small ? TOY_MODEL : SD15_FP16_EXTERNAL;
+  return {
+    ...like,
+    id: model,
+    label: model,
+    source: parseModelRef(model),
+    files: [],
+    requirements: { ...like.requirements, weightBytes: small ? bytes : like.requirements.weightBytes },
+    provenance: 'any repo or URL: checked through its model_index.json and file list',
+  };
+}
+
+export function modelFacts(model: string, customBytes?: number): ModelFacts {
+  const entry = findModel(model);
+  if (entry) {
+    const size = isEmbedded(model) ? { bytes: 8.2e6, complete: true } : downloadBytes(entry.files);
+    return {
+      title: entry.label,
+      precision: entry.precision,
+      bytes: size.bytes,
+      approximate: !size.complete,
+      requirements: requirementsText(entry),
+      entry,
+    };
+  }
+  const custom = customEntry(model, customBytes ?? 0);
+  return {
+    title: model,
+    precision: customBytes === undefined ? 'as exported' : `as exported (${custom.precision} assumed from the size)`,
+    bytes: customBytes,
+    approximate: false,
+    requirements: customBytes === undefined ? 'checked when its file list is read' : requirementsText(custom),
+    entry: custom,
+  };
+}
+
+/** Reads a repo's model_index.json and file list (no model files): the files and their total size. */
+export async function checkRepo(model: string, hubEndpoint?: string, signal?: AbortSignal): Promise<{ files: number; bytes: number; sized: boolean }> {
+  const ref = cacheRefFor(model, hubEndpoint);
+  const { files } = await resolveModel(ref.source, { store: modelStore(), signal });
+  const { bytes, complete } = downloadBytes(files);
+  return { files: files.length, bytes, sized: complete };
+}
+
+let caps: Promise<DeviceCapabilities> | undefined;
+
+/** The device verdict for a model and a plan (WebGPU off when the user chose WebAssembly). */
+export async function verdictFor(entry: ModelEntry, prompts: number, preference: 'auto' | 'webgpu' | 'wasm'): Promise<Verdict> {
+  caps ??= probeCapabilities();
+  const device = await caps;
+  const effective = preference === 'wasm' ? { ...device, webgpu: false } : device;
+  return checkCapabilities(entry, effective, { prompts, lowMemory: false }, TOY_ID);
+}
