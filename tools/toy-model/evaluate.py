@@ -88,10 +88,14 @@ def attention_figure(models, src, dst, seed):
 
 
 def main():
+    global PLAIN_PROMPTS, POSITION_PROMPTS, SWAPS
+    if os.environ.get("TOY_EVAL_QUICK") == "1":  # subset, for comparing checkpoints
+        PLAIN_PROMPTS, POSITION_PROMPTS, SWAPS = PLAIN_PROMPTS[:4], POSITION_PROMPTS[:2], SWAPS[:1]
+        SWAPS = [(SWAPS[0][0], SWAPS[0][1], [64])]
     torch.set_num_threads(2)
     os.makedirs(OUT, exist_ok=True)
     t0 = time.time()
-    cfg, tok, ae, text, unet, scaling = load_trained(os.path.join(RUN, "ckpt.pt"))
+    cfg, tok, ae, text, unet, scaling = load_trained(os.environ.get("TOY_EVAL_CKPT", os.path.join(RUN, "ckpt.pt")))
     models = (unet, text, ae.decoder, scaling, tok)
     an = Analyser.load()
     res = {"seeds": len(SEEDS), "steps": STEPS, "guidance": GUIDANCE, "scheduler": "PNDM", "prompts": {}}
