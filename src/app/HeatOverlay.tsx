@@ -16,7 +16,7 @@ export function HeatOverlay({ prompt }: { prompt: number }) {
     rgba[4 * i] = 255;
     rgba[4 * i + 1] = 80;
     rgba[4 * i + 2] = 0;
-    rgba[4 * i + 3] = Math.round(v * 0.75);
+    rgba[4 * i + 3] = Math.round(v * 0.6);
   });
   return <RgbaCanvas width={attention.resolution} height={attention.resolution} rgba={rgba} label={`attention of token ${hover.token}`} className="overlay" />;
 }
