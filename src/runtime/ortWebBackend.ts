@@ -1,9 +1,9 @@
 // The diffusion Backend over onnxruntime-web sessions (text encoder, instrumented UNet, VAE decoder) on
 // WebGPU or wasm: CPU tensors in and out of every call, fp16 graphs fed and read as float32 arrays.
 
-import type { Backend, BackendCapabilities, DecodedImages, UnetInputs, UnetOutputs } from '../diffusion';
+import type { Backend } from '../diffusion';
+import { backendOverSessions } from './ortBackend';
 import { createWebSession, ort, type WebProvider } from './ortWeb';
-import { fixedDim, makeTensor, pick, readFloat, specs, type ValueSpec } from './ortWebTensors';
 
 /** A graph's bytes and the external-data files its initializers name (weights kept in their own file). */
 export interface WebModelBytes {
@@ -20,32 +20,12 @@ export interface OrtWebBackendOptions {
   latentSize?: [number, number];
 }
 
-const P2P = { map: 'p2p_map', gain: 'p2p_gain', keep: 'p2p_keep', self: 'p2p_self', attn: 'p2p_attn' } as const;
-
 async function open(bytes: WebModelBytes, provider: WebProvider, what: string): Promise<ort.InferenceSession> {
   try {
     return await createWebSession(bytes.model, { provider, externalData: bytes.externalData });
   } catch (err) {
     throw new Error(`cannot create the ${what} session on ${provider}: ${err instanceof Error ? err.message : String(err)}`);
   }
-}
-
-/** The timestep tensor's dims: a scalar, `[1]`, or one per batch row, as the graph declares. */
-function timestepDims(spec: ValueSpec, batch: number): number[] {
-  if (spec.shape.length === 0) return [];
-  return fixedDim(spec.shape, 0) === 1 ? [1] : [batch];
-}
-
-/** Runs a session and frees its output tensors once read (they hold wasm heap or GPU memory). */
-async function runAndRead(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>, fetches: string[], what: string): Promise<Record<string, { data: Float32Array; dims: readonly number[] }>> {
-  const out = await session.run(feeds, fetches);
-  const read: Record<string, { data: Float32Array; dims: readonly number[] }> = {};
-  try {
-    for (const name of fetches) read[name] = { data: readFloat(out[name], `${what} ${name}`), dims: out[name].dims };
-  } finally {
-    for (const tensor of Object.values(out)) tensor.dispose();
-  }
-  return read;
 }
 
 /** Opens the three sessions one after another (peak memory: one model being initialised at a time). */
@@ -64,95 +44,5 @@ async function openAll(opts: OrtWebBackendOptions): Promise<[ort.InferenceSessio
 
 export async function createOrtWebBackend(opts: OrtWebBackendOptions): Promise<Backend> {
   const [text, unet, vae] = await openAll(opts);
-
-  const textIn = pick(specs(text.inputMetadata), ['input_ids'], 'text encoder input');
-  const textOut = pick(specs(text.outputMetadata), ['last_hidden_state'], 'text encoder output');
-  const unetIns = specs(unet.inputMetadata);
-  const unetOuts = specs(unet.outputMetadata);
-  const isP2P = (n: string) => n.startsWith('p2p_');
-  const sampleIn = pick(unetIns, ['sample'], 'UNet sample input', isP2P);
-  const timestepIn = pick(unetIns, ['timestep'], 'UNet timestep input', (n) => isP2P(n) || n === sampleIn.name);
-  const contextIn = pick(unetIns, ['encoder_hidden_states'], 'UNet context input', (n) => isP2P(n) || n === sampleIn.name || n === timestepIn.name);
-  const noiseOut = pick(unetOuts, ['out_sample'], 'UNet output', isP2P);
-  const instrumented = [P2P.map, P2P.gain, P2P.keep, P2P.self].every((n) => unetIns.has(n));
-  const attnOut = unetOuts.get(P2P.attn);
-  const vaeIn = pick(specs(vae.inputMetadata), ['latent_sample'], 'VAE decoder input');
-  const vaeOut = pick(specs(vae.outputMetadata), ['sample'], 'VAE decoder output');
-  const problem =
-    instrumented && !attnOut
-      ? 'the instrumented UNet has p2p_* inputs but no p2p_attn output'
-      : ![sampleIn, contextIn, vaeIn].every((v) => v.type === 'float32' || v.type === 'float16')
-        ? `UNet sample / context or VAE input is ${sampleIn.type} / ${contextIn.type} / ${vaeIn.type}; the web backend runs float32 or float16 graphs`
-        : null;
-  if (problem) {
-    await Promise.all([text.release(), unet.release(), vae.release()]);
-    throw new Error(problem);
-  }
-
-  const pixels = attnOut ? fixedDim(attnOut.shape, 1) : null;
-  const mapResolution = pixels && Number.isInteger(Math.sqrt(pixels)) ? Math.sqrt(pixels) : null;
-  const h = fixedDim(sampleIn.shape, 2);
-  const w = fixedDim(sampleIn.shape, 3);
-  const capabilities: BackendCapabilities = {
-    instrumented,
-    mapResolution,
-    latentChannels: fixedDim(sampleIn.shape, 1) ?? 4,
-    latentSize: h && w ? [h, w] : (opts.latentSize ?? null),
-    contextLength: fixedDim(textOut.shape, 1) ?? 77,
-    hiddenSize: fixedDim(textOut.shape, 2),
-    description: `onnxruntime-web ${opts.provider}${instrumented ? ', instrumented UNet' : ''}`,
-  };
-
-  return {
-    capabilities,
-
-    async encodeText(ids: Int32Array, batch: number): Promise<Float32Array> {
-      const length = ids.length / batch;
-      // An export with a fixed batch of 1 runs row by row.
-      const rows = fixedDim(textIn.shape, 0) === 1 ? batch : 1;
-      const parts: Float32Array[] = [];
-      for (let r = 0; r < rows; r++) {
-        const slice = ids.slice((r * ids.length) / rows, ((r + 1) * ids.length) / rows);
-        const read = await runAndRead(text, { [textIn.name]: makeTensor(textIn.type, slice, [batch / rows, length]) }, [textOut.name], 'text encoder');
-        parts.push(read[textOut.name].data);
-      }
-      if (rows === 1) return parts[0];
-      const joined = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-      parts.forEach((p, i) => joined.set(p, i * p.length));
-      return joined;
-    },
-
-    async unet(inp: UnetInputs): Promise<UnetOutputs> {
-      const tDims = timestepDims(timestepIn, inp.sampleDims[0]);
-      const tValues = new Array<number>(tDims.reduce((a, b) => a * b, 1)).fill(inp.timestep);
-      const feeds: Record<string, ort.Tensor> = {
-        [sampleIn.name]: makeTensor(sampleIn.type, inp.sample, inp.sampleDims),
-        [timestepIn.name]: makeTensor(timestepIn.type, tValues, tDims),
-        [contextIn.name]: makeTensor(contextIn.type, inp.context, inp.contextDims),
-      };
-      if (instrumented) {
-        if (!inp.p2p) throw new Error('the instrumented UNet needs p2p inputs (identity parameters when not editing)');
-        const { map, gain, keep, self, edits } = inp.p2p;
-        const len = inp.contextDims[1];
-        feeds[P2P.map] = makeTensor(unetIns.get(P2P.map)!.type, map, [edits, len, len]);
-        feeds[P2P.gain] = makeTensor(unetIns.get(P2P.gain)!.type, gain, [edits, len]);
-        feeds[P2P.keep] = makeTensor(unetIns.get(P2P.keep)!.type, keep, [edits, len]);
-        feeds[P2P.self] = makeTensor(unetIns.get(P2P.self)!.type, [self ? 1 : 0], [1]);
-      }
-      const fetches = instrumented && attnOut ? [noiseOut.name, attnOut.name] : [noiseOut.name];
-      const read = await runAndRead(unet, feeds, fetches, 'UNet');
-      return { noise: read[noiseOut.name].data, attn: attnOut && instrumented ? read[attnOut.name].data : undefined };
-    },
-
-    async decode(latents: Float32Array, dims: [number, number, number, number]): Promise<DecodedImages> {
-      const read = (await runAndRead(vae, { [vaeIn.name]: makeTensor(vaeIn.type, latents, dims) }, [vaeOut.name], 'VAE decoder'))[vaeOut.name];
-      const d = read.dims;
-      if (d.length !== 4) throw new Error(`VAE decoder returned dims [${d.join(', ')}], expected [B, 3, H, W]`);
-      return { data: read.data, dims: [d[0], d[1], d[2], d[3]] };
-    },
-
-    async dispose(): Promise<void> {
-      await Promise.all([text.release(), unet.release(), vae.release()]);
-    },
-  };
+  return backendOverSessions({ text, unet, vae }, { Tensor: ort.Tensor, runtime: `onnxruntime-web ${opts.provider}`, latentSize: opts.latentSize });
 }

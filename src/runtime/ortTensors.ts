@@ -1,13 +1,14 @@
 // Reading a session's input/output metadata and building ORT tensors of the dtype a graph declares
-// (timestep float32 or int64, input_ids int32 or int64, p2p_self float or bool) for the Node backend.
+// (timestep float32/int64, input_ids int32/int64, p2p_self float/bool, fp16 graphs), for any ORT build.
 
-import * as ort from 'onnxruntime-node';
+import type { InferenceSession, Tensor, TensorConstructor } from 'onnxruntime-common';
+import { fromHalf, toHalf } from './float16';
 
-export type Metadata = ort.InferenceSession.ValueMetadata;
+export type Metadata = InferenceSession.ValueMetadata;
 
 export interface ValueSpec {
   name: string;
-  type: ort.Tensor.Type;
+  type: Tensor.Type;
   shape: ReadonlyArray<number | string>;
 }
 
@@ -36,30 +37,40 @@ function isView(a: Float32Array | Int32Array): boolean {
   return a.byteOffset !== 0 || a.byteLength !== a.buffer.byteLength;
 }
 
-/** A tensor of `type` from numbers (float or integer), for the input types the diffusers exports use. */
-export function makeTensor(type: ort.Tensor.Type, values: ArrayLike<number>, dims: readonly number[]): ort.Tensor {
+/**
+ * A tensor of `type` from numbers (float or integer), for the input types the diffusers exports use;
+ * `Ctor` is the Tensor class of the ORT build in use (onnxruntime-node or onnxruntime-web).
+ */
+export function makeTensor(Ctor: TensorConstructor, type: Tensor.Type, values: ArrayLike<number>, dims: readonly number[]): Tensor {
   switch (type) {
     case 'float32':
-      return new ort.Tensor('float32', values instanceof Float32Array && !isView(values) ? values : Float32Array.from(values), dims);
+      return new Ctor('float32', values instanceof Float32Array && !isView(values) ? values : Float32Array.from(values), dims);
     case 'float64':
-      return new ort.Tensor('float64', Float64Array.from(values), dims);
+      return new Ctor('float64', Float64Array.from(values), dims);
+    case 'float16':
+      return new Ctor('float16', toHalf(values), dims);
     case 'int64':
-      return new ort.Tensor('int64', BigInt64Array.from(Array.from(values, (v) => BigInt(Math.round(v)))), dims);
+      return new Ctor('int64', BigInt64Array.from(Array.from(values, (v) => BigInt(Math.round(v)))), dims);
     case 'int32':
-      return new ort.Tensor('int32', values instanceof Int32Array && !isView(values) ? values : Int32Array.from(values, (v) => Math.round(v)), dims);
+      return new Ctor('int32', values instanceof Int32Array && !isView(values) ? values : Int32Array.from(values, (v) => Math.round(v)), dims);
     case 'bool':
-      return new ort.Tensor('bool', Uint8Array.from(values, (v) => (v ? 1 : 0)), dims);
+      return new Ctor('bool', Uint8Array.from(values, (v) => (v ? 1 : 0)), dims);
     default:
-      throw new Error(`input type ${type} is not supported by the Node backend (float32, float64, int32, int64, bool)`);
+      throw new Error(`input type ${type} is not supported (float32, float16, float64, int32, int64, bool)`);
   }
 }
 
 /** A float32 copy of an output tensor, or an error for types this backend does not convert. */
-export function readFloat(tensor: ort.Tensor | undefined, what: string): Float32Array {
+export function readFloat(tensor: Tensor | undefined, what: string): Float32Array {
   if (!tensor) throw new Error(`${what}: missing from the outputs`);
   if (tensor.type === 'float32') return (tensor.data as Float32Array).slice();
   if (tensor.type === 'float64') return Float32Array.from(tensor.data as Float64Array);
-  throw new Error(`${what}: output type ${tensor.type} is not supported (float32 models only)`);
+  // float16 arrives as Uint16Array bits (or a Float16Array where the platform has one).
+  if (tensor.type === 'float16') {
+    const data = tensor.data as ArrayLike<number>;
+    return data instanceof Uint16Array ? fromHalf(data) : Float32Array.from(data);
+  }
+  throw new Error(`${what}: output type ${tensor.type} is not supported (float32, float16, float64)`);
 }
 
 /** A numeric dimension, or null for a symbolic / unknown one. */

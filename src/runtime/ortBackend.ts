@@ -1,0 +1,134 @@
+// The diffusion Backend over three ORT sessions (text encoder, UNet — instrumented or stock —, VAE
+// decoder), shared by the onnxruntime-node and onnxruntime-web builds: names and dtypes come from the graphs.
+
+import type { InferenceSession, Tensor, TensorConstructor } from 'onnxruntime-common';
+import type { Backend, BackendCapabilities, DecodedImages, UnetInputs, UnetOutputs } from '../diffusion';
+import { fixedDim, makeTensor, pick, readFloat, specs, type ValueSpec } from './ortTensors';
+
+export interface OrtSessions {
+  text: InferenceSession;
+  unet: InferenceSession;
+  vae: InferenceSession;
+}
+
+export interface OrtBackendOptions {
+  /** The Tensor class of the ORT build the sessions belong to. */
+  Tensor: TensorConstructor;
+  /** E.g. "onnxruntime-web webgpu". */
+  runtime: string;
+  /** Default latent `[h, w]` when the UNet's sample has symbolic dims (unet/config.json `sample_size`). */
+  latentSize?: [number, number];
+}
+
+const P2P = { map: 'p2p_map', gain: 'p2p_gain', keep: 'p2p_keep', self: 'p2p_self', attn: 'p2p_attn' } as const;
+
+/** The timestep tensor's dims: a scalar, `[1]`, or one per batch row, as the graph declares. */
+function timestepDims(spec: ValueSpec, batch: number): number[] {
+  if (spec.shape.length === 0) return [];
+  return fixedDim(spec.shape, 0) === 1 ? [1] : [batch];
+}
+
+/** Runs a session and frees its output tensors once read (they may hold wasm heap or GPU memory). */
+async function runAndRead(session: InferenceSession, feeds: Record<string, Tensor>, fetches: string[], what: string): Promise<Record<string, { data: Float32Array; dims: readonly number[] }>> {
+  const out = await session.run(feeds, fetches);
+  const read: Record<string, { data: Float32Array; dims: readonly number[] }> = {};
+  try {
+    for (const name of fetches) read[name] = { data: readFloat(out[name], `${what} ${name}`), dims: out[name].dims };
+  } finally {
+    for (const tensor of Object.values(out)) tensor.dispose();
+  }
+  return read;
+}
+
+/** Builds the Backend; on a graph it cannot drive it releases the sessions and throws. */
+export async function backendOverSessions({ text, unet, vae }: OrtSessions, opts: OrtBackendOptions): Promise<Backend> {
+  const release = () => Promise.all([text.release(), unet.release(), vae.release()]).then(() => undefined);
+  const tensor = (type: Tensor.Type, values: ArrayLike<number>, dims: readonly number[]) => makeTensor(opts.Tensor, type, values, dims);
+  const textIn = pick(specs(text.inputMetadata), ['input_ids'], 'text encoder input');
+  const textOut = pick(specs(text.outputMetadata), ['last_hidden_state'], 'text encoder output');
+  const unetIns = specs(unet.inputMetadata);
+  const unetOuts = specs(unet.outputMetadata);
+  const isP2P = (n: string) => n.startsWith('p2p_');
+  const sampleIn = pick(unetIns, ['sample'], 'UNet sample input', isP2P);
+  const timestepIn = pick(unetIns, ['timestep'], 'UNet timestep input', (n) => isP2P(n) || n === sampleIn.name);
+  const contextIn = pick(unetIns, ['encoder_hidden_states'], 'UNet context input', (n) => isP2P(n) || n === sampleIn.name || n === timestepIn.name);
+  const noiseOut = pick(unetOuts, ['out_sample'], 'UNet output', isP2P);
+  const instrumented = [P2P.map, P2P.gain, P2P.keep, P2P.self].every((n) => unetIns.has(n));
+  const attnOut = unetOuts.get(P2P.attn);
+  const vaeIn = pick(specs(vae.inputMetadata), ['latent_sample'], 'VAE decoder input');
+  const vaeOut = pick(specs(vae.outputMetadata), ['sample'], 'VAE decoder output');
+  const problem =
+    instrumented && !attnOut
+      ? 'the instrumented UNet has p2p_* inputs but no p2p_attn output'
+      : ![sampleIn, contextIn, vaeIn].every((v) => v.type === 'float32' || v.type === 'float16')
+        ? `UNet sample / context or VAE input is ${sampleIn.type} / ${contextIn.type} / ${vaeIn.type}; float32 or float16 graphs are supported`
+        : null;
+  if (problem) {
+    await release();
+    throw new Error(problem);
+  }
+
+  const pixels = attnOut ? fixedDim(attnOut.shape, 1) : null;
+  const h = fixedDim(sampleIn.shape, 2);
+  const w = fixedDim(sampleIn.shape, 3);
+  const capabilities: BackendCapabilities = {
+    instrumented,
+    mapResolution: pixels && Number.isInteger(Math.sqrt(pixels)) ? Math.sqrt(pixels) : null,
+    latentChannels: fixedDim(sampleIn.shape, 1) ?? 4,
+    latentSize: h && w ? [h, w] : (opts.latentSize ?? null),
+    contextLength: fixedDim(textOut.shape, 1) ?? 77,
+    hiddenSize: fixedDim(textOut.shape, 2),
+    description: `${opts.runtime}${instrumented ? ', instrumented UNet' : ''}`,
+  };
+
+  return {
+    capabilities,
+
+    async encodeText(ids: Int32Array, batch: number): Promise<Float32Array> {
+      const length = ids.length / batch;
+      // An export with a fixed batch of 1 runs row by row.
+      const rows = fixedDim(textIn.shape, 0) === 1 ? batch : 1;
+      const parts: Float32Array[] = [];
+      for (let r = 0; r < rows; r++) {
+        const slice = ids.slice((r * ids.length) / rows, ((r + 1) * ids.length) / rows);
+        const read = await runAndRead(text, { [textIn.name]: tensor(textIn.type, slice, [batch / rows, length]) }, [textOut.name], 'text encoder');
+        parts.push(read[textOut.name].data);
+      }
+      if (rows === 1) return parts[0];
+      const joined = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+      parts.forEach((p, i) => joined.set(p, i * p.length));
+      return joined;
+    },
+
+    async unet(inp: UnetInputs): Promise<UnetOutputs> {
+      const tDims = timestepDims(timestepIn, inp.sampleDims[0]);
+      const tValues = new Array<number>(tDims.reduce((a, b) => a * b, 1)).fill(inp.timestep);
+      const feeds: Record<string, Tensor> = {
+        [sampleIn.name]: tensor(sampleIn.type, inp.sample, inp.sampleDims),
+        [timestepIn.name]: tensor(timestepIn.type, tValues, tDims),
+        [contextIn.name]: tensor(contextIn.type, inp.context, inp.contextDims),
+      };
+      if (instrumented) {
+        if (!inp.p2p) throw new Error('the instrumented UNet needs p2p inputs (identity parameters when not editing)');
+        const { map, gain, keep, self, edits } = inp.p2p;
+        const len = inp.contextDims[1];
+        feeds[P2P.map] = tensor(unetIns.get(P2P.map)!.type, map, [edits, len, len]);
+        feeds[P2P.gain] = tensor(unetIns.get(P2P.gain)!.type, gain, [edits, len]);
+        feeds[P2P.keep] = tensor(unetIns.get(P2P.keep)!.type, keep, [edits, len]);
+        feeds[P2P.self] = tensor(unetIns.get(P2P.self)!.type, [self ? 1 : 0], [1]);
+      }
+      const fetches = instrumented && attnOut ? [noiseOut.name, attnOut.name] : [noiseOut.name];
+      const read = await runAndRead(unet, feeds, fetches, 'UNet');
+      return { noise: read[noiseOut.name].data, attn: attnOut && instrumented ? read[attnOut.name].data : undefined };
+    },
+
+    async decode(latents: Float32Array, dims: [number, number, number, number]): Promise<DecodedImages> {
+      const read = (await runAndRead(vae, { [vaeIn.name]: tensor(vaeIn.type, latents, dims) }, [vaeOut.name], 'VAE decoder'))[vaeOut.name];
+      const d = read.dims;
+      if (d.length !== 4) throw new Error(`VAE decoder returned dims [${d.join(', ')}], expected [B, 3, H, W]`);
+      return { data: read.data, dims: [d[0], d[1], d[2], d[3]] };
+    },
+
+    dispose: release,
+  };
+}
