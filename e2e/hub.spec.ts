@@ -2,15 +2,21 @@
  * Hub models end to end against the mock Hub (serving the toy model as `local/toy-shapes`): a share link
  * asks first, then downloads with progress and generates; a reload uses the cache; faults; delete.
  */
-import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
 import { startMockHub, type FaultRule, type MockHub } from '../scripts/mock-hub';
+import { makeFakeModel } from '../scripts/mock-hub/fixture';
 
 const REPO = 'local/toy-shapes';
 let hub: MockHub;
 
 test.beforeAll(async () => {
-  hub = await startMockHub({ root: resolve('public/models/toy-shapes'), repo: REPO, port: 0 });
+  // A PyTorch-style pipeline (vae, UNet2DConditionModel) beside it, for the "not an ONNX export" message.
+  const torch = await makeFakeModel({
+    modelIndex: { _class_name: 'StableDiffusionPipeline', unet: ['diffusers', 'UNet2DConditionModel'], vae: ['diffusers', 'AutoencoderKL'], text_encoder: ['transformers', 'CLIPTextModel'], tokenizer: ['transformers', 'CLIPTokenizer'], scheduler: ['diffusers', 'PNDMScheduler'] },
+  });
+  const root = fileURLToPath(new URL('../public/models/toy-shapes', import.meta.url));
+  hub = await startMockHub({ root, repo: REPO, repos: { 'local/torch-only': torch.dir }, port: 0 });
 });
 test.afterAll(async () => hub?.close());
 test.beforeEach(() => {
@@ -111,6 +117,8 @@ test('a slow trickle shows rate and time left, can be cancelled, and resumes aft
   fault({ fault: 'trickle', path: 'unet/model.onnx', chunkBytes: 32 * 1024, delayMs: 50 });
   await downloadButton(page).click();
   await expect(status(page)).toContainText(/\/s · .* left/, { timeout: 20_000 });
+  // Cancel once the UNet itself has bytes (files go three at a time; it is not the first).
+  await expect(page.getByTestId('download-files')).toContainText(/unet\/model\.onnx: [\d.]+ (kB|MB) of 6\.6 MB/, { timeout: 20_000 });
   await page.getByRole('button', { name: 'Cancel download' }).click();
   await expect(status(page)).toContainText('Download cancelled');
 
@@ -119,4 +127,26 @@ test('a slow trickle shows rate and time left, can be cancelled, and resumes aft
   await downloadButton(page).click();
   await expect(status(page)).toContainText('Downloaded local/toy-shapes', { timeout: 60_000 });
   expect(fileRequests('unet/model.onnx').some((r) => /^bytes=[1-9]\d*-$/.test(r.range ?? ''))).toBe(true);
+});
+
+test('any repo id is checked first: a missing repo, a PyTorch-only repo and bad input each say why', async ({ page }) => {
+  await page.goto(`/?backend=wasm&hub=${encodeURIComponent(hub.url)}`);
+  const field = page.getByLabel('Any repo id or URL', { exact: true });
+  const check = page.getByRole('button', { name: 'Check and use' });
+  const error = page.getByTestId('custom-model-error');
+  await field.fill('local/missing');
+  await check.click();
+  await expect(error).toContainText('local/missing: no such repository or revision on the Hub (HTTP 404)');
+  await field.fill('local/torch-only');
+  await check.click();
+  await expect(error).toContainText('PyTorch');
+  await field.fill('not a repo');
+  await check.click();
+  await expect(error).toContainText('neither a Hub repo id');
+  await expect(page.getByLabel('Model', { exact: true })).toHaveValue('toy-shapes');
+  await field.fill(REPO);
+  await check.click();
+  await expect(page.getByLabel('Model', { exact: true })).toHaveValue(REPO);
+  await expect(page.getByTestId('model-facts')).toContainText('8.2 MB');
+  expect(fileRequests().map((r) => r.path)).toEqual(['model_index.json', 'model_index.json']); // no model file
 });

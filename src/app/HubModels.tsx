@@ -66,9 +66,9 @@ export function HubModels() {
         : 'not cached: downloads on first use';
   return (
     <div data-testid="model-picker">
-      <label className="field">
-        Model
-        <select value={model} onChange={(e) => setRecipe({ model: e.target.value })}>
+      <div className="field">
+        <label htmlFor="model-select">Model</label>
+        <select id="model-select" value={model} onChange={(e) => setRecipe({ model: e.target.value })}>
           {KNOWN_MODELS.map((m) => (
             <option key={m.id} value={m.id}>
               {m.id === TOY_ID ? 'Embedded toy model (coloured shapes, 8 MB)' : m.label}
@@ -76,7 +76,7 @@ export function HubModels() {
           ))}
           {!known && <option value={model}>{model}</option>}
         </select>
-      </label>
+      </div>
       <dl className="facts" data-testid="model-facts">
         <dt>Model</dt>
         <dd>{facts.title}</dd>
