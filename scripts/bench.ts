@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   const quick = v.quick === true;
   const settings: BenchSettings = {
     threads: Number(v.threads ?? 1), steps: Number(v.steps ?? 20),
-    unetRounds: quick ? 3 : 30, unetCalls: quick ? 5 : 20, runRounds: quick ? 2 : 20,
+    unetRounds: quick ? 3 : 30, unetCalls: quick ? 5 : 20, runRounds: quick ? 2 : 12, runReps: quick ? 1 : 3,
     browserRounds: quick ? 1 : 8, webgpuSteps: 2, webgpuRounds: quick ? 1 : 2,
   };
   const modelDir = resolve(v.model ?? defaultModel());
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
   log(`bench on ${results.modelDir}; load ${start.load.toFixed(2)}; others: ${start.others.join('; ') || 'none'}`);
   if (!v['no-node']) {
     try {
-      results.node = await runNodeSection({ root: ROOT, modelDir, threads: settings.threads, steps: settings.steps, unetRounds: settings.unetRounds, unetCalls: settings.unetCalls, runRounds: settings.runRounds, torch: !v['no-torch'], python: PYTHON, log });
+      results.node = await runNodeSection({ root: ROOT, modelDir, threads: settings.threads, steps: settings.steps, unetRounds: settings.unetRounds, unetCalls: settings.unetCalls, runRounds: settings.runRounds, runReps: settings.runReps, torch: !v['no-torch'], python: PYTHON, log });
     } catch (err) {
       results.nodeError = err instanceof Error ? err.message : String(err);
       log(`Node part failed: ${results.nodeError}`);

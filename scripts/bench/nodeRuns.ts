@@ -43,35 +43,55 @@ export function runRequests(prompts: [string, string], words: [string, string], 
   return { edit, blend };
 }
 
+type Sample = { total: number; timings?: StageTimings };
+
+/** The sample with the median total (the lower middle one for an even count). */
+function medianSample(v: Sample[]): Sample {
+  return [...v].sort((a, b) => a.total - b.total)[Math.floor((v.length - 1) / 2)];
+}
+
+/**
+ * `rounds` rounds; in each, every onnxruntime variant runs `reps` times (order rotated per repetition) and
+ * keeps its median run, then every external timer runs once. Variants are thus compared under the same load.
+ */
 export async function benchRuns(
   stock: NodeModel,
   instrumented: NodeModel,
   requests: RunRequests,
-  opts: { rounds: number; warmup: number; external: Record<string, ExternalTimer>; log: (line: string) => void },
+  opts: { rounds: number; reps: number; warmup: number; external: Record<string, ExternalTimer>; log: (line: string) => void },
 ): Promise<RunSamples> {
   const { edit, blend } = requests;
   const plainReq: GenerateRequest = { ...edit, edit: undefined };
-  const out: RunSamples = { edit: [], plain: [], plainStock: [], singles: [], blend: [], external: {} };
-  for (const name of Object.keys(opts.external)) out.external[name] = [];
-  const variants: Record<string, () => Promise<void>> = {
-    edit: async () => void out.edit.push((await generate(instrumented, edit)).timings),
-    plain: async () => void out.plain.push((await generate(instrumented, plainReq)).timings),
-    plainStock: async () => void out.plainStock.push((await generate(stock, plainReq)).timings),
-    singles: async () => {
+  const timed = async (model: NodeModel, req: GenerateRequest): Promise<Sample> => {
+    const { timings } = await generate(model, req);
+    return { total: timings.total, timings };
+  };
+  const variants = {
+    edit: () => timed(instrumented, edit),
+    plain: () => timed(instrumented, plainReq),
+    plainStock: () => timed(stock, plainReq),
+    singles: async (): Promise<Sample> => {
       let total = 0;
       for (const p of edit.prompts) total += (await generate(stock, { ...plainReq, prompts: [p] })).timings.total;
-      out.singles.push(total);
+      return { total };
     },
-    blend: async () => void out.blend.push((await generate(instrumented, blend)).timings),
+    blend: () => timed(instrumented, blend),
   };
-  for (const [name, timer] of Object.entries(opts.external)) variants[`ext:${name}`] = async () => void out.external[name].push(await timer());
-  const names = Object.keys(variants);
-  for (let i = 0; i < opts.warmup; i++) for (const name of names) await variants[name]();
-  // Warm-up samples are dropped.
-  for (const key of ['edit', 'plain', 'plainStock', 'singles', 'blend'] as const) out[key].length = 0;
-  for (const name of Object.keys(out.external)) out.external[name].length = 0;
+  type Name = keyof typeof variants;
+  const names = Object.keys(variants) as Name[];
+  const externals = Object.entries(opts.external);
+  const out: RunSamples = { edit: [], plain: [], plainStock: [], singles: [], blend: [], external: {} };
+  for (const [name] of externals) out.external[name] = [];
+  for (let i = 0; i < opts.warmup; i++) {
+    for (const name of names) await variants[name]();
+    for (const [, timer] of externals) await timer();
+  }
   for (let r = 0; r < opts.rounds; r++) {
-    for (const name of rotate(names, r)) await variants[name]();
+    const round: Record<Name, Sample[]> = { edit: [], plain: [], plainStock: [], singles: [], blend: [] };
+    for (let rep = 0; rep < opts.reps; rep++) for (const name of rotate(names, r + rep)) round[name].push(await variants[name]());
+    for (const name of ['edit', 'plain', 'plainStock', 'blend'] as const) out[name].push(medianSample(round[name]).timings!);
+    out.singles.push(medianSample(round.singles).total);
+    for (const [name, timer] of rotate(externals, r)) out.external[name].push(await timer());
     if ((r + 1) % 3 === 0 || r + 1 === opts.rounds) opts.log(`  generation rounds ${r + 1}/${opts.rounds}`);
   }
   return out;

@@ -19,6 +19,7 @@ export interface NodeSectionOptions {
   unetRounds: number;
   unetCalls: number;
   runRounds: number;
+  runReps: number;
   torch: boolean;
   python: string;
   torchCkpt?: string;
@@ -99,8 +100,8 @@ export async function runNodeSection(o: NodeSectionOptions): Promise<NodeSection
   try {
     o.log(`UNet calls: ${o.unetRounds} rounds × ${o.unetCalls} calls × 3 variants`);
     const unet = await benchUnetCalls(stock, instrumented, requests.edit, { rounds: o.unetRounds, calls: o.unetCalls, warmup: 3, log: o.log });
-    o.log(`generations: ${o.runRounds} rounds × ${5 + Object.keys(external).length} variants (${o.steps} steps)`);
-    const runs = await benchRuns(stock, instrumented, requests, { rounds: o.runRounds, warmup: 1, external, log: o.log });
+    o.log(`generations: ${o.runRounds} rounds × (5 variants × ${o.runReps} + ${Object.keys(external).length} PyTorch) (${o.steps} steps)`);
+    const runs = await benchRuns(stock, instrumented, requests, { rounds: o.runRounds, reps: o.runReps, warmup: 1, external, log: o.log });
     let memory: NodeMemory | undefined;
     let memoryError: string | undefined;
     try {

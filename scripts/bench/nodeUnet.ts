@@ -39,7 +39,17 @@ export async function unetInputsFor(model: NodeModel, request: GenerateRequest, 
   };
 }
 
-/** `rounds` rounds; in each, every variant runs `calls` calls back to back (order rotated per round). */
+/** Median of a small sample. */
+function median(v: number[]): number {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/**
+ * `rounds` rounds of `calls` call triples: the variants alternate call by call (order rotated per triple),
+ * so each sees the same machine load; a round's value per variant is the median of its calls (spikes from
+ * other processes on the shared machine drop out).
+ */
 export async function benchUnetCalls(
   stock: NodeModel,
   instrumented: NodeModel,
@@ -57,11 +67,15 @@ export async function benchUnetCalls(
   for (const name of names) for (let i = 0; i < opts.warmup; i++) await variants[name]();
   const out: UnetCallSamples = { stock: [], identity: [], edit: [], batch: inputs.sampleDims[0], callsPerRound: opts.calls };
   for (let r = 0; r < opts.rounds; r++) {
-    for (const name of rotate(names, r)) {
-      const t0 = performance.now();
-      for (let i = 0; i < opts.calls; i++) await variants[name]();
-      out[name].push((performance.now() - t0) / opts.calls);
+    const times: Record<Name, number[]> = { stock: [], identity: [], edit: [] };
+    for (let i = 0; i < opts.calls; i++) {
+      for (const name of rotate(names, r + i)) {
+        const t0 = performance.now();
+        await variants[name]();
+        times[name].push(performance.now() - t0);
+      }
     }
+    for (const name of names) out[name].push(median(times[name]));
     if ((r + 1) % 5 === 0 || r + 1 === opts.rounds) opts.log(`  unet rounds ${r + 1}/${opts.rounds}`);
   }
   return out;

@@ -56,7 +56,7 @@ export function goalTable(rows: GoalRow[]): string {
 export function unetTable(r: BenchResults): string {
   const u = r.node!.unet;
   const lines = [
-    `Batch ${u.batch} (2 prompts × CFG), ${u.callsPerRound} calls per variant per round, ${u.stock.length} rounds, order rotated per round.`,
+    `Batch ${u.batch} (2 prompts × CFG). ${u.stock.length} rounds; in each, ${u.callsPerRound} calls per variant alternating call by call (order rotated), the round's value being the median of its calls; ratios are taken per round.`,
     '',
     '| variant | ms / call | ratio to stock (per round) |',
     '| --- | --- | --- |',

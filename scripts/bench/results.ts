@@ -27,6 +27,8 @@ export interface BenchSettings {
   unetRounds: number;
   unetCalls: number;
   runRounds: number;
+  /** Runs per onnxruntime variant per round (the median one is kept). */
+  runReps: number;
   browserRounds: number;
   webgpuSteps: number;
   webgpuRounds: number;
