@@ -150,3 +150,15 @@ test('any repo id is checked first: a missing repo, a PyTorch-only repo and bad 
   await expect(page.getByTestId('model-facts')).toContainText('8.2 MB');
   expect(fileRequests().map((r) => r.path)).toEqual(['model_index.json', 'model_index.json']); // no model file
 });
+
+test('a model the device cannot run is blocked before downloading, with the toy model offered', async ({ page }) => {
+  // fp16 needs WebGPU; "Run on: WebAssembly" counts WebGPU out.
+  await page.goto(`/?backend=wasm&hub=${encodeURIComponent(hub.url)}&model=sd15-fp16-external`);
+  await expect(page.getByTestId('model-verdict')).toContainText('needs WebGPU');
+  await expect(page.getByRole('button', { name: 'Download', exact: true })).toBeDisabled();
+  await page.getByRole('button', { name: /^Generate/ }).click();
+  await expect(page.getByTestId('run-error')).toContainText('needs WebGPU');
+  expect(hub.requests).toEqual([]); // nothing was fetched, not even the file list
+  await page.getByRole('button', { name: 'Use the toy model' }).click();
+  await expect(page.getByLabel('Model', { exact: true })).toHaveValue('toy-shapes');
+});

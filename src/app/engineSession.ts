@@ -9,7 +9,7 @@ import { useStudio, type RunError } from '../state/store';
 import { toGenerateRequest } from '../state/toRequest';
 import { encodeRecipe } from '../state/urlCodec';
 import { cachedEntry, isEmbedded } from './modelCatalog';
-import { cancelDownloadOnly, downloadOnly, loadCached, refreshCached, toRunError as downloadError } from './modelDownloads';
+import { assertCapable, cancelDownloadOnly, downloadOnly, loadCached, refreshCached, toRunError as downloadError } from './modelDownloads';
 
 let engine: Engine | undefined;
 /** `model@preference` of the loaded model. */
@@ -51,6 +51,7 @@ async function ensureModel(model: string, signal: AbortSignal): Promise<void> {
   if (loaded === key) return;
   loaded = undefined;
   store.setRun({ status: 'loading' });
+  if (!isEmbedded(model)) await assertCapable(model, 1 + store.recipe.edits.length, provider);
   const onLoading = (e: { file: string; loaded: number; total: number }) => store.setEngine({ loading: { file: e.file, loaded: e.loaded, total: e.total } });
   const ready = isEmbedded(model) ? await client.load(modelUrl(model), { provider, signal, onLoading }) : await loadCached(client, model, { provider, signal, onLoading });
   loaded = key;

@@ -6,7 +6,7 @@ import { EngineError, type Engine, type LoadOptions } from '../../workers/engine
 import type { ReadyMessage } from '../../workers/protocol';
 import type { OverallProgress } from '../models';
 import { useStudio, type DownloadState, type RunError } from '../state/store';
-import { cacheRefFor, deleteCached, listCached, locationOf } from './modelCatalog';
+import { cachedEntry, cacheRefFor, deleteCached, listCached, locationOf, modelFacts, verdictFor } from './modelCatalog';
 
 let persistence: Promise<boolean | undefined> | undefined;
 
@@ -59,6 +59,14 @@ export async function refreshCached(): Promise<void> {
 export async function deleteModel(key: string): Promise<void> {
   await deleteCached(key);
   await refreshCached();
+}
+
+/** Refuses (EngineError `capability`, with the alternatives) a model this device cannot run, before any download. */
+export async function assertCapable(model: string, prompts: number, preference: 'auto' | 'webgpu' | 'wasm'): Promise<void> {
+  const { cached, hubEndpoint } = useStudio.getState().models;
+  const verdict = await verdictFor(modelFacts(model, cachedEntry(model, cached, hubEndpoint)?.bytes).entry, prompts, preference);
+  if (verdict.status !== 'blocked') return;
+  throw new EngineError('capability', [verdict.message, ...verdict.alternatives.map((a) => a.message)].join(' '), -1);
 }
 
 /** Loads a Hub / URL model through the cache: downloads what is missing (with progress), then opens it. */
