@@ -21,8 +21,8 @@ function Confirm({ model }: { model: string }) {
     <div role="alertdialog" aria-labelledby="confirm-title" aria-describedby="confirm-text" className="notice" data-testid="confirm-download">
       <h2 id="confirm-title">Download {facts.title}?</h2>
       <p id="confirm-text">
-        This link uses a model that is not in this browser yet ({size}, {facts.precision}). It is downloaded once and kept for
-        next time. {verdict ? `This device: ${verdict.message}` : ''}
+        This link uses a model that is not in this browser yet: {size}, precision {facts.precision}. It is downloaded once and
+        kept for next time. {verdict ? `This device: ${verdict.message}` : ''}
       </p>
       {check?.status === 'error' && (
         <p role="alert" className="error-text">
