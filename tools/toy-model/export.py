@@ -151,6 +151,7 @@ def export_model(ckpt_path: str, out: str, fixtures_dir: str | None = None):
         "imageSize": geo["imageSize"], "scalingFactor": scaling,
         "defaults": {k: d[k] for k in ("steps", "guidance", "crossReplaceSteps", "selfReplaceSteps")},
         "mapLayers": map_layers,
+        "attentionLayers": attention_layers(unet, L, uc.cross_attention_dim),
         "timestep": "float32, shape [1] (broadcast) or [batch]",
         "examples": EXAMPLES,
     })
@@ -164,6 +165,25 @@ def export_model(ckpt_path: str, out: str, fixtures_dir: str | None = None):
         import reference
         reference.write_reference(fixtures_dir, tok, text, unet, ae, scaling, geo, d)
     return sizes
+
+
+def attention_layers(unet, L: int, ctx_dim: int) -> list:
+    """Every attention module in execution order with its kind and the query length of a real forward
+    pass (hooks on the probabilities), for the TypeScript instrumentation report to be checked against."""
+    seen = []
+    mods = unet.attention_modules()
+    for name, m in mods:
+        def record(probs, is_cross, place, name=name):
+            seen.append(dict(name=name, kind="cross" if is_cross else "self", queryLength=int(probs.shape[1])))
+            return probs
+        m.hook = record
+    try:
+        with torch.no_grad():
+            unet(torch.zeros(1, 4, L, L), torch.tensor([1.0]), torch.zeros(1, 77, ctx_dim))
+    finally:
+        for _, m in mods:
+            m.hook = None
+    return seen
 
 
 def _query_len(name: str, uc, L: int) -> int:
