@@ -49,7 +49,7 @@ export function goalRows(r: BenchResults): GoalRow[] {
 
 export function goalTable(rows: GoalRow[]): string {
   const lines = ['| measure | median (IQR, range, n) | goal | verdict |', '| --- | --- | --- | --- |'];
-  for (const g of rows) lines.push(`| ${g.what} | ${cell(g.value)} | ${g.goal} | ${g.verdict} |`);
+  for (const g of rows) lines.push(`| ${g.what} | ${cell(g.value, '', g.goal.includes('%') ? undefined : 3)} | ${g.goal} | ${g.verdict} |`);
   return lines.join('\n');
 }
 

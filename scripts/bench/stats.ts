@@ -40,10 +40,11 @@ export function fmt(v: number): string {
   return v.toFixed(3);
 }
 
-/** "median (IQR q1–q3, min–max, n)" for a table cell. */
-export function cell(s: Summary, unit = ''): string {
+/** "median (IQR q1–q3, min–max, n)" for a table cell; `digits` fixes the decimals (ratios near a goal). */
+export function cell(s: Summary, unit = '', digits?: number): string {
   if (s.n === 0) return 'not measured';
-  return `**${fmt(s.median)}${unit}** (IQR ${fmt(s.q1)}–${fmt(s.q3)}, range ${fmt(s.min)}–${fmt(s.max)}, n=${s.n})`;
+  const f = (v: number): string => (digits === undefined ? fmt(v) : v.toFixed(digits));
+  return `**${f(s.median)}${unit}** (IQR ${f(s.q1)}–${f(s.q3)}, range ${f(s.min)}–${f(s.max)}, n=${s.n})`;
 }
 
 /** Goal verdict for a median against an upper bound. */
