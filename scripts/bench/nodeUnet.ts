@@ -17,7 +17,7 @@ export interface UnetCallSamples {
 const CONTEXT = 77;
 
 /** The UNet inputs of one CFG call for `request` (2 prompts → batch 4) and its edit parameters at `call`. */
-export async function unetInputsFor(model: NodeModel, request: GenerateRequest, call: number): Promise<{ inputs: UnetInputs; edit: P2PInputs; identity: P2PInputs }> {
+export async function unetInputsFor(model: NodeModel, request: GenerateRequest, call: number): Promise<{ inputs: UnetInputs; edit: P2PInputs; identity: P2PInputs; plan: (k: number) => P2PInputs; calls: number }> {
   const caps = model.backend.capabilities;
   const run = prepareRun(request, caps, model.tokenizer);
   const P = run.prompts.length;
@@ -30,12 +30,18 @@ export async function unetInputsFor(model: NodeModel, request: GenerateRequest, 
   const [, C, h, w] = run.latentDims;
   const sample = torchRandn(request.seed, [2 * P, C, h, w]);
   const D = context.length / (2 * P * CONTEXT);
-  const params = run.plan!.call(call);
-  const edit: P2PInputs = { map: params.map, gain: params.gain, keep: params.keep, self: params.selfReplace, edits: P - 1 };
+  const plan = run.plan!;
+  const toInputs = (k: number): P2PInputs => {
+    const params = plan.call(k);
+    return { map: params.map, gain: params.gain, keep: params.keep, self: params.selfReplace, edits: P - 1 };
+  };
+  const edit = toInputs(call);
   return {
     inputs: { sample, sampleDims: [2 * P, C, h, w], timestep: 901, context, contextDims: [2 * P, CONTEXT, D] },
     edit,
     identity: identityP2P(P - 1, CONTEXT),
+    plan: toInputs,
+    calls: plan.calls,
   };
 }
 
@@ -56,11 +62,13 @@ export async function benchUnetCalls(
   request: GenerateRequest,
   opts: { rounds: number; calls: number; warmup: number; log: (line: string) => void },
 ): Promise<UnetCallSamples> {
-  const { inputs, edit, identity } = await unetInputsFor(instrumented, request, 2);
+  const { inputs, identity, plan, calls } = await unetInputsFor(instrumented, request, 2);
+  // The edit replays the plan's parameters call after call (fresh tensors each call, as in a run).
+  let k = 0;
   const variants = {
     stock: () => stock.backend.unet(inputs),
     identity: () => instrumented.backend.unet({ ...inputs, p2p: identity }),
-    edit: () => instrumented.backend.unet({ ...inputs, p2p: edit }),
+    edit: () => instrumented.backend.unet({ ...inputs, p2p: plan(k++ % calls) }),
   };
   type Name = keyof typeof variants;
   const names = Object.keys(variants) as Name[];

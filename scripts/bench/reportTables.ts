@@ -62,7 +62,7 @@ export function unetTable(r: BenchResults): string {
     '| --- | --- | --- |',
     `| stock export | ${cell(summarize(u.stock))} | 1 |`,
     `| instrumented, identity parameters | ${cell(summarize(u.identity))} | ${cell(summarize(ratios(u.identity, u.stock)))} |`,
-    `| instrumented, swap edit (cross + self replace on) | ${cell(summarize(u.edit))} | ${cell(summarize(ratios(u.edit, u.stock)))} |`,
+    `| instrumented, swap edit (the plan's parameters of calls 0…${r.settings.steps}, replayed in turn) | ${cell(summarize(u.edit))} | ${cell(summarize(ratios(u.edit, u.stock)))} |`,
   ];
   return lines.join('\n');
 }
