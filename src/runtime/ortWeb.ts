@@ -33,6 +33,20 @@ export async function createWebSession(model: Uint8Array, options: WebSessionOpt
     executionProviders: [options.provider],
     graphOptimizationLevel: 'all',
   };
+  if (options.provider === 'webgpu') {
+    // As onnxruntime-web's Stable Diffusion WebGPU demos (docs/models.md): no CPU-side arenas or memory
+    // patterns, initializers straight into GPU buffers, the model bytes used in place.
+    sessionOptions.enableMemPattern = false;
+    sessionOptions.enableCpuMemArena = false;
+    sessionOptions.extra = {
+      session: {
+        disable_prepacking: '1',
+        use_device_allocator_for_initializers: '1',
+        use_ort_model_bytes_directly: '1',
+        use_ort_model_bytes_for_initializers: '1',
+      },
+    };
+  }
   if (options.externalData) sessionOptions.externalData = options.externalData;
   if (options.gpuOutputs && options.provider === 'webgpu') sessionOptions.preferredOutputLocation = 'gpu-buffer';
   return ort.InferenceSession.create(model, sessionOptions);
