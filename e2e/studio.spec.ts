@@ -84,3 +84,14 @@ test('a hostile share link opens with safe values and says what it ignored', asy
   await expect(page.locator('img[src=x]')).toHaveCount(0);
   expect(dialogs).toEqual([]);
 });
+
+test('an engine error shows next to the control it concerns', async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.goto('/?backend=wasm');
+  await page.getByLabel('Edited prompt 1', { exact: true }).fill('a big red square');
+  await page.getByLabel('Edit kind', { exact: true }).selectOption('replace');
+  await page.getByRole('button', { name: /^Generate/ }).click();
+  const kindField = page.locator('.field', { has: page.getByLabel('Edit kind', { exact: true }) });
+  await expect(kindField.getByRole('alert')).toContainText('prompt A has 3 words and prompt B has 4 words', { timeout: 90_000 });
+  await expect(page.getByText('see the message next to the highlighted control')).toBeVisible();
+});
