@@ -95,3 +95,14 @@ test('an engine error shows next to the control it concerns', async ({ page }) =
   await expect(kindField.getByRole('alert')).toContainText('prompt A has 3 words and prompt B has 4 words', { timeout: 90_000 });
   await expect(page.getByText('see the message next to the highlighted control')).toBeVisible();
 });
+
+test('LocalBlend words are picked as chips per prompt and travel in the link', async ({ page }) => {
+  await page.goto('/?backend=wasm');
+  await page.getByLabel('restrict the edit to the words\' region').check();
+  const source = page.getByRole('group', { name: 'Source words' });
+  await expect(source.getByRole('button', { name: 'circle' })).toHaveAttribute('aria-pressed', 'true');
+  await source.getByRole('button', { name: 'red' }).click();
+  await expect(source.getByRole('button', { name: 'red' })).toHaveAttribute('aria-pressed', 'true');
+  await page.getByRole('group', { name: 'Edit 1 words' }).getByRole('button', { name: 'square' }).click();
+  await expect.poll(() => new URL(page.url()).searchParams.getAll('b')).toEqual(['circle,red', '']);
+});

@@ -8,6 +8,7 @@ import { selectPrompts, useStudio } from '../state/store';
 import { changedWords, splitPromptWords } from '../state/wordDiff';
 import { Field } from './controls/Field';
 import { WindowInput } from './controls/WindowInput';
+import { WordPicker } from './controls/WordPicker';
 
 export function InjectionControls() {
   const recipe = useStudio((s) => s.recipe);
@@ -88,18 +89,18 @@ export function InjectionControls() {
         </label>
         {blendOn &&
           prompts.map((p, i) => (
-            <Field key={i} label={i === 0 ? 'Source words' : `Edit ${i} words`} help="Comma-separated words whose attention marks the region to edit." error={errorFor(`blend-${i}`)}>
-              {({ inputId, describedBy }) => (
-                <input
-                  id={inputId} aria-describedby={describedBy} value={(recipe.blendWords[i] ?? []).join(',')}
-                  onChange={(e) => {
-                    const next = prompts.map((_, j) => recipe.blendWords[j] ?? []);
-                    next[i] = e.target.value.split(',').map((w) => w.trim()).filter(Boolean);
-                    setRecipe({ blendWords: next });
-                  }}
-                />
-              )}
-            </Field>
+            <WordPicker
+              key={i}
+              label={i === 0 ? 'Source words' : `Edit ${i} words`}
+              prompt={p}
+              selected={recipe.blendWords[i] ?? []}
+              error={errorFor(`blend-${i}`)}
+              onChange={(words) => {
+                const next = prompts.map((_, j) => recipe.blendWords[j] ?? []);
+                next[i] = words;
+                setRecipe({ blendWords: next });
+              }}
+            />
           ))}
         {blendOn && (
           <Field label="Mask threshold" help="Pixels whose normalised attention on the words exceeds this value are edited.">

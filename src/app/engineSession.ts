@@ -22,19 +22,22 @@ export function modelUrl(model: string): string {
 }
 
 /** Which control an engine message is about, so the UI shows it there. */
-export function errorField(message: string): string | undefined {
+export function errorField(message: string, prompts: string[]): string | undefined {
   const edited = /edited prompt (\d+)/i.exec(message);
   if (edited) return `prompt-${edited[1]}`;
   if (/source prompt/i.test(message)) return 'prompt-0';
-  if (/LocalBlend/i.test(message)) return 'blend-0';
+  if (/LocalBlend/i.test(message)) {
+    const quoted = /in the prompt "(.*)"$/.exec(message)?.[1];
+    return `blend-${Math.max(0, quoted === undefined ? 0 : prompts.indexOf(quoted))}`;
+  }
   if (/self-attention/i.test(message)) return 'self';
   if (/cross-attention/i.test(message)) return 'cross';
   if (/words and prompt B has|edit kind|reweight/i.test(message)) return 'kind';
   return undefined;
 }
 
-function toRunError(err: unknown): RunError {
-  if (err instanceof EngineError) return { code: err.code, message: err.message, field: err.code === 'bad-input' ? errorField(err.message) : undefined };
+function toRunError(err: unknown, prompts: string[]): RunError {
+  if (err instanceof EngineError) return { code: err.code, message: err.message, field: err.code === 'bad-input' ? errorField(err.message, prompts) : undefined };
   return downloadError(err);
 }
 
@@ -81,7 +84,7 @@ export async function generate(): Promise<void> {
     if (running === controller) store.setRun({ status: 'done' });
   } catch (err) {
     if (running !== controller) return; // superseded by a newer run
-    const error = toRunError(err);
+    const error = toRunError(err, [recipe.prompt, ...recipe.edits]);
     store.setRun(error.code === 'cancelled' ? { status: 'cancelled' } : { status: 'error', error });
     store.setEngine({ loading: undefined });
   }
