@@ -51,10 +51,12 @@ function median(v: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
+const BLOCK = 5;
+
 /**
- * `rounds` rounds of `calls` call triples: the variants alternate call by call (order rotated per triple),
- * so each sees the same machine load; a round's value per variant is the median of its calls (spikes from
- * other processes on the shared machine drop out).
+ * `rounds` rounds; in each, the variants take turns in blocks of BLOCK calls (order rotated per turn) until
+ * each made `calls` calls. The first call of a block (cache refill after another session ran) is dropped;
+ * a round's value per variant is the median of its other calls, so load spikes and cache bias drop out.
  */
 export async function benchUnetCalls(
   stock: NodeModel,
@@ -76,11 +78,13 @@ export async function benchUnetCalls(
   const out: UnetCallSamples = { stock: [], identity: [], edit: [], batch: inputs.sampleDims[0], callsPerRound: opts.calls };
   for (let r = 0; r < opts.rounds; r++) {
     const times: Record<Name, number[]> = { stock: [], identity: [], edit: [] };
-    for (let i = 0; i < opts.calls; i++) {
-      for (const name of rotate(names, r + i)) {
-        const t0 = performance.now();
-        await variants[name]();
-        times[name].push(performance.now() - t0);
+    for (let turn = 0; turn * BLOCK < opts.calls; turn++) {
+      for (const name of rotate(names, r + turn)) {
+        for (let i = 0; i < BLOCK; i++) {
+          const t0 = performance.now();
+          await variants[name]();
+          if (i > 0) times[name].push(performance.now() - t0);
+        }
       }
     }
     for (const name of names) out[name].push(median(times[name]));

@@ -56,7 +56,7 @@ export function goalTable(rows: GoalRow[]): string {
 export function unetTable(r: BenchResults): string {
   const u = r.node!.unet;
   const lines = [
-    `Batch ${u.batch} (2 prompts × CFG). ${u.stock.length} rounds; in each, ${u.callsPerRound} calls per variant alternating call by call (order rotated), the round's value being the median of its calls; ratios are taken per round.`,
+    `Batch ${u.batch} (2 prompts × CFG). ${u.stock.length} rounds; in each, the variants take turns in blocks of 5 calls (order rotated) up to ${u.callsPerRound} calls each; the first call of each block (cache refill after the other session ran) is dropped and the round's value is the median of the rest; ratios are taken per round. (Alternating call by call biased the result: the session that ran twice in a row kept the caches warm.)`,
     '',
     '| variant | ms / call | ratio to stock (per round) |',
     '| --- | --- | --- |',
