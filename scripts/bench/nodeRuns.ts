@@ -16,8 +16,8 @@ export interface RunSamples {
   /** The same 2-prompt batch, no controller, stock UNet (what an app without P2P runs). */
   plainStock: StageTimings[];
   /**
-   * Sum of the totals of two single-prompt generations (source, then edit prompt), on the stock UNet:
-   * the instrumented graph fails with a single prompt (E = 0: `/p2p/Reshape_22` cannot reshape [0, 77]).
+   * Sum of the totals of two single-prompt generations (source, then edit prompt) on the stock UNet: what a
+   * generator without Prompt-to-Prompt runs (and in early versions the instrumented graph refused E = 0).
    */
   singles: number[];
   /** The edit with LocalBlend on the swapped words. */
