@@ -15,7 +15,7 @@ export function ConfirmDownload() {
 
 function Confirm({ model }: { model: string }) {
   const { facts, check, verdict } = useModelView(model);
-  const { setModels, setRecipe } = useStudio.getState();
+  const { setModels } = useStudio.getState();
   const size = facts.bytes === undefined ? 'size unknown yet' : `${facts.approximate ? 'at least ' : ''}${formatBytes(facts.bytes)}`;
   return (
     <div role="alertdialog" aria-labelledby="confirm-title" aria-describedby="confirm-text" className="notice" data-testid="confirm-download">
@@ -45,7 +45,7 @@ function Confirm({ model }: { model: string }) {
           type="button"
           onClick={() => {
             setModels({ confirm: undefined });
-            setRecipe({ model: TOY_ID });
+            useStudio.getState().setModel(TOY_ID);
             void generate();
           }}
         >

@@ -26,7 +26,7 @@ function CustomModel() {
     const check = await checkModel(id, hubEndpoint);
     if (check.status === 'error') return setState({ busy: false, error: check.message });
     setState({ busy: false });
-    useStudio.getState().setRecipe({ model: id });
+    useStudio.getState().setModel(id);
   };
   return (
     <div className="field">
@@ -52,7 +52,6 @@ export function HubModels() {
   const cached = useStudio((s) => s.models.cached);
   const download = useStudio((s) => s.models.download);
   const { facts, check, verdict } = useModelView(model);
-  const { setRecipe } = useStudio.getState();
   const entry = cachedEntry(model, cached, hubEndpoint);
   const embedded = isEmbedded(model);
   const known = KNOWN_MODELS.some((m) => m.id === model);
@@ -68,7 +67,7 @@ export function HubModels() {
     <div data-testid="model-picker">
       <div className="field">
         <label htmlFor="model-select">Model</label>
-        <select id="model-select" value={model} onChange={(e) => setRecipe({ model: e.target.value })}>
+        <select id="model-select" value={model} onChange={(e) => useStudio.getState().setModel(e.target.value)}>
           {KNOWN_MODELS.map((m) => (
             <option key={m.id} value={m.id}>
               {m.id === TOY_ID ? 'Embedded toy model (coloured shapes, 8 MB)' : m.label}
@@ -106,7 +105,7 @@ export function HubModels() {
             <li key={a.kind}>
               {a.message}{' '}
               {a.kind === 'toy-model' && (
-                <button type="button" onClick={() => setRecipe({ model: TOY_ID })}>
+                <button type="button" onClick={() => useStudio.getState().setModel(TOY_ID)}>
                   Use the toy model
                 </button>
               )}

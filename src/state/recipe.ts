@@ -53,6 +53,19 @@ export const DEFAULT_RECIPE: Recipe = {
   baseline: true,
 };
 
+/**
+ * Sampling defaults per model family: the toy model's own (its p2p.json `defaults`) and the
+ * reference notebook's for Stable Diffusion (50 steps, guidance 7.5, cross 0.8, self 0.4).
+ */
+export const FAMILY_DEFAULTS = {
+  toy: { steps: 20, guidance: 7.5, cross: 0.8, self: 0.4 },
+  sd: { steps: 50, guidance: 7.5, cross: 0.8, self: 0.4 },
+} as const satisfies Record<string, Pick<Recipe, 'steps' | 'guidance' | 'cross' | 'self'>>;
+
+export function modelFamily(model: string): keyof typeof FAMILY_DEFAULTS {
+  return model === DEFAULT_RECIPE.model ? 'toy' : 'sd';
+}
+
 /** Ranges the URL codec and the controls share. */
 export const LIMITS = {
   seed: { min: 0, max: 2 ** 32 - 1 },

@@ -5,7 +5,7 @@
 import { create } from 'zustand';
 import type { CachedModel } from '../models/cache';
 import type { OverallProgress } from '../models/progress';
-import { DEFAULT_RECIPE, MAX_EDITS, type Recipe } from './recipe';
+import { DEFAULT_RECIPE, FAMILY_DEFAULTS, MAX_EDITS, modelFamily, type Recipe } from './recipe';
 import { encodeRecipe } from './urlCodec';
 
 export type RunStatus = 'idle' | 'loading' | 'running' | 'done' | 'cancelled' | 'error';
@@ -70,6 +70,8 @@ export interface StudioState {
   /** The token tile under the pointer, overlaid on its prompt's image. */
   hoverToken?: { prompt: number; token: number };
   setRecipe(patch: Partial<Recipe>): void;
+  /** Switches the model; moving between the toy model and Stable Diffusion applies that family's defaults. */
+  setModel(model: string): void;
   setEdit(index: number, prompt: string): void;
   addEdit(): void;
   removeEdit(index: number): void;
@@ -89,6 +91,12 @@ export const useStudio = create<StudioState>()((set) => ({
   models: { cached: [] },
   selectedPrompt: 0,
   setRecipe: (patch) => set((s) => ({ recipe: { ...s.recipe, ...patch } })),
+  setModel: (model) =>
+    set((s) => {
+      const family = modelFamily(model);
+      const defaults = family === modelFamily(s.recipe.model) ? {} : FAMILY_DEFAULTS[family];
+      return { recipe: { ...s.recipe, ...defaults, model } };
+    }),
   setEdit: (index, prompt) => set((s) => ({ recipe: { ...s.recipe, edits: s.recipe.edits.map((e, i) => (i === index ? prompt : e)) } })),
   addEdit: () =>
     set((s) =>

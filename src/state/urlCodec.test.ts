@@ -78,3 +78,17 @@ describe('recipe URL codec', () => {
     }
   });
 });
+
+describe('model families', () => {
+  it('switching between the toy model and Stable Diffusion applies that family\'s defaults', async () => {
+    const { useStudio } = await import('./store');
+    useStudio.getState().setRecipe({ steps: 12 });
+    useStudio.getState().setModel('nmkd/stable-diffusion-1.5-onnx-fp16');
+    expect(useStudio.getState().recipe).toMatchObject({ model: 'nmkd/stable-diffusion-1.5-onnx-fp16', steps: 50, guidance: 7.5 });
+    useStudio.getState().setRecipe({ steps: 30 });
+    useStudio.getState().setModel('jdp8/stable-diffusion-1-5-base-onnx');
+    expect(useStudio.getState().recipe.steps).toBe(30); // same family: the user's choice stays
+    useStudio.getState().setModel('toy-shapes');
+    expect(useStudio.getState().recipe.steps).toBe(20);
+  });
+});
