@@ -10,17 +10,12 @@ import { loadNodeModel } from '../src/runtime/nodeModel';
 import { REPO_ROOT } from '../tests/helpers/fixtures';
 import type { EngineGenerateRequest, ProviderPreference } from '../workers/protocol';
 import type {} from '../src/app/studioHook';
+import { toySwap } from '../tests/helpers/toyModel';
 
 // The embedded toy model, else a `train.py --smoke` export served from public/dev-model (docs/engine.md).
 const MODEL = ['models/toy-shapes', 'dev-model'].find((m) => existsSync(join(REPO_ROOT, 'public', m, 'unet/model.onnx')));
 
-const SWAP: EngineGenerateRequest = {
-  prompts: ['a red circle', 'a red square'],
-  edit: { kind: 'replace', crossReplaceSteps: 0.8, selfReplaceSteps: 0.4 },
-  seed: 8888,
-  steps: 5,
-  guidance: 7.5,
-};
+const SWAP: EngineGenerateRequest = toySwap(5);
 
 interface PageRun {
   backend: string;

@@ -3,20 +3,14 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadNodeEngineModel } from '../src/runtime/nodeEngineModel';
-import { TOY_MODEL_DIR } from '../tests/helpers/toyModel';
+import { TOY_MODEL_DIR, toySwap } from '../tests/helpers/toyModel';
 import { EngineClient, EngineError, type EnginePort } from './engineClient';
 import { inThreadPort } from './inThreadPort';
 import type { EngineGenerateRequest } from './protocol';
 
 const MODEL_DIR = TOY_MODEL_DIR;
 
-const SWAP: EngineGenerateRequest = {
-  prompts: ['a red circle', 'a red square'],
-  edit: { kind: 'replace', crossReplaceSteps: 0.8, selfReplaceSteps: 0.4 },
-  seed: 8888,
-  steps: 4,
-  guidance: 7.5,
-};
+const SWAP: EngineGenerateRequest = toySwap(4);
 
 describe('EngineClient (in-thread port, onnxruntime-node)', () => {
   const client = new EngineClient({

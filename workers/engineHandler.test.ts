@@ -7,19 +7,13 @@ import { generate } from '../src/diffusion';
 import { loadNodeEngineModel } from '../src/runtime/nodeEngineModel';
 import { loadNodeModel, type NodeModel } from '../src/runtime/nodeModel';
 import { REPO_ROOT } from '../tests/helpers/fixtures';
-import { TOY_MODEL_DIR } from '../tests/helpers/toyModel';
+import { TOY_MODEL_DIR, toySwap } from '../tests/helpers/toyModel';
 import { EngineHandler, type ModelFactory } from './engineHandler';
 import type { EngineEvent, EngineGenerateRequest, EngineRequest } from './protocol';
 
 const MODEL_DIR = TOY_MODEL_DIR;
 
-const SWAP: EngineGenerateRequest = {
-  prompts: ['a red circle', 'a red square'],
-  edit: { kind: 'replace', crossReplaceSteps: 0.8, selfReplaceSteps: 0.4 },
-  seed: 8888,
-  steps: 5,
-  guidance: 7.5,
-};
+const SWAP: EngineGenerateRequest = toySwap(5);
 
 /** The Node model factory (onnxruntime-node), with or without the instrumented UNet. */
 const nodeFactory =

@@ -6,19 +6,13 @@ import { createServer, type Server } from 'node:http';
 import { join, normalize } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate, type GenerateRequest } from '../diffusion';
-import { TOY_MODEL_DIR } from '../../tests/helpers/toyModel';
+import { TOY_MODEL_DIR, toySwap } from '../../tests/helpers/toyModel';
 import { loadNodeModel } from './nodeModel';
 import { loadWebModel, type WebModel } from './webModel';
 
 const MODEL_DIR = TOY_MODEL_DIR;
 
-const SWAP: GenerateRequest = {
-  prompts: ['a red circle', 'a red square'],
-  edit: { kind: 'replace', crossReplaceSteps: 0.8, selfReplaceSteps: 0.4 },
-  seed: 8888,
-  steps: 3,
-  guidance: 7.5,
-};
+const SWAP: GenerateRequest = toySwap(3);
 
 /** Serves `root` over HTTP with Content-Length (404 for missing files). */
 function serve(root: string): Promise<{ server: Server; url: string }> {

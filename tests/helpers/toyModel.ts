@@ -28,3 +28,14 @@ export function toyP2pConfig(): ToyP2pConfig {
 export function layerName(modulePath: string): string {
   return modulePath.replace(/\.(?=[a-z_])/gi, '/');
 }
+
+/** The toy model's reference edit ("a red circle" → "a red square", cross 0.8, self 0.4) with `steps`. */
+export function toySwap(steps: number) {
+  return {
+    prompts: ['a red circle', 'a red square'],
+    edit: { kind: 'replace' as const, crossReplaceSteps: 0.8, selfReplaceSteps: 0.4 },
+    seed: 8888,
+    steps,
+    guidance: 7.5,
+  };
+}
