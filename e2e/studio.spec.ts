@@ -38,6 +38,7 @@ test('edit by editing the prompt, share the link, get the same images', async ({
   await page.setViewportSize({ width: 1400, height: 1100 });
   // wasm: SwiftShader's WebGPU is correct but ~40× slower; pixel equality holds per backend.
   await page.goto('/?backend=wasm');
+  await page.screenshot({ path: testInfo.outputPath('studio-initial.png'), fullPage: true });
   expect(await seriousViolations(page)).toEqual([]);
 
   await page.getByLabel('Source prompt', { exact: true }).fill('a blue circle');
@@ -65,10 +66,11 @@ test('edit by editing the prompt, share the link, get the same images', async ({
   await expect(second.getByLabel('Edited prompt 1', { exact: true })).toHaveValue('a blue star');
   await expect(second.getByLabel('Steps', { exact: true })).toHaveValue('8');
   await waitForDone(second);
+  await second.screenshot({ path: testInfo.outputPath('studio-shared-link.png'), fullPage: true });
   expect(await resultPixels(second)).toEqual(pixels);
 });
 
-test('a hostile share link opens with safe values and says what it ignored', async ({ page }) => {
+test('a hostile share link opens with safe values and says what it ignored', async ({ page }, testInfo) => {
   const dialogs: string[] = [];
   page.on('dialog', (d) => {
     dialogs.push(d.message());
@@ -79,6 +81,7 @@ test('a hostile share link opens with safe values and says what it ignored', asy
   await expect(notice).toContainText('steps="1000000000"');
   await expect(notice).toContainText('g="NaN"');
   await expect(notice).toContainText('unknown parameter "zzz"');
+  await page.screenshot({ path: testInfo.outputPath('studio-link-notice.png') });
   await expect(page.getByLabel('Source prompt', { exact: true })).toHaveValue('<img src=x onerror=alert(1)>');
   await expect(page.getByLabel('Steps', { exact: true })).toHaveValue('20');
   await expect(page.locator('img[src=x]')).toHaveCount(0);
