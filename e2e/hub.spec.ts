@@ -9,6 +9,7 @@ import { makeFakeModel } from '../scripts/mock-hub/fixture';
 
 const REPO = 'local/toy-shapes';
 let hub: MockHub;
+let startHub: (port: number) => Promise<MockHub>;
 
 test.beforeAll(async () => {
   // A PyTorch-style pipeline (vae, UNet2DConditionModel) beside it, for the "not an ONNX export" message.
@@ -16,7 +17,8 @@ test.beforeAll(async () => {
     modelIndex: { _class_name: 'StableDiffusionPipeline', unet: ['diffusers', 'UNet2DConditionModel'], vae: ['diffusers', 'AutoencoderKL'], text_encoder: ['transformers', 'CLIPTextModel'], tokenizer: ['transformers', 'CLIPTokenizer'], scheduler: ['diffusers', 'PNDMScheduler'] },
   });
   const root = fileURLToPath(new URL('../public/models/toy-shapes', import.meta.url));
-  hub = await startMockHub({ root, repo: REPO, repos: { 'local/torch-only': torch.dir }, port: 0 });
+  startHub = (port) => startMockHub({ root, repo: REPO, repos: { 'local/torch-only': torch.dir }, port });
+  hub = await startHub(0);
 });
 test.afterAll(async () => hub?.close());
 test.beforeEach(() => {
@@ -55,11 +57,18 @@ test('a share link asks, downloads with progress, generates; a reload uses the c
   await expect(page.locator('[data-testid^="result-"] canvas.final')).toHaveCount(2);
   await expect(page.getByTestId('model-cache-state')).toContainText('cached (');
 
-  hub.requests.length = 0;
-  await page.reload();
-  await expect(page.getByTestId('run-status')).toHaveText(/Done\./, { timeout: 90_000 });
-  await expect(page.getByTestId('confirm-download')).toHaveCount(0);
-  expect(hub.requests).toEqual([]); // no model file, no model_index.json, no tree listing
+  // Reload with the mock Hub stopped: the model, its index and its file list all come from the cache.
+  const port = Number(new URL(hub.url).port);
+  await hub.close();
+  try {
+    await page.reload();
+    await expect(page.getByTestId('run-status')).toHaveText(/Done\./, { timeout: 90_000 });
+    await expect(page.getByTestId('confirm-download')).toHaveCount(0);
+    await expect(page.locator('[data-testid^="result-"] canvas.final')).toHaveCount(2);
+  } finally {
+    hub = await startHub(port);
+  }
+  expect(hub.requests).toEqual([]);
 
   const cached = page.getByTestId('cached-models');
   await expect(cached).toContainText(/local\/toy-shapes@main .* complete/);
