@@ -74,7 +74,7 @@ export async function generate(): Promise<void> {
     store.setRun({ status: 'running', recipeKey: encodeRecipe(recipe) });
     results.begin(id);
     if (!recipe.baseline) results.clearBaseline();
-    await engine!.generate(toGenerateRequest(recipe), {
+    await sharedEngine().generate(toGenerateRequest(recipe), {
       signal: controller.signal,
       onProgress: (e) => e.phase === 'main' && store.setRun({ call: e.call, total: e.total, elapsedMs: e.elapsed }),
       onPreview: (e) => results.setPreview(e.phase, e.prompt, { label: '', width: e.width, height: e.height, rgba: e.rgba }),

@@ -117,8 +117,7 @@ export const useStudio = create<StudioState>()((set) => ({
   setHoverToken: (hoverToken) => set({ hoverToken }),
 }));
 
-/** The recipe's identity for staleness: results are stale when it differs from the run's. */
-export const selectRecipeKey = (s: StudioState): string => encodeRecipe(s.recipe);
+/** Results are stale when the recipe differs from the one the run was made with. */
 export const selectStale = (s: StudioState): boolean =>
   s.run.recipeKey !== undefined && s.run.recipeKey !== encodeRecipe(s.recipe);
 export const selectPrompts = (s: StudioState): string[] => [s.recipe.prompt, ...s.recipe.edits];
