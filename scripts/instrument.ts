@@ -51,6 +51,11 @@ function printReport(report: InstrumentReport): void {
       `${c.edited} edited; p2p_attn = ${c.mapLayers} layers at ${report.mapResolution}×${report.mapResolution}; ` +
       `opset ${report.opset}, ${report.floatType}, weights ${report.weights}`,
   );
+  const byOrder = report.layers.filter((l) => l.placedBy === 'graph-order').length;
+  if (byOrder > 0) console.log(`${byOrder} layer(s) placed by graph order (their node names carry no module path)`);
+  if (report.queryLengths === 'runtime') {
+    console.log(`latent size unknown: queries estimated at ${report.latentSize.join('×')}; self layers check their query length in the graph (pass --latent HxW to fix it)`);
+  }
 }
 
 async function main(): Promise<void> {

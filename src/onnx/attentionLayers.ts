@@ -3,7 +3,8 @@
  * (possibly through Cast/Identity) is the first input of a MatMul (the value product). Behind it, the
  * Q·Kᵀ MatMul; behind Kᵀ, the key projection: cross-attention when it reads `encoder_hidden_states`.
  * Fused `com.microsoft` (Multi-Head)Attention nodes count as layers too (rewritten only if edited).
- * Place and resolution level come from diffusers module names in node names (`/down_blocks.1/…`).
+ * Place and resolution level come from diffusers module names in node names (`/down_blocks.1/…`);
+ * where a node name has none, from graph order (see `structuralPosition`).
  */
 import { GraphIndex, PASS_THROUGH_OPS } from './graphIndex';
 import type { NodeProto } from './proto';
@@ -27,6 +28,8 @@ export interface AttentionLayer {
   block: number;
   /** 0 at the latent resolution, +1 per downsampling. */
   level: number;
+  /** Where place/block/level came from: diffusers module names, or the downsamplings/upsamplings before it. */
+  placedBy: 'name' | 'graph-order';
 }
 
 export class AttentionPatternError extends Error {
@@ -110,8 +113,60 @@ function blockCounts(index: GraphIndex): { down: number; up: number } {
   return { down, up };
 }
 
+/** A stride-2 convolution (a diffusers `Downsample2D`). */
+function isDownsampling(node: NodeProto): boolean {
+  if (node.opType !== 'Conv') return false;
+  const strides = node.attribute?.find((a) => a.name === 'strides')?.ints ?? [];
+  return strides.some((s) => Number(s) > 1);
+}
+
+/** An upsampling (a diffusers `Upsample2D`: nearest Resize, or the deprecated Upsample op). */
+function isUpsampling(node: NodeProto): boolean {
+  return node.opType === 'Resize' || node.opType === 'Upsample';
+}
+
+interface Placement {
+  place: AttentionPlace;
+  block: number;
+  level: number;
+}
+
+/**
+ * Place from graph order, for exports whose node names carry no module paths. ONNX nodes are
+ * topologically sorted, and a diffusers UNet runs its blocks in order: an attention node after d of
+ * the D downsamplings and u upsamplings sits at level d − u; before the first upsampling it is in
+ * `down_blocks.d`, unless all D downsamplings are behind it (then `mid_block`: as in every SD 1.x/2.x
+ * config, the last down block has no attention); after u upsamplings it is in `up_blocks.u`.
+ */
+function structuralPlacer(index: GraphIndex): (node: NodeProto) => Placement {
+  const nodes = index.graph.node ?? [];
+  const totalDown = nodes.filter(isDownsampling).length;
+  const seen = new Map<NodeProto, { down: number; up: number }>();
+  let down = 0;
+  let up = 0;
+  for (const node of nodes) {
+    if (isDownsampling(node)) down += 1;
+    if (isUpsampling(node)) up += 1;
+    seen.set(node, { down, up });
+  }
+  return (node) => {
+    const at = seen.get(node)!;
+    if (at.up > 0) return { place: 'up', block: at.up, level: Math.max(0, totalDown - at.up) };
+    if (at.down === totalDown && totalDown > 0) return { place: 'mid', block: 0, level: totalDown };
+    return { place: 'down', block: at.down, level: at.down };
+  };
+}
+
+/** A readable name for a layer placed by graph order: `up_blocks.1/attention.2/attn2`. */
+function structuralName(p: Placement, kind: AttentionKind, ordinal: number): string {
+  const block = p.place === 'mid' ? 'mid_block' : `${p.place}_blocks.${p.block}`;
+  return `${block}/attention.${ordinal}/${kind === 'cross' ? 'attn2' : 'attn1'}`;
+}
+
 export function findAttentionLayers(index: GraphIndex, contextInput: string): AttentionLayer[] {
   const counts = blockCounts(index);
+  const placeByOrder = structuralPlacer(index);
+  const ordinals = new Map<string, number>();
   const layers: AttentionLayer[] = [];
   for (const node of index.graph.node ?? []) {
     let source: string | undefined;
@@ -129,15 +184,20 @@ export function findAttentionLayers(index: GraphIndex, contextInput: string): At
       source = keySource(index, qk.input![1]);
       if (source === undefined) throw new AttentionPatternError(node, 'the keys do not lead back to a key projection (MatMul/Gemm)');
     } else continue;
-    const place = PLACE_PATTERN.exec(node.name ?? '');
-    if (!place) {
-      throw new AttentionPatternError(node, 'its node name carries no down_blocks.N / mid_block / up_blocks.N module path');
-    }
-    const where: AttentionPlace = place[1] === 'down_blocks' ? 'down' : place[1] === 'up_blocks' ? 'up' : 'mid';
-    const block = place[2] === undefined ? 0 : Number(place[2]);
-    const level = where === 'down' ? block : where === 'mid' ? counts.down - 1 : counts.up - 1 - block;
     const kind = source === contextInput ? 'cross' : 'self';
-    layers.push({ name: modulePath(node), anchor: node, fused, probs, kind, place: where, block, level });
+    const place = PLACE_PATTERN.exec(node.name ?? '');
+    if (place) {
+      const where: AttentionPlace = place[1] === 'down_blocks' ? 'down' : place[1] === 'up_blocks' ? 'up' : 'mid';
+      const block = place[2] === undefined ? 0 : Number(place[2]);
+      const level = where === 'down' ? block : where === 'mid' ? counts.down - 1 : counts.up - 1 - block;
+      layers.push({ name: modulePath(node), anchor: node, fused, probs, kind, place: where, block, level, placedBy: 'name' });
+      continue;
+    }
+    const p = placeByOrder(node);
+    const key = `${p.place}${p.block}${kind}`;
+    const ordinal = ordinals.get(key) ?? 0;
+    ordinals.set(key, ordinal + 1);
+    layers.push({ name: structuralName(p, kind, ordinal), anchor: node, fused, probs, kind, ...p, placedBy: 'graph-order' });
   }
   return layers;
 }

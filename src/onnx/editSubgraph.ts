@@ -3,6 +3,8 @@
  * probabilities `[groups·P·heads, Q, K]` (or `[groups·P, heads, Q, K]`) are viewed as
  * `[G, P, h, Q, K]`; in the last group, edit prompts e ≥ 1 become
  *   cross: (A[0] @ M[e]) ⊙ G[e] + A[e] ⊙ H[e]      self: A[0] where p2p_self, else A[e].
+ * With `selfMaxQuery` (graphs whose latent size is only known at run time) the self replacement also
+ * requires the layer's query length, read from the probabilities' shape in the graph, to be ≤ it.
  */
 import { GraphBuilder, INT64_MAX } from './builder';
 
@@ -52,6 +54,7 @@ export function emitLayerEdit(
   shared: SharedEditTensors,
   withMap: boolean,
   reduceMean: (x: string, axis: number) => string,
+  selfMaxQuery?: number,
 ): LayerEdit {
   const shape = b.op('Shape', [probs]);
   const qk = b.shapePart(shape, -2);
@@ -69,7 +72,7 @@ export function emitLayerEdit(
   const edited =
     kind === 'cross'
       ? b.op('Add', [b.op('Mul', [b.op('MatMul', [sources, shared.map5]), shared.gain5]), b.op('Mul', [edits, shared.keep5])])
-      : b.op('Where', [shared.selfFlag, sources, edits]);
+      : b.op('Where', [selfMaxQuery === undefined ? shared.selfFlag : gateByQueries(b, shape, shared.selfFlag, selfMaxQuery), sources, edits]);
   const newLast = b.concat([source, edited], 1, 'EditedGroup');
   const full = b.concat([rest, newLast], 0, 'AllGroups');
   const out = b.op('Reshape', [full, shape], [], 'EditedProbs');
@@ -78,4 +81,11 @@ export function emitLayerEdit(
   const mean = reduceMean(newLast, 2);
   const map = b.op('Reshape', [mean, b.concat([shared.prompts, qk], 0)], [], 'HeadMean');
   return { probs: out, map };
+}
+
+/** `flag ∧ (queries ≤ limit)`, the query count taken from the probabilities' shape at run time. */
+function gateByQueries(b: GraphBuilder, shape: string, flag: string, limit: number): string {
+  const queries = b.shapePart(shape, -2, -1);
+  const small = b.op('Not', [b.op('Greater', [queries, b.ints([limit])])], [], 'QueriesWithinLimit');
+  return b.op('And', [flag, small], [], 'SelfReplaceHere');
 }

@@ -17,7 +17,12 @@ export interface InstrumentOptions {
   selfMaxQuery?: number;
   /** Side R of the attention maps reported in `p2p_attn` (queries R·R); default: two levels down. */
   mapResolution?: number;
-  /** Latent `[h, w]` used to size layers when `sample` has symbolic dims (default 64×64, SD at 512 px). */
+  /** The resolution level (0 = latent size) whose cross-attention feeds `p2p_attn`, instead of `mapResolution`. */
+  mapLevel?: number;
+  /**
+   * Latent `[h, w]` used to size layers when `sample` has symbolic dims. Without it the sizes are
+   * estimated at 64×64 (SD at 512 px) and the self-attention threshold is checked in the graph.
+   */
   latentSize?: [number, number];
   /** File name under which the original model bytes serve as external data (embedded weights). */
   externalDataName?: string;
@@ -45,6 +50,19 @@ function tensorInfo(name: string, type: number, dims?: (string | number)[]) {
   return onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: type, ...(shape ? { shape } : {}) } } });
 }
 
+/** The level whose cross-attention layers feed `p2p_attn`: given, found from `mapResolution`, or one above the deepest. */
+function chooseMapLevel(layers: AttentionLayer[], latent: [number, number], options: InstrumentOptions): number {
+  if (options.mapLevel !== undefined) return options.mapLevel;
+  const levels = [...new Set(layers.map((l) => l.level))].sort((a, b) => a - b);
+  if (options.mapResolution === undefined) return Math.max(0, levels[levels.length - 1] - 1);
+  const wanted = options.mapResolution ** 2;
+  const level = levels.find((l) => layerQueryLength(latent, l) === wanted);
+  if (level === undefined) {
+    throw new Error(`no cross-attention layer has ${wanted} queries (map resolution ${options.mapResolution} at latent ${latent.join('×')})`);
+  }
+  return level;
+}
+
 export function instrumentUnet(bytes: Uint8Array, options: InstrumentOptions = {}): InstrumentResult {
   const model = decodeModel(bytes);
   const graph = model.graph!;
@@ -67,21 +85,21 @@ export function instrumentUnet(bytes: Uint8Array, options: InstrumentOptions = {
   const floatType = elemType(sample) ?? DataType.FLOAT;
   if (floatType !== DataType.FLOAT && floatType !== DataType.FLOAT16) throw new Error(`unsupported UNet float type ${floatType}`);
   const dims = staticDims(sample);
-  const latent: [number, number] =
-    dims && dims[2] !== undefined && dims[3] !== undefined ? [dims[2], dims[3]] : (options.latentSize ?? [64, 64]);
+  const staticLatent: [number, number] | undefined =
+    dims && dims[2] !== undefined && dims[3] !== undefined ? [dims[2], dims[3]] : options.latentSize;
+  // Unknown latent size: sizes are estimated at SD's 64×64 for the report, every self-attention layer
+  // gets the edit, and the graph checks its query length against selfMaxQuery at run time (the
+  // unselected branch is still computed: the app passes the size from unet/config.json instead).
+  const runtimeSized = staticLatent === undefined;
+  const latent = staticLatent ?? [64, 64];
   const selfMaxQuery = options.selfMaxQuery ?? 256;
-  const maxLevel = Math.max(...layers.map((l) => l.level));
-  const defaultMapLevel = Math.max(0, maxLevel - 1);
-  const mapQuery = options.mapResolution
-    ? options.mapResolution ** 2
-    : layerQueryLength(latent, defaultMapLevel);
+  const mapLevel = chooseMapLevel(layers, latent, options);
+  const mapQuery = layerQueryLength(latent, mapLevel);
   const mapResolution = Math.round(Math.sqrt(mapQuery));
 
-  const edited = (l: AttentionLayer) => l.kind === 'cross' || layerQueryLength(latent, l.level) <= selfMaxQuery;
-  const feedsMap = (l: AttentionLayer) => l.kind === 'cross' && layerQueryLength(latent, l.level) === mapQuery;
-  if (!layers.some(feedsMap)) {
-    throw new Error(`no cross-attention layer has ${mapQuery} queries (map resolution ${mapResolution} at latent ${latent.join('×')})`);
-  }
+  const edited = (l: AttentionLayer) => l.kind === 'cross' || runtimeSized || layerQueryLength(latent, l.level) <= selfMaxQuery;
+  const feedsMap = (l: AttentionLayer) => l.kind === 'cross' && l.level === mapLevel;
+  if (!layers.some(feedsMap)) throw new Error(`no cross-attention layer at level ${mapLevel} to feed ${P2P_OUTPUT}`);
 
   // 1. Shared tensors (depend on graph inputs only) go first.
   const b = new GraphBuilder('/p2p');
@@ -103,7 +121,8 @@ export function instrumentUnet(bytes: Uint8Array, options: InstrumentOptions = {
   for (const layer of layers.filter(edited)) {
     const lb = new GraphBuilder(`/${layer.name}/p2p`);
     const editProbs = (probs: string): string => {
-      const edit = emitLayerEdit(lb, probs, layer.kind, shared, feedsMap(layer), reduceMean(lb));
+      const gate = runtimeSized && layer.kind === 'self' ? selfMaxQuery : undefined;
+      const edit = emitLayerEdit(lb, probs, layer.kind, shared, feedsMap(layer), reduceMean(lb), gate);
       if (edit.map) maps.push(fp16 ? lb.op('Cast', [edit.map], [lb.intAttr('to', DataType.FLOAT)]) : edit.map);
       if (options.exposeLayers?.includes(layer.name)) {
         debugOutputs.push(tensorInfo(`${layer.name}/probs`, floatType), tensorInfo(`${layer.name}/edited`, floatType));
@@ -138,11 +157,11 @@ export function instrumentUnet(bytes: Uint8Array, options: InstrumentOptions = {
     tensorInfo(P2P_INPUTS.keep, DataType.FLOAT, ['edits', 77]),
     tensorInfo(P2P_INPUTS.self, DataType.FLOAT, [1]),
   ];
-  graph.output = [...graph.output!, tensorInfo(P2P_OUTPUT, DataType.FLOAT, ['prompts', mapQuery, 77]), ...debugOutputs];
+  graph.output = [...graph.output!, tensorInfo(P2P_OUTPUT, DataType.FLOAT, ['prompts', runtimeSized ? 'pixels' : mapQuery, 77]), ...debugOutputs];
   const missing = (options.exposeLayers ?? []).filter((n) => !layers.some((l) => l.name === n && edited(l)));
   if (missing.length > 0) throw new Error(`cannot expose ${missing.join(', ')}: no such edited attention layer`);
 
   const externalData = pointWeightsAtSource(graph, bytes, options.externalDataName ?? 'stock_unet.onnx');
-  const report = buildReport(layers, { edited, feedsMap, latent, mapResolution, selfMaxQuery, opset, fp16, embedded: !!externalData });
+  const report = buildReport(layers, { edited, feedsMap, latent, runtimeSized, mapResolution, selfMaxQuery, opset, fp16, embedded: !!externalData });
   return { model: encodeModel(model), externalData, report };
 }

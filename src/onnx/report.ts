@@ -10,6 +10,8 @@ export interface LayerReport {
   place: AttentionPlace;
   block: number;
   level: number;
+  /** `name`: from diffusers module paths in node names; `graph-order`: from the down/upsamplings before it. */
+  placedBy: 'name' | 'graph-order';
   queryLength: number;
   edited: boolean;
   feedsMap: boolean;
@@ -19,6 +21,11 @@ export interface InstrumentReport {
   layers: LayerReport[];
   counts: { cross: number; self: number; down: number; mid: number; up: number; edited: number; mapLayers: number };
   latentSize: [number, number];
+  /**
+   * `static`: the latent size (graph dims or the caller's option) fixes every query length.
+   * `runtime`: estimated at `latentSize`; edited self layers check their query length in the graph.
+   */
+  queryLengths: 'static' | 'runtime';
   mapResolution: number;
   selfMaxQuery: number;
   opset: number;
@@ -43,6 +50,7 @@ export function buildReport(
     edited: (l: AttentionLayer) => boolean;
     feedsMap: (l: AttentionLayer) => boolean;
     latent: [number, number];
+    runtimeSized: boolean;
     mapResolution: number;
     selfMaxQuery: number;
     opset: number;
@@ -56,6 +64,7 @@ export function buildReport(
     place: l.place,
     block: l.block,
     level: l.level,
+    placedBy: l.placedBy,
     queryLength: layerQueryLength(ctx.latent, l.level),
     edited: ctx.edited(l),
     feedsMap: ctx.feedsMap(l),
@@ -73,6 +82,7 @@ export function buildReport(
       mapLayers: count((r) => r.feedsMap),
     },
     latentSize: ctx.latent,
+    queryLengths: ctx.runtimeSized ? 'runtime' : 'static',
     mapResolution: ctx.mapResolution,
     selfMaxQuery: ctx.selfMaxQuery,
     opset: ctx.opset,
