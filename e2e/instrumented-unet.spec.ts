@@ -39,3 +39,39 @@ test('the instrumented toy UNet gives the same outputs on WebGPU and wasm', asyn
   expect(result.sampleDiff).toBeLessThan(1e-4);
   expect(result.attnDiff).toBeLessThan(1e-4);
 });
+
+// The fused kernel is what keeps SD's 4096×4096 probabilities out of memory. On wasm it must change
+// nothing. On WebGPU (SwiftShader) onnxruntime-web 1.30's MultiHeadAttention disagrees with the
+// unfused graph (max |Δ| ≈ 0.07 on the toy UNet), so the app does not fuse there yet; the figure is
+// recorded as an annotation to follow upstream fixes.
+test('self-attention left unedited runs fused (MultiHeadAttention) on wasm with unchanged outputs', async ({ page }) => {
+  test.setTimeout(240_000);
+  await page.goto('/');
+  const result = await page.evaluate(async () => {
+    const cfg = (await (await fetch('/models/toy-shapes/p2p.json')).json()) as { latentSize: number; mapResolution: number };
+    // selfMaxQuery 16 leaves the full-resolution self-attention layers unedited: those get fused.
+    const request = {
+      url: '/models/toy-shapes/unet/model.onnx',
+      prompts: 2,
+      latent: [cfg.latentSize, cfg.latentSize] as [number, number],
+      mapResolution: cfg.mapResolution,
+      selfMaxQuery: 16,
+    };
+    const plain = await window.__studio!.checkUnet(request);
+    const fused = await window.__studio!.checkUnet({ ...request, fuseUnedited: true });
+    const diff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+    const [gpu, wasm] = fused.runs;
+    return {
+      fusedLayers: fused.report.counts.fusedKernel,
+      providers: fused.runs.map((x) => x.provider),
+      wasmVsPlain: diff(wasm.outSample, plain.runs[1].outSample),
+      attnVsPlain: diff(wasm.attn, plain.runs[1].attn),
+      gpuVsPlain: diff(gpu.outSample, plain.runs[1].outSample),
+    };
+  });
+  test.info().annotations.push({ type: 'webgpu fused vs unfused, max |Δ| out_sample', description: String(result.gpuVsPlain) });
+  expect(result.fusedLayers).toBeGreaterThan(0);
+  expect(result.providers).toEqual(['webgpu', 'wasm']);
+  expect(result.wasmVsPlain).toBeLessThan(1e-5);
+  expect(result.attnVsPlain).toBeLessThan(1e-5);
+});

@@ -20,6 +20,7 @@ async function check(req: UnetCheckRequest): Promise<Extract<UnetCheckEvent, { t
     latentSize: req.latent,
     mapResolution: req.mapResolution,
     selfMaxQuery: req.selfMaxQuery,
+    fuseUnedited: req.fuseUnedited,
   });
   const context = decodeModel(bytes).graph!.input!.find((i) => i.name === 'encoder_hidden_states');
   const contextDim = Number(context?.type?.tensorType?.shape?.dim?.[2]?.dimValue ?? 0);

@@ -13,6 +13,8 @@ export interface UnetCheckRequest {
   latent: [number, number];
   mapResolution?: number;
   selfMaxQuery?: number;
+  /** Fuse the self-attention layers the edit leaves alone into MultiHeadAttention nodes. */
+  fuseUnedited?: boolean;
 }
 
 export interface UnetRun {

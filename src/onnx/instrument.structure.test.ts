@@ -91,3 +91,25 @@ describe('instrumentation without module names or static sizes', () => {
     }
   });
 });
+
+describe('fusing the self-attention layers the edit leaves alone', () => {
+  it('turns each into one MultiHeadAttention node with the same outputs', async () => {
+    // selfMaxQuery 16: the full-resolution (64-query) self layers are not edited, so they can be fused.
+    const opts: InstrumentOptions = { mapResolution: cfg.mapResolution, selfMaxQuery: 16 };
+    const plain = instrumentUnet(stockBytes, opts);
+    const fused = instrumentUnet(stockBytes, { ...opts, fuseUnedited: true });
+    const unedited = plain.report.layers.filter((l) => !l.edited).map((l) => l.name);
+    expect(unedited.length).toBeGreaterThan(0);
+    expect(fused.report.layers.filter((l) => l.fusedKernel).map((l) => l.name)).toEqual(unedited);
+    expect(plain.report.counts.fusedKernel).toBe(0);
+    const graph = decodeModel(fused.model).graph!;
+    const mha = graph.node!.filter((n) => n.opType === 'MultiHeadAttention' && n.domain === 'com.microsoft');
+    expect(mha).toHaveLength(unedited.length);
+    // Their softmaxes are gone; the edited layers keep theirs.
+    const softmaxes = (g: typeof graph) => g.node!.filter((n) => n.opType === 'Softmax').length;
+    expect(softmaxes(graph)).toBe(softmaxes(decodeModel(plain.model).graph!) - unedited.length);
+    const [a, b] = await Promise.all([outputs(fused, cfg.latentSize), outputs(plain, cfg.latentSize)]);
+    expect(maxAbsDiff(a.noise, b.noise)).toBeLessThan(1e-5);
+    expect(maxAbsDiff(a.attn, b.attn)).toBeLessThan(1e-6);
+  });
+});

@@ -8,6 +8,7 @@ import { GraphBuilder } from './builder';
 import { emitLayerEdit, emitSharedTensors } from './editSubgraph';
 import { pointWeightsAtSource, type ExternalDataFile } from './externalWeights';
 import { GraphIndex } from './graphIndex';
+import { planAttentionFusion, removeDeadNodes, type AttentionFusion } from './fuseAttention';
 import { emitExplicitAttention } from './unfuseAttention';
 import { DataType, decodeModel, defaultOpset, elemType, encodeModel, onnx, staticDims, type NodeProto } from './proto';
 import { buildReport, layerQueryLength, type InstrumentReport } from './report';
@@ -31,6 +32,11 @@ export interface InstrumentOptions {
    * `<layer name>/probs` and `<layer name>/edited` (for tests against a reference run).
    */
   exposeLayers?: string[];
+  /**
+   * Fuse the unfused attention layers the edit leaves alone (large self-attention) into
+   * `com.microsoft.MultiHeadAttention`, for runtimes with a fused kernel (onnxruntime WebGPU, CPU).
+   */
+  fuseUnedited?: boolean;
 }
 
 export interface InstrumentResult {
@@ -144,11 +150,28 @@ export function instrumentUnet(bytes: Uint8Array, options: InstrumentOptions = {
   }
   b.nodes.push(onnx.NodeProto.create({ name: '/p2p/AttentionMaps', opType: 'Sum', input: maps, output: [P2P_OUTPUT] }));
 
-  graph.node = [
+  // 3. Optionally, layers left alone become one fused node each (no S×S probabilities at run time).
+  const fusions = new Map<NodeProto, AttentionFusion>();
+  const runsFused = new Set(layers.filter((l) => l.fused && !edited(l)));
+  if (options.fuseUnedited) {
+    for (const layer of layers.filter((l) => !l.fused && !edited(l))) {
+      const plan = planAttentionFusion(index, layer);
+      if (typeof plan === 'string') continue; // left unfused: still correct, only slower
+      fusions.set(plan.at, plan);
+      for (const node of plan.removed) replaced.add(node);
+      runsFused.add(layer);
+    }
+    if (fusions.size > 0 && !model.opsetImport!.some((o) => o.domain === 'com.microsoft')) {
+      model.opsetImport!.push(onnx.OperatorSetIdProto.create({ domain: 'com.microsoft', version: 1 }));
+    }
+  }
+
+  const nodes = [
     ...sharedNodes,
-    ...graph.node!.flatMap((n) => [...(replaced.has(n) ? [] : [n]), ...(after.get(n) ?? [])]),
+    ...graph.node!.flatMap((n) => [...(fusions.has(n) ? [fusions.get(n)!.node] : []), ...(replaced.has(n) ? [] : [n]), ...(after.get(n) ?? [])]),
     ...b.nodes,
   ];
+  graph.node = fusions.size > 0 ? removeDeadNodes(nodes, new Set([...graph.output!, ...debugOutputs].map((o) => o.name!).concat(P2P_OUTPUT))) : nodes;
   graph.initializer = [...graph.initializer!, ...b.initializers];
   graph.input = [
     ...graph.input!,
@@ -162,6 +185,6 @@ export function instrumentUnet(bytes: Uint8Array, options: InstrumentOptions = {
   if (missing.length > 0) throw new Error(`cannot expose ${missing.join(', ')}: no such edited attention layer`);
 
   const externalData = pointWeightsAtSource(graph, bytes, options.externalDataName ?? 'stock_unet.onnx');
-  const report = buildReport(layers, { edited, feedsMap, latent, runtimeSized, mapResolution, selfMaxQuery, opset, fp16, embedded: !!externalData });
+  const report = buildReport(layers, { edited, feedsMap, runsFused: (l) => runsFused.has(l), latent, runtimeSized, mapResolution, selfMaxQuery, opset, fp16, embedded: !!externalData });
   return { model: encodeModel(model), externalData, report };
 }

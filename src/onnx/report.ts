@@ -15,11 +15,13 @@ export interface LayerReport {
   queryLength: number;
   edited: boolean;
   feedsMap: boolean;
+  /** Runs as one fused attention node (fused in the export and left alone, or fused by `fuseUnedited`). */
+  fusedKernel: boolean;
 }
 
 export interface InstrumentReport {
   layers: LayerReport[];
-  counts: { cross: number; self: number; down: number; mid: number; up: number; edited: number; mapLayers: number };
+  counts: { cross: number; self: number; down: number; mid: number; up: number; edited: number; mapLayers: number; fusedKernel: number };
   latentSize: [number, number];
   /**
    * `static`: the latent size (graph dims or the caller's option) fixes every query length.
@@ -49,6 +51,7 @@ export function buildReport(
   ctx: {
     edited: (l: AttentionLayer) => boolean;
     feedsMap: (l: AttentionLayer) => boolean;
+    runsFused: (l: AttentionLayer) => boolean;
     latent: [number, number];
     runtimeSized: boolean;
     mapResolution: number;
@@ -68,6 +71,7 @@ export function buildReport(
     queryLength: layerQueryLength(ctx.latent, l.level),
     edited: ctx.edited(l),
     feedsMap: ctx.feedsMap(l),
+    fusedKernel: ctx.runsFused(l),
   }));
   const count = (f: (r: LayerReport) => boolean) => rows.filter(f).length;
   return {
@@ -80,6 +84,7 @@ export function buildReport(
       up: count((r) => r.place === 'up'),
       edited: count((r) => r.edited),
       mapLayers: count((r) => r.feedsMap),
+      fusedKernel: count((r) => r.fusedKernel),
     },
     latentSize: ctx.latent,
     queryLengths: ctx.runtimeSized ? 'runtime' : 'static',
