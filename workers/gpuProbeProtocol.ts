@@ -12,6 +12,23 @@ export interface ProbeRequest {
   scale: number;
 }
 
+/** Inputs for the LocalBlend and heatmap kernels (compared with their CPU twins by the caller). */
+export interface KernelCheckRequest {
+  type: 'kernels';
+  id: number;
+  localBlend: { latents: Float32Array; maps: Float32Array; alphas: Float32Array; dims: [number, number, number, number]; res: number; keys: number; threshold: number };
+  heatmaps: { maps: Float32Array; prompts: number; res: number; keys: number; count: number };
+}
+
+export interface KernelCheckResult {
+  type: 'kernels-result';
+  id: number;
+  localBlend: Float32Array;
+  /** `[prompt][token]` tiles. */
+  heatmaps: Uint8ClampedArray[][];
+}
+
 export type ProbeEvent =
+  | KernelCheckResult
   | { type: 'probe-result'; id: number; info: GpuInfo; output: Float32Array; inWorker: boolean; millis: number }
   | { type: 'probe-error'; id: number; code: 'no-webgpu' | 'kernel-failed'; message: string };

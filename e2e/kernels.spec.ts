@@ -1,0 +1,74 @@
+/**
+ * The LocalBlend and heatmap WGSL kernels (WebGPU on SwiftShader, in a module worker) against their
+ * CPU twins (`localBlend`, `tokenHeatmaps` from src/p2p), on inputs shaped like a real edit.
+ */
+import { expect, test } from '@playwright/test';
+import { localBlend, tokenHeatmaps } from '../src/p2p';
+import type {} from '../src/app/studioHook';
+
+/** Deterministic pseudo-random values in [0, 1). */
+function values(n: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  return Float32Array.from({ length: n }, () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  });
+}
+
+/** Attention-like maps `[P, R·R, K]` with a bright blob per prompt, so the masks are neither empty nor full. */
+function blobMaps(P: number, R: number, K: number): Float32Array {
+  const noise = values(P * R * R * K, 3);
+  for (let p = 0; p < P; p++) {
+    const [cy, cx] = [2 + p, R - 3 - p];
+    for (let y = 0; y < R; y++) {
+      for (let x = 0; x < R; x++) {
+        const w = Math.exp(-((y - cy) ** 2 + (x - cx) ** 2) / 4);
+        for (let k = 0; k < K; k++) noise[((p * R * R + y * R + x) * K) + k] *= 0.2 + 3 * w;
+      }
+    }
+  }
+  return noise;
+}
+
+test('LocalBlend and heatmap kernels equal their CPU twins', async ({ page }) => {
+  test.setTimeout(120_000);
+  const [P, C, H, W, R, K] = [3, 4, 16, 16, 8, 77];
+  const latents = values(P * C * H * W, 1).map((v) => 2 * v - 1);
+  const maps = blobMaps(P, R, K);
+  const alphas = new Float32Array(P * K);
+  for (let p = 0; p < P; p++) alphas[p * K + 2 + p] = 1;
+  const threshold = 0.3;
+  const dims: [number, number, number, number] = [P, C, H, W];
+  await page.goto('/');
+  const gpu = await page.evaluate(
+    async ({ latents, maps, alphas, dims, R, K, threshold, P }) => {
+      const r = await window.__studio!.checkKernels({
+        localBlend: { latents: Float32Array.from(latents), maps: Float32Array.from(maps), alphas: Float32Array.from(alphas), dims, res: R, keys: K, threshold },
+        heatmaps: { maps: Float32Array.from(maps), prompts: P, res: R, keys: K, count: 8 },
+      });
+      return { blended: Array.from(r.localBlend), tiles: r.heatmaps.map((prompt) => prompt.map((t) => Array.from(t))) };
+    },
+    { latents: Array.from(latents), maps: Array.from(maps), alphas: Array.from(alphas), dims, R, K, threshold, P },
+  );
+
+  const expected = localBlend(latents, dims, maps, R, alphas, threshold);
+  const worst = gpu.blended.reduce((m, v, i) => Math.max(m, Math.abs(v - expected[i])), 0);
+  expect(worst).toBeLessThan(1e-5);
+  // The blend changed something and kept something: the masks were neither empty nor full.
+  const changed = expected.filter((v, i) => v !== latents[i]).length;
+  expect(changed).toBeGreaterThan(0);
+  expect(changed).toBeLessThan((P - 1) * C * H * W);
+
+  for (let p = 0; p < P; p++) {
+    const cpu = tokenHeatmaps(maps.subarray(p * R * R * K, (p + 1) * R * R * K), R, K, 8);
+    expect(gpu.tiles[p]).toHaveLength(cpu.length);
+    cpu.forEach((tile, t) => {
+      const levels = gpu.tiles[p][t];
+      // Grey levels: equal, up to a rounding tie computed in f32 on the GPU and f64 on the CPU.
+      const off = levels.filter((v, i) => Math.abs(v - tile[i]) > 0);
+      expect(levels.every((v, i) => Math.abs(v - tile[i]) <= 1)).toBe(true);
+      expect(off.length).toBeLessThanOrEqual(1);
+      expect(Math.max(...levels)).toBe(255);
+    });
+  }
+});
