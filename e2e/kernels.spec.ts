@@ -1,8 +1,10 @@
 /**
- * The LocalBlend and heatmap WGSL kernels (WebGPU on SwiftShader, in a module worker) against their
+ * The LocalBlend, heatmap and scheduler-step WGSL kernels (WebGPU on SwiftShader, in a module worker) against their
  * CPU twins (`localBlend`, `tokenHeatmaps` from src/p2p), on inputs shaped like a real edit.
  */
 import { expect, test } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { applyLinearStep, createScheduler, guidance, type LinearStepPlan, type SchedulerName } from '../src/diffusion';
 import { localBlend, tokenHeatmaps } from '../src/p2p';
 import type {} from '../src/app/studioHook';
 
@@ -46,7 +48,7 @@ test('LocalBlend and heatmap kernels equal their CPU twins', async ({ page }) =>
         localBlend: { latents: Float32Array.from(latents), maps: Float32Array.from(maps), alphas: Float32Array.from(alphas), dims, res: R, keys: K, threshold },
         heatmaps: { maps: Float32Array.from(maps), prompts: P, res: R, keys: K, count: 8 },
       });
-      return { blended: Array.from(r.localBlend), tiles: r.heatmaps.map((prompt) => prompt.map((t) => Array.from(t))) };
+      return { blended: Array.from(r.localBlend!), tiles: r.heatmaps!.map((prompt) => prompt.map((t) => Array.from(t))) };
     },
     { latents: Array.from(latents), maps: Array.from(maps), alphas: Array.from(alphas), dims, R, K, threshold, P },
   );
@@ -72,3 +74,38 @@ test('LocalBlend and heatmap kernels equal their CPU twins', async ({ page }) =>
     });
   }
 });
+
+for (const name of ['pndm', 'dpmpp-2m'] as SchedulerName[]) {
+  test(`the guided scheduler-step kernel follows ${name}'s plans like the CPU twin`, async ({ page }) => {
+    test.setTimeout(120_000);
+    const config = JSON.parse(readFileSync('public/models/toy-shapes/scheduler/scheduler_config.json', 'utf8')) as Record<string, unknown>;
+    const scheduler = createScheduler(name, config);
+    scheduler.setTimesteps(8);
+    const count = 2 * 4 * 8 * 8;
+    const scale = 7.5;
+    const x = values(count, 5).map((v) => 2 * v - 1);
+    const noises = scheduler.timesteps.map((_, k) => values(2 * count, 100 + k).map((v) => 2 * v - 1));
+    const plans: LinearStepPlan[] = scheduler.timesteps.map((t) => scheduler.linearPlan(t)!);
+    // CPU twin: guidance, then the same plans.
+    const slots = new Map<number, Float32Array>();
+    let latent: Float32Array = x;
+    const expected = plans.map((plan, k) => (latent = applyLinearStep(plan, latent, guidance(noises[k].subarray(0, count), noises[k].subarray(count), scale), slots)));
+
+    await page.goto('/');
+    const gpu = await page.evaluate(
+      async ({ plans, x, noises, scale }) => {
+        const r = await window.__studio!.checkKernels({ linearSteps: { plans, x: Float32Array.from(x), noises: noises.map((n) => Float32Array.from(n)), scale } });
+        return r.linearSteps!.map((l) => Array.from(l));
+      },
+      { plans, x: Array.from(x), noises: noises.map((n) => Array.from(n)), scale },
+    );
+    expect(gpu).toHaveLength(plans.length);
+    gpu.forEach((step, k) => {
+      const size = Math.max(1, ...expected[k].map(Math.abs));
+      const worst = step.reduce((m, v, i) => Math.max(m, Math.abs(v - expected[k][i])), 0);
+      expect(worst / size, `step ${k}`).toBeLessThan(1e-5);
+    });
+    // The trajectory moved: the kernels did the work.
+    expect(Math.max(...expected[plans.length - 1].map((v, i) => Math.abs(v - x[i])))).toBeGreaterThan(0.1);
+  });
+}

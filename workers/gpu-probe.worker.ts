@@ -1,9 +1,10 @@
 /**
  * Module worker that checks WebGPU where the engine will run: device, then one WGSL kernel (`probe`),
- * or the LocalBlend and heatmap kernels on given inputs (`kernels`, for the parity tests).
+ * or the LocalBlend, heatmap and scheduler-step kernels on given inputs (`kernels`, for the parity tests).
  */
 import { GuidanceKernel } from '../src/runtime/kernels/guidance';
 import { HeatmapKernel } from '../src/runtime/kernels/heatmaps';
+import { LinearStepKernel } from '../src/runtime/kernels/linearStep';
 import { LocalBlendKernel } from '../src/runtime/kernels/localBlend';
 import { WebGpuUnavailableError, requestGpuDevice } from '../src/runtime/webgpu/device';
 import type { KernelCheckRequest, KernelCheckResult, ProbeEvent, ProbeRequest } from './gpuProbeProtocol';
@@ -14,10 +15,12 @@ async function checkKernels(req: KernelCheckRequest): Promise<KernelCheckResult>
   const { device } = await requestGpuDevice();
   try {
     const b = req.localBlend;
-    const localBlend = await new LocalBlendKernel(device).run(b.latents, b.maps, b.alphas, { dims: b.dims, res: b.res, keys: b.keys, threshold: b.threshold });
+    const localBlend = b && (await new LocalBlendKernel(device).run(b.latents, b.maps, b.alphas, { dims: b.dims, res: b.res, keys: b.keys, threshold: b.threshold }));
     const h = req.heatmaps;
-    const heatmaps = await new HeatmapKernel(device).run(h.maps, h.prompts, h.res, h.keys, h.count);
-    return { type: 'kernels-result', id: req.id, localBlend, heatmaps };
+    const heatmaps = h && (await new HeatmapKernel(device).run(h.maps, h.prompts, h.res, h.keys, h.count));
+    const l = req.linearSteps;
+    const linearSteps = l && (await new LinearStepKernel(device).run(l.plans, l.x, l.noises, l.scale));
+    return { type: 'kernels-result', id: req.id, localBlend, heatmaps, linearSteps };
   } finally {
     device.destroy();
   }
@@ -28,7 +31,7 @@ scope.onmessage = async (event: MessageEvent<ProbeRequest | KernelCheckRequest>)
   if (event.data.type === 'kernels') {
     const id = event.data.id;
     checkKernels(event.data).then(
-      (result) => post(result, [result.localBlend.buffer]),
+      (result) => post(result, result.localBlend ? [result.localBlend.buffer] : []),
       (err: Error) => post({ type: 'probe-error', id, code: err instanceof WebGpuUnavailableError ? 'no-webgpu' : 'kernel-failed', message: err.message }),
     );
     return;

@@ -55,7 +55,7 @@ export function probeGpu(count = 4096, scale = 7.5, timeoutMs = 60_000): Promise
   }).finally(() => worker.terminate());
 }
 
-/** Runs the LocalBlend and heatmap WGSL kernels in a module worker on the given inputs (parity tests). */
+/** Runs the LocalBlend, heatmap and scheduler-step WGSL kernels in a module worker on the given inputs (parity tests). */
 export function checkKernels(inputs: Omit<KernelCheckRequest, 'type' | 'id'>, timeoutMs = 120_000): Promise<KernelCheckResult> {
   const worker = new Worker(new URL('../../workers/gpu-probe.worker.ts', import.meta.url), { type: 'module' });
   const id = nextId++;

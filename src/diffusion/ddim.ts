@@ -4,6 +4,7 @@
 import { readNoiseSchedule, type NoiseSchedule } from './betas';
 import { ConfigReader, type SchedulerConfig } from './config';
 import { readPredictionType, type PredictionType } from './prediction';
+import { applyLinearStep, type LinearStepPlan } from './linearStep';
 import type { Scheduler } from './scheduler';
 import { TIMESTEP_SPACINGS, spacedTimesteps, type TimestepSpacing } from './spacing';
 
@@ -51,33 +52,58 @@ export class DdimScheduler implements Scheduler {
    * √α_{t−1}·x̂₀ + √(1 − α_{t−1})·ε_θ.
    */
   step(eps: Float32Array, t: number, x: Float32Array): Float32Array {
+    const plan = this.linearPlan(t);
+    if (plan) return applyLinearStep(plan, x, eps, new Map());
+    // clip_sample: the clamp of x̂₀ makes the update nonlinear, so it runs elementwise.
+    const c = this.coefficients(t);
+    const range = this.clipRange!;
+    return x.map((xi, i) => {
+      const predOriginal = Math.min(range, Math.max(-range, c.x0.x * xi + c.x0.eps * eps[i]));
+      return c.alphaPrev * predOriginal + c.direction * (c.e.x * xi + c.e.eps * eps[i]);
+    });
+  }
+
+  /** The update as a linear plan; null with clip_sample (not linear). */
+  linearPlan(t: number): LinearStepPlan | null {
+    if (this.clipRange !== null) return null;
+    const c = this.coefficients(t);
+    return {
+      outputs: [
+        {
+          target: 'next',
+          terms: [
+            { operand: 'x', coeff: c.alphaPrev * c.x0.x + c.direction * c.e.x },
+            { operand: 'eps', coeff: c.alphaPrev * c.x0.eps + c.direction * c.e.eps },
+          ],
+        },
+      ],
+    };
+  }
+
+  /**
+   * Code → paper (eq. 12, σ_t = 0): α_t, α_{t−1} are cumulative ᾱ in DDPM's notation; the predicted x₀
+   * (`x0`) and ε_θ (`e`) as linear functions of x_t and the model output; x_{t−1} = √α_{t−1}·x̂₀ +
+   * √(1 − α_{t−1})·ε_θ.
+   */
+  private coefficients(t: number): { x0: Linear; e: Linear; alphaPrev: number; direction: number } {
     if (this.timesteps.length === 0) throw new Error('ddim: call setTimesteps before step');
     const prevT = t - this.stride;
     const alphaProd = this.schedule.alphasCumprod[t];
     const alphaProdPrev = prevT >= 0 ? this.schedule.alphasCumprod[prevT] : this.finalAlphaCumprod;
     const sqrtAlpha = Math.sqrt(alphaProd);
     const sqrtBeta = Math.sqrt(1 - alphaProd);
-    const sqrtAlphaPrev = Math.sqrt(alphaProdPrev);
-    const directionCoeff = Math.sqrt(1 - alphaProdPrev);
-    const out = new Float32Array(x.length);
-    for (let i = 0; i < out.length; i++) {
-      let predOriginal: number;
-      let predEpsilon: number;
-      if (this.prediction === 'epsilon') {
-        predOriginal = (x[i] - sqrtBeta * eps[i]) / sqrtAlpha;
-        predEpsilon = eps[i];
-      } else if (this.prediction === 'sample') {
-        predOriginal = eps[i];
-        predEpsilon = (x[i] - sqrtAlpha * predOriginal) / sqrtBeta;
-      } else {
-        predOriginal = sqrtAlpha * x[i] - sqrtBeta * eps[i];
-        predEpsilon = sqrtAlpha * eps[i] + sqrtBeta * x[i];
-      }
-      if (this.clipRange !== null) {
-        predOriginal = Math.min(this.clipRange, Math.max(-this.clipRange, predOriginal));
-      }
-      out[i] = sqrtAlphaPrev * predOriginal + directionCoeff * predEpsilon;
-    }
-    return out;
+    const [x0, e]: [Linear, Linear] =
+      this.prediction === 'epsilon'
+        ? [{ x: 1 / sqrtAlpha, eps: -sqrtBeta / sqrtAlpha }, { x: 0, eps: 1 }]
+        : this.prediction === 'sample'
+          ? [{ x: 0, eps: 1 }, { x: 1 / sqrtBeta, eps: -sqrtAlpha / sqrtBeta }]
+          : [{ x: sqrtAlpha, eps: -sqrtBeta }, { x: sqrtBeta, eps: sqrtAlpha }];
+    return { x0, e, alphaPrev: Math.sqrt(alphaProdPrev), direction: Math.sqrt(1 - alphaProdPrev) };
   }
+}
+
+/** `a·x + b·model output`. */
+interface Linear {
+  x: number;
+  eps: number;
 }

@@ -4,6 +4,7 @@
 import { interpolate, readNoiseSchedule, trainingSigmas, type NoiseSchedule } from './betas';
 import { ConfigReader, type SchedulerConfig } from './config';
 import { readPredictionType, type PredictionType } from './prediction';
+import { applyLinearStep, type LinearOutput, type LinearStepPlan } from './linearStep';
 import type { Scheduler } from './scheduler';
 import { TIMESTEP_SPACINGS, numpyArange, numpyLinspace, roundHalfEven, stepIndexForTimestep, type TimestepSpacing } from './spacing';
 
@@ -30,8 +31,8 @@ export class DpmSolverMultistepScheduler implements Scheduler {
   private readonly lambdaMinClipped: number;
   private sigmas: number[] = [];
   private stepIndex: number | null = null;
-  /** Data predictions x̂₀ of the previous steps, newest last (at most `solverOrder`). */
-  private history: Float32Array[] = [];
+  /** Data predictions x̂₀: step i keeps its own in slot i mod 2 (the previous one is in the other). */
+  private slots = new Map<number, Float32Array>();
   private lowerOrderSteps = 0;
 
   constructor(config: SchedulerConfig) {
@@ -79,7 +80,7 @@ export class DpmSolverMultistepScheduler implements Scheduler {
     const finalSigma = this.finalSigmaIsZero ? 0 : this.trainSigmas[0];
     this.sigmas = [...this.timesteps.map((t) => Math.fround(interpolate(this.trainSigmas, t))), finalSigma];
     this.stepIndex = null;
-    this.history = [];
+    this.slots = new Map();
     this.lowerOrderSteps = 0;
   }
 
@@ -87,28 +88,34 @@ export class DpmSolverMultistepScheduler implements Scheduler {
     return x;
   }
 
-  /** The data prediction x̂₀ = (x − σ_t ε)/α_t that DPM-Solver++ integrates. */
-  private dataPrediction(modelOutput: Float32Array, x: Float32Array, sigma: number): Float32Array {
+  /** The data prediction x̂₀ = a·x + b·output (for ε: (x − σ_t ε)/α_t) that DPM-Solver++ integrates. */
+  private dataPrediction(sigma: number): [number, number] {
     const { alpha, sigma: sigmaVp } = vpCoefficients(sigma);
-    if (this.prediction === 'sample') return modelOutput;
-    if (this.prediction === 'epsilon') return x.map((value, i) => (value - sigmaVp * modelOutput[i]) / alpha);
-    return x.map((value, i) => alpha * value - sigmaVp * modelOutput[i]);
+    if (this.prediction === 'sample') return [0, 1];
+    if (this.prediction === 'epsilon') return [1 / alpha, -sigmaVp / alpha];
+    return [alpha, -sigmaVp];
+  }
+
+  step(eps: Float32Array, t: number, x: Float32Array): Float32Array {
+    return applyLinearStep(this.linearPlan(t), x, eps, this.slots);
   }
 
   /**
    * Code → paper (Algorithm 2): s0 = t_{i−1}, t = t_i, s1 = t_{i−2}; `h` h_i = λ_t − λ_{s0}, `r0` r_i =
-   * h_{i−1}/h_i; `d0` x̂₀ at s0, `d1` (x̂₀(s0) − x̂₀(s1))/r_i. First order: x_t = (σ_t/σ_s0)x − α_t(e^{−h} − 1)D0;
-   * second order (midpoint) adds −½α_t(e^{−h} − 1)D1, (heun) +α_t((e^{−h} − 1)/h + 1)D1.
+   * h_{i−1}/h_i; D0 = x̂₀ at s0 (kept in slot i mod 2 for the next step), D1 = (D0 − x̂₀(s1))/r_i. First
+   * order: x_t = (σ_t/σ_s0)x − α_t(e^{−h} − 1)D0; second order (midpoint) adds −½α_t(e^{−h} − 1)D1,
+   * (heun) +α_t((e^{−h} − 1)/h + 1)D1.
    */
-  step(eps: Float32Array, t: number, x: Float32Array): Float32Array {
+  linearPlan(t: number): LinearStepPlan {
     if (this.timesteps.length === 0) throw new Error('dpmpp-2m: call setTimesteps before step');
     if (this.stepIndex === null) this.stepIndex = stepIndexForTimestep(this.timesteps, t);
     const index = this.stepIndex;
     const count = this.timesteps.length;
     const isLast = index === count - 1;
     const finalFirstOrder = isLast && (this.eulerAtFinal || (this.lowerOrderFinal && count < 15) || this.finalSigmaIsZero);
-    const dataPrediction = this.dataPrediction(eps, x, this.sigmas[index]);
-    this.history = [...this.history, dataPrediction].slice(-this.solverOrder);
+    const [a, b] = this.dataPrediction(this.sigmas[index]);
+    const d0 = index % 2;
+    const outputs: LinearOutput[] = [{ target: d0, terms: [{ operand: 'x', coeff: a }, { operand: 'eps', coeff: b }] }];
 
     const target = vpCoefficients(this.sigmas[index + 1]);
     const current = vpCoefficients(this.sigmas[index]);
@@ -116,21 +123,24 @@ export class DpmSolverMultistepScheduler implements Scheduler {
     const sampleCoeff = target.sigma / current.sigma;
     const expm = target.alpha * (Math.exp(-h) - 1); // α_t(e^{−h} − 1)
     const useFirstOrder = this.solverOrder === 1 || this.lowerOrderSteps < 1 || finalFirstOrder;
-    const out = new Float32Array(x.length);
     if (useFirstOrder) {
-      for (let i = 0; i < out.length; i++) out[i] = sampleCoeff * x[i] - expm * dataPrediction[i];
+      outputs.push({ target: 'next', terms: [{ operand: 'x', coeff: sampleCoeff }, { operand: d0, coeff: -expm }] });
     } else {
       const previous = vpCoefficients(this.sigmas[index - 1]);
       const r0 = (current.lambda - previous.lambda) / h;
-      const older = this.history[this.history.length - 2];
       const d1Coeff = this.heun ? -target.alpha * ((Math.exp(-h) - 1) / h + 1) : 0.5 * expm;
-      for (let i = 0; i < out.length; i++) {
-        const d1 = (dataPrediction[i] - older[i]) / r0;
-        out[i] = sampleCoeff * x[i] - expm * dataPrediction[i] - d1Coeff * d1;
-      }
+      // x − expm·D0 − d1Coeff·(D0 − D_older)/r0
+      outputs.push({
+        target: 'next',
+        terms: [
+          { operand: 'x', coeff: sampleCoeff },
+          { operand: d0, coeff: -expm - d1Coeff / r0 },
+          { operand: 1 - d0, coeff: d1Coeff / r0 },
+        ],
+      });
     }
     if (this.lowerOrderSteps < this.solverOrder) this.lowerOrderSteps += 1;
     this.stepIndex = index + 1;
-    return out;
+    return { outputs };
   }
 }

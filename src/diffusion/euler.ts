@@ -4,6 +4,7 @@
 import { interpolate, readNoiseSchedule, trainingSigmas, type NoiseSchedule } from './betas';
 import { ConfigReader, type SchedulerConfig } from './config';
 import { readPredictionType, type PredictionType } from './prediction';
+import { applyLinearStep, type LinearStepPlan } from './linearStep';
 import type { Scheduler } from './scheduler';
 import { TIMESTEP_SPACINGS, spacedTimesteps, stepIndexForTimestep, type TimestepSpacing } from './spacing';
 
@@ -68,24 +69,25 @@ export class EulerScheduler implements Scheduler {
     return x.map((value) => value / scale);
   }
 
-  /**
-   * Code → paper (Algorithm 2, γ = 0): `sigma` σ_i = t̂_i, `nextSigma` σ_{i+1}; `denoised` D_θ(x̂; σ)
-   * (the predicted x₀); `derivative` d_i = (x̂ − D_θ)/σ; result x_{i+1} = x̂ + (σ_{i+1} − σ_i)·d_i.
-   */
   step(eps: Float32Array, t: number, x: Float32Array): Float32Array {
+    return applyLinearStep(this.linearPlan(t), x, eps, new Map());
+  }
+
+  /**
+   * Code → paper (Algorithm 2, γ = 0): `sigma` σ_i = t̂_i, `dt` σ_{i+1} − σ_i; the denoised D_θ(x̂; σ)
+   * (predicted x₀) = a·x̂ + b·output; d_i = (x̂ − D_θ)/σ; x_{i+1} = x̂ + dt·d_i, as one linear term each.
+   */
+  linearPlan(t: number): LinearStepPlan {
     const index = this.currentIndex(t);
     const sigma = this.sigmas[index];
     const dt = this.sigmas[index + 1] - sigma;
-    const out = new Float32Array(x.length);
-    for (let i = 0; i < out.length; i++) {
-      let denoised: number;
-      if (this.prediction === 'epsilon') denoised = x[i] - sigma * eps[i];
-      else if (this.prediction === 'sample') denoised = eps[i];
-      else denoised = eps[i] * (-sigma / Math.sqrt(sigma * sigma + 1)) + x[i] / (sigma * sigma + 1);
-      const derivative = (x[i] - denoised) / sigma;
-      out[i] = x[i] + derivative * dt;
-    }
+    const [a, b] =
+      this.prediction === 'epsilon'
+        ? [1, -sigma]
+        : this.prediction === 'sample'
+          ? [0, 1]
+          : [1 / (sigma * sigma + 1), -sigma / Math.sqrt(sigma * sigma + 1)];
     this.stepIndex = index + 1;
-    return out;
+    return { outputs: [{ target: 'next', terms: [{ operand: 'x', coeff: 1 + (dt * (1 - a)) / sigma }, { operand: 'eps', coeff: (-dt * b) / sigma }] }] };
   }
 }

@@ -4,6 +4,7 @@
 export { torchRandn } from './randn';
 export { createScheduler, SCHEDULER_NAMES, type Scheduler, type SchedulerConfig, type SchedulerName } from './scheduler';
 export { guidance } from './guidance';
+export { applyLinearStep, type LinearStepPlan, type LinearOutput, type LinearTerm, type Operand } from './linearStep';
 export { generate } from './pipeline';
 export { prepareRun, LIMITS as PIPELINE_LIMITS } from './pipelineInputs';
 export { toRgba } from './pipelineTensors';

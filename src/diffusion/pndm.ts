@@ -4,11 +4,14 @@
 import { readNoiseSchedule, type NoiseSchedule } from './betas';
 import { ConfigReader, type SchedulerConfig } from './config';
 import { readPredictionType, type PredictionType } from './prediction';
+import { applyLinearStep, keep, type LinearOutput, type LinearStepPlan, type LinearTerm, type Operand } from './linearStep';
 import type { Scheduler } from './scheduler';
 import { TIMESTEP_SPACINGS, spacedTimesteps, type TimestepSpacing } from './spacing';
 
 /** Linear multistep (Adams–Bashforth) weights for 1 … 4 past ε, newest first. */
 const PLMS_WEIGHTS: readonly (readonly number[])[] = [[1], [3 / 2, -1 / 2], [23 / 12, -16 / 12, 5 / 12], [55 / 24, -59 / 24, 37 / 24, -9 / 24]];
+/** The slot holding the first latent for the corrector step. */
+const FIRST_SAMPLE = 4;
 
 export class PndmScheduler implements Scheduler {
   timesteps: number[] = [];
@@ -19,11 +22,11 @@ export class PndmScheduler implements Scheduler {
   private readonly stepsOffset: number;
   private readonly prediction: PredictionType;
   private stride = 0;
-  /** Past noise predictions ε, oldest first (at most 4). */
-  private ets: Float32Array[] = [];
+  /** Kept buffers: past ε in slots 0–3, the first latent in slot 4. */
+  private slots = new Map<number, Float32Array>();
+  /** How many ε were kept so far. */
+  private kept = 0;
   private counter = 0;
-  /** The latent at the first timestep, kept for the second (corrector) call. */
-  private firstSample: Float32Array | null = null;
 
   constructor(config: SchedulerConfig) {
     const reader = new ConfigReader(config, 'pndm');
@@ -43,57 +46,53 @@ export class PndmScheduler implements Scheduler {
     // PLMS order: the first timestep, then the second twice (predictor, then corrector from the same x), …
     this.timesteps = n === 1 ? descending : [descending[0], descending[1], ...descending.slice(1)];
     this.stride = Math.floor(total / n);
-    this.ets = [];
+    this.slots = new Map();
+    this.kept = 0;
     this.counter = 0;
-    this.firstSample = null;
   }
 
   scaleModelInput(x: Float32Array): Float32Array {
     return x;
   }
 
-  /**
-   * Code → paper: `eps` ε_θ(x_t, t); the combined ε is e′_t (eq. 12, Adams–Bashforth of the last four);
-   * `x` x_t; result x_{t−δ} from the transfer φ(x_t, e′_t, t, t−δ) of eq. 9.
-   */
   step(eps: Float32Array, t: number, x: Float32Array): Float32Array {
+    return applyLinearStep(this.linearPlan(t), x, eps, this.slots);
+  }
+
+  /**
+   * Code → paper: ε_θ(x_t, t) is the `eps` operand; the combined ε is e′_t (eq. 12, Adams–Bashforth of
+   * the last four); x_{t−δ} = φ(x_t, e′_t, t, t−δ) of eq. 9. Slots 0–3 hold past ε (a ring indexed by
+   * how many were kept), slot 4 the first latent for the corrector.
+   */
+  linearPlan(t: number): LinearStepPlan {
     if (this.timesteps.length === 0) throw new Error('pndm: call setTimesteps before step');
-    let from = t;
-    let to = t - this.stride;
-    let sample = x;
-    let combined: Float32Array;
+    const outputs: LinearOutput[] = [];
+    let update: { from: number; to: number; sample: Operand; eps: LinearTerm[] };
     if (this.counter === 1) {
       // Corrector: redo the first step from the first latent with the mean of both ε (a Heun step).
-      to = t;
-      from = t + this.stride;
-      if (this.firstSample === null) throw new Error('pndm: internal state lost between the first two steps');
-      sample = this.firstSample;
-      this.firstSample = null;
-      const first = this.ets[this.ets.length - 1];
-      combined = eps.map((value, i) => (value + first[i]) / 2);
+      update = { from: t + this.stride, to: t, sample: FIRST_SAMPLE, eps: [{ operand: 'eps', coeff: 0.5 }, { operand: this.epsSlot(this.kept - 1), coeff: 0.5 }] };
     } else {
-      this.ets = [...this.ets.slice(-3), eps];
-      if (this.counter === 0) this.firstSample = x;
-      combined = this.multistepEps();
+      const weights = PLMS_WEIGHTS[Math.min(this.kept, 3)];
+      const eps: LinearTerm[] = weights.map((coeff, k) => ({ operand: k === 0 ? 'eps' : this.epsSlot(this.kept - k), coeff }));
+      outputs.push(keep(this.epsSlot(this.kept), 'eps'));
+      if (this.counter === 0) outputs.push(keep(FIRST_SAMPLE, 'x'));
+      this.kept += 1;
+      update = { from: t, to: t - this.stride, sample: 'x', eps };
     }
     this.counter += 1;
-    return this.transfer(sample, from, to, combined);
+    outputs.push({ target: 'next', terms: this.transfer(update.from, update.to, update.sample, update.eps) });
+    return { outputs };
   }
 
-  private multistepEps(): Float32Array {
-    const weights = PLMS_WEIGHTS[this.ets.length - 1];
-    const newestFirst = [...this.ets].reverse();
-    const out = new Float32Array(newestFirst[0].length);
-    for (let i = 0; i < out.length; i++) {
-      let sum = 0;
-      for (let k = 0; k < weights.length; k++) sum += weights[k] * newestFirst[k][i];
-      out[i] = sum;
-    }
-    return out;
+  private epsSlot(n: number): number {
+    return n % 4;
   }
 
-  /** Eq. 9: x_{t−δ} = √(ᾱ_{t−δ}/ᾱ_t)·x_t − (ᾱ_{t−δ} − ᾱ_t)·e / (ᾱ_t√(1−ᾱ_{t−δ}) + √(ᾱ_t(1−ᾱ_t)ᾱ_{t−δ})). */
-  private transfer(sample: Float32Array, from: number, to: number, modelOutput: Float32Array): Float32Array {
+  /**
+   * Eq. 9: x_{t−δ} = √(ᾱ_{t−δ}/ᾱ_t)·x_t − (ᾱ_{t−δ} − ᾱ_t)·e / (ᾱ_t√(1−ᾱ_{t−δ}) + √(ᾱ_t(1−ᾱ_t)ᾱ_{t−δ})),
+   * with e = the combined ε (or √ᾱ_t·v + √(1−ᾱ_t)·x_t for v-prediction), as terms.
+   */
+  private transfer(from: number, to: number, sample: Operand, eps: LinearTerm[]): LinearTerm[] {
     const alphaProd = this.schedule.alphasCumprod[from];
     const alphaProdPrev = to >= 0 ? this.schedule.alphasCumprod[to] : this.finalAlphaCumprod;
     const betaProd = 1 - alphaProd;
@@ -101,13 +100,10 @@ export class PndmScheduler implements Scheduler {
     const sampleCoeff = Math.sqrt(alphaProdPrev / alphaProd);
     const denominator = alphaProd * Math.sqrt(betaProdPrev) + Math.sqrt(alphaProd * betaProd * alphaProdPrev);
     const outputCoeff = (alphaProdPrev - alphaProd) / denominator;
-    const out = new Float32Array(sample.length);
-    for (let i = 0; i < out.length; i++) {
-      const e = this.prediction === 'v_prediction'
-        ? Math.sqrt(alphaProd) * modelOutput[i] + Math.sqrt(betaProd) * sample[i]
-        : modelOutput[i];
-      out[i] = sampleCoeff * sample[i] - outputCoeff * e;
-    }
-    return out;
+    const v = this.prediction === 'v_prediction';
+    return [
+      { operand: sample, coeff: v ? sampleCoeff - outputCoeff * Math.sqrt(betaProd) : sampleCoeff },
+      ...eps.map(({ operand, coeff }) => ({ operand, coeff: -outputCoeff * coeff * (v ? Math.sqrt(alphaProd) : 1) })),
+    ];
   }
 }

@@ -2,6 +2,7 @@
 // timesteps → step), and the factory that builds one from a diffusers `scheduler_config.json` object.
 
 import type { SchedulerConfig } from './config';
+import type { LinearStepPlan } from './linearStep';
 import { DdimScheduler } from './ddim';
 import { DpmSolverMultistepScheduler } from './dpmSolverMultistep';
 import { EulerScheduler } from './euler';
@@ -20,6 +21,12 @@ export interface Scheduler {
   scaleModelInput(x: Float32Array, t: number): Float32Array;
   /** Given the denoiser output `eps` at timestep `t` for latent `x`, the latent for the next timestep. */
   step(eps: Float32Array, t: number, x: Float32Array): Float32Array;
+  /**
+   * The same update as data (linear in x, ε and kept buffers; see linearStep.ts), advancing the
+   * scheduler exactly as `step` does — for runtimes that keep the tensors elsewhere (the GPU). Null
+   * when this configuration's update is not linear (DDIM with clip_sample). A run uses one or the other.
+   */
+  linearPlan(t: number): LinearStepPlan | null;
 }
 
 export type SchedulerName = 'pndm' | 'ddim' | 'euler' | 'dpmpp-2m';

@@ -54,3 +54,16 @@ export function dispatch(encoder: GPUCommandEncoder, pipeline: GPUComputePipelin
   pass.dispatchWorkgroups(x, y);
   pass.end();
 }
+
+/** Runs GPU work and turns a validation error (an invalid shader, a bad binding) into a thrown Error. */
+export async function validated<T>(device: GPUDevice, label: string, work: () => Promise<T>): Promise<T> {
+  device.pushErrorScope('validation');
+  let result: T;
+  try {
+    result = await work();
+  } finally {
+    const error = await device.popErrorScope();
+    if (error) throw new Error(`${label}: WebGPU validation failed: ${error.message}`);
+  }
+  return result;
+}

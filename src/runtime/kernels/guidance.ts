@@ -2,7 +2,7 @@
  * WGSL classifier-free guidance on a GPUDevice: `[uncond; cond]` → `u + g·(c − u)`.
  * CPU twin: `guidance` in src/diffusion (the wasm and Node paths use it; parity tested in e2e).
  */
-import { bindGroup, computePipeline, dispatch, readBack, storageBuffer, uniformBuffer } from './gpuBuffers';
+import { bindGroup, computePipeline, dispatch, readBack, storageBuffer, uniformBuffer, validated } from './gpuBuffers';
 import shaderSource from './guidance.wgsl?raw';
 
 const WORKGROUP_SIZE = 256;
@@ -23,16 +23,18 @@ export class GuidanceKernel {
 
   /** Convenience for tests and probes: uploads, runs and reads back. */
   async run(uncond: Float32Array, cond: Float32Array, scale: number): Promise<Float32Array> {
-    if (uncond.length !== cond.length) throw new Error('guidance: uncond and cond differ in length');
-    const count = uncond.length;
-    const noise = storageBuffer(this.device, 2 * count * 4);
-    this.device.queue.writeBuffer(noise, 0, uncond);
-    this.device.queue.writeBuffer(noise, count * 4, cond);
-    const out = storageBuffer(this.device, count * 4);
-    const encoder = this.device.createCommandEncoder();
-    const params = this.encode(encoder, noise, out, count, scale);
-    const result = new Float32Array(await readBack(this.device, encoder, out, count * 4));
-    for (const b of [noise, out, params]) b.destroy();
-    return result;
+    return validated(this.device, 'guidance', async () => {
+      if (uncond.length !== cond.length) throw new Error('guidance: uncond and cond differ in length');
+      const count = uncond.length;
+      const noise = storageBuffer(this.device, 2 * count * 4);
+      this.device.queue.writeBuffer(noise, 0, uncond);
+      this.device.queue.writeBuffer(noise, count * 4, cond);
+      const out = storageBuffer(this.device, count * 4);
+      const encoder = this.device.createCommandEncoder();
+      const params = this.encode(encoder, noise, out, count, scale);
+      const result = new Float32Array(await readBack(this.device, encoder, out, count * 4));
+      for (const b of [noise, out, params]) b.destroy();
+      return result;
+    });
   }
 }

@@ -3,7 +3,7 @@
  * edited latents toward the source outside them. CPU twin: `localBlend` in src/p2p (the wasm and Node
  * paths use it; parity tested in e2e/kernels.spec.ts).
  */
-import { bindGroup, computePipeline, dispatch, readBack, storageBuffer, uniformBuffer } from './gpuBuffers';
+import { bindGroup, computePipeline, dispatch, readBack, storageBuffer, uniformBuffer, validated } from './gpuBuffers';
 import shaderSource from './localBlend.wgsl?raw';
 
 const WORKGROUP_SIZE = 256;
@@ -40,16 +40,18 @@ export class LocalBlendKernel {
 
   /** Uploads, runs and reads back (tests, probes). */
   async run(latents: Float32Array, maps: Float32Array, alphas: Float32Array, shape: LocalBlendShape): Promise<Float32Array> {
-    const buffers = {
-      latents: storageBuffer(this.device, latents),
-      maps: storageBuffer(this.device, maps),
-      alphas: storageBuffer(this.device, alphas),
-      out: storageBuffer(this.device, latents.byteLength),
-    };
-    const encoder = this.device.createCommandEncoder();
-    const temporary = this.encode(encoder, buffers, shape);
-    const result = new Float32Array(await readBack(this.device, encoder, buffers.out, latents.byteLength));
-    for (const b of [...Object.values(buffers), ...temporary]) b.destroy();
-    return result;
+    return validated(this.device, 'local-blend', async () => {
+      const buffers = {
+        latents: storageBuffer(this.device, latents),
+        maps: storageBuffer(this.device, maps),
+        alphas: storageBuffer(this.device, alphas),
+        out: storageBuffer(this.device, latents.byteLength),
+      };
+      const encoder = this.device.createCommandEncoder();
+      const temporary = this.encode(encoder, buffers, shape);
+      const result = new Float32Array(await readBack(this.device, encoder, buffers.out, latents.byteLength));
+      for (const b of [...Object.values(buffers), ...temporary]) b.destroy();
+      return result;
+    });
   }
 }
