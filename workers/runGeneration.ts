@@ -2,7 +2,7 @@
 // streamed as progress, throttled attention, preview, image and done events of the protocol.
 
 import { AbortError, generate, type GenerateRequest, type GenerateResult, type PipelineModel } from '../src/diffusion';
-import { AttentionTap, splitMaps, tokenLabels } from './attentionTap';
+import { splitMaps, tokenLabels } from './attentionTap';
 import type { LatentPreview } from './latentPreview';
 import type { EngineEvent, EngineGenerateRequest, RunPhase } from './protocol';
 
@@ -30,8 +30,7 @@ function imageLabel(phase: RunPhase, edited: boolean, prompt: number): string {
 /** Runs one phase; posts its events; returns the pipeline's result. */
 async function runPhase(ctx: RunContext, phase: RunPhase, request: GenerateRequest, previewEvery: number): Promise<GenerateResult> {
   const { id, post, now } = ctx;
-  const tap = new AttentionTap(ctx.model.backend);
-  const model: PipelineModel = { ...ctx.model, backend: tap.backend };
+  const model: PipelineModel = ctx.model;
   const prompts = request.prompts.length;
   const caps = ctx.model.backend.capabilities;
   let labels: string[][] | null = null;
@@ -53,11 +52,11 @@ async function runPhase(ctx: RunContext, phase: RunPhase, request: GenerateReque
       lastCall = e.call;
       post({ type: 'progress', id, phase, call: e.call, total: e.total, elapsed: e.elapsed });
     },
-    onStep: (step, latents) => {
-      tap.addStep();
-      const plane = latents.length / (prompts * caps.latentChannels);
-      const [h, w] = request.latentSize ?? caps.latentSize ?? [Math.sqrt(plane), Math.sqrt(plane)];
+    onStep: async (step, state) => {
       if (previewEvery > 0 && (step + 1) % previewEvery === 0) {
+        const latents = await state.latents();
+        const plane = latents.length / (prompts * caps.latentChannels);
+        const [h, w] = request.latentSize ?? caps.latentSize ?? [Math.sqrt(plane), Math.sqrt(plane)];
         for (let p = 0; p < prompts; p++) {
           const rgba = ctx.preview.rgba(latents, [prompts, caps.latentChannels, h, w], p);
           post({ type: 'preview', id, phase, prompt: p, step, width: w, height: h, rgba });
@@ -66,7 +65,7 @@ async function runPhase(ctx: RunContext, phase: RunPhase, request: GenerateReque
       const t = now();
       if (t - lastAttention >= ctx.attentionIntervalMs) {
         lastAttention = t;
-        postAttention(tap.summed(), lastCall);
+        postAttention(state.attention, lastCall);
       }
     },
   });

@@ -1,5 +1,8 @@
 // The compute a generation run needs from a runtime (text encoder, UNet, VAE decoder), as plain typed
-// arrays, so the loop in pipeline.ts runs unchanged over onnxruntime-node, -web (wasm/WebGPU) or a stub.
+// arrays, so the loop in pipeline.ts runs unchanged over onnxruntime-node, -web (wasm/WebGPU) or a stub;
+// optionally a resident loop that keeps the latents on the device between steps.
+
+import type { LinearStepPlan } from './linearStep';
 
 /** Prompt-to-Prompt inputs of the instrumented UNet (ARCHITECTURE.md, "One UNet graph does the editing"). */
 export interface P2PInputs {
@@ -58,6 +61,38 @@ export interface BackendCapabilities {
   description: string;
 }
 
+/** One UNet call of a resident loop: the CFG batch `[x; x]` is built on the device from its latents. */
+export interface ResidentUnetCall {
+  timestep: number;
+  /** Text embeddings `[2P, 77, D]` (unconditional group first). */
+  context: Float32Array;
+  contextDims: [number, number, number];
+  p2p?: P2PInputs;
+}
+
+/** LocalBlend inputs for a resident update (see `localBlend` in src/p2p). */
+export interface ResidentBlend {
+  maps: Float32Array;
+  mapRes: number;
+  alphas: Float32Array;
+  threshold: number;
+}
+
+/**
+ * A denoising loop whose latents stay where the backend computes (the GPU): the pipeline sends
+ * scheduler plans, not tensors, and reads latents back only when it needs them.
+ */
+export interface ResidentLoop {
+  /** Runs the UNet on `[x; x]`, keeps its output for `update`, returns `p2p_attn` (read back; small). */
+  unet(call: ResidentUnetCall): Promise<{ attn?: Float32Array }>;
+  /** Guidance of the kept output, the scheduler plan, then LocalBlend when given — all on the device. */
+  update(plan: LinearStepPlan, guidance: number, blend?: ResidentBlend): Promise<void>;
+  /** The current latents `[P, C, h, w]`. */
+  read(): Promise<Float32Array>;
+  /** Frees the loop's device buffers. */
+  dispose(): void;
+}
+
 /**
  * What a runtime provides. Calls are sequential: the pipeline never overlaps two calls on one
  * backend. Buffers passed in are not retained after the returned promise settles.
@@ -71,6 +106,11 @@ export interface Backend {
   decode(latents: Float32Array, dims: [number, number, number, number]): Promise<DecodedImages>;
   /** Frees sessions and device memory; the backend is unusable afterwards. */
   dispose(): Promise<void>;
+  /**
+   * Optional: a loop keeping the latents `[P, C, h, w]` on the device (WebGPU), or null when this
+   * model cannot (e.g. an fp16 UNet). Without it the pipeline keeps them in CPU memory.
+   */
+  residentLoop?(latents: Float32Array, dims: [number, number, number, number]): Promise<ResidentLoop | null>;
 }
 
 /** Identity P2P parameters (G = 0, H = 1, M = I, no self replace): the instrumented UNet then equals the stock one. */

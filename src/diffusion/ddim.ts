@@ -10,6 +10,7 @@ import { TIMESTEP_SPACINGS, spacedTimesteps, type TimestepSpacing } from './spac
 
 export class DdimScheduler implements Scheduler {
   timesteps: number[] = [];
+  readonly scalesModelInput = false;
   initNoiseSigma = 1;
   private readonly schedule: NoiseSchedule;
   private readonly finalAlphaCumprod: number;

@@ -17,6 +17,7 @@ function vpCoefficients(sigma: number): { alpha: number; sigma: number; lambda: 
 
 export class DpmSolverMultistepScheduler implements Scheduler {
   timesteps: number[] = [];
+  readonly scalesModelInput = false;
   initNoiseSigma = 1;
   private readonly schedule: NoiseSchedule;
   private readonly trainSigmas: Float64Array;

@@ -12,6 +12,7 @@ const f32 = Math.fround;
 
 export class EulerScheduler implements Scheduler {
   timesteps: number[] = [];
+  readonly scalesModelInput = true;
   initNoiseSigma: number;
   private readonly schedule: NoiseSchedule;
   private readonly trainSigmas: Float64Array;

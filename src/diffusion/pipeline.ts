@@ -18,7 +18,7 @@ import {
   type PipelineModel,
 } from './pipelineTypes';
 import { torchRandn } from './randn';
-import { createScheduler } from './scheduler';
+import { createScheduler, type SchedulerName } from './scheduler';
 
 const CONTEXT_LENGTH = 77;
 
@@ -80,7 +80,8 @@ export async function generate(model: PipelineModel, req: GenerateRequest, opts:
   const initialLatent = req.initialLatent ? req.initialLatent.slice() : torchRandn(req.seed, [1, C, h, w]);
   let latents = repeatBatch(scaled(initialLatent, scheduler.initNoiseSigma), P);
 
-  // 6. Denoising loop: one UNet call per timestep (two in low-memory mode).
+  // 6. Denoising loop: one UNet call per timestep (two in low-memory mode). Where the backend offers
+  //    it (WebGPU), the latents stay on the device and each step is sent as a linear plan.
   const identity: P2PInputs | undefined = run.feedP2P ? identityP2P(P - 1, CONTEXT_LENGTH) : undefined;
   const callsPerStep = req.lowMemory ? 2 : 1;
   const total = timesteps.length * callsPerStep;
@@ -88,9 +89,17 @@ export async function generate(model: PipelineModel, req: GenerateRequest, opts:
   let unetMs = 0;
   let attn: Float32Array | null = null;
   let mapRes = backend.capabilities.mapResolution;
-  const unet = async (sample: Float32Array, context: Float32Array, t: number, p2p: P2PInputs | undefined) => {
+  const started = (): number => {
     checkAbort();
-    const start = now();
+    return now();
+  };
+  const finished = (start: number): void => {
+    unetMs += now() - start;
+    callsDone += 1;
+    opts.onProgress?.({ call: callsDone, total, elapsed: now() - t0 });
+  };
+  const unet = async (sample: Float32Array, context: Float32Array, t: number, p2p: P2PInputs | undefined) => {
+    const start = started();
     const out = await backend.unet({
       sample,
       sampleDims: [sample.length / (C * h * w), C, h, w],
@@ -99,43 +108,62 @@ export async function generate(model: PipelineModel, req: GenerateRequest, opts:
       contextDims: [context.length / rowSize, CONTEXT_LENGTH, D],
       p2p,
     });
-    unetMs += now() - start;
     if (out.noise.length !== sample.length) {
       throw new PipelineError('backend', `UNet returned ${out.noise.length} values for a sample of ${sample.length}`);
     }
-    callsDone += 1;
-    opts.onProgress?.({ call: callsDone, total, elapsed: now() - t0 });
+    finished(start);
     return out;
   };
+  const addAttention = (stepAttn: Float32Array | undefined): void => {
+    if (!stepAttn) return;
+    attn = accumulate(attn, stepAttn);
+    mapRes ??= mapSide(stepAttn.length, P, CONTEXT_LENGTH);
+  };
+  const blendInputs = () => {
+    if (!blend) return undefined;
+    if (!attn || mapRes === null) throw new PipelineError('backend', 'LocalBlend needs p2p_attn, and the UNet returned none');
+    return { maps: attn, mapRes, alphas: blend.alphas, threshold: blend.threshold };
+  };
 
-  for (let k = 0; k < timesteps.length; k++) {
-    const t = timesteps[k];
-    const input = scheduler.scaleModelInput(latents, t);
-    const params = plan ? toInputs(plan.call(k), plan.edits) : identity;
-    let uncond: Float32Array;
-    let cond: Float32Array;
-    let stepAttn: Float32Array | undefined;
-    if (req.lowMemory) {
-      uncond = (await unet(input, uncondCtx, t, identity)).noise;
-      const out = await unet(input, condCtx, t, params);
-      cond = out.noise;
-      stepAttn = out.attn;
-    } else {
-      const out = await unet(concatBatch([input, input]), fullCtx, t, params);
-      [uncond, cond] = splitHalves(out.noise);
-      stepAttn = out.attn;
+  const resident = !req.lowMemory && !scheduler.scalesModelInput && linearPlans(run.scheduler, model.schedulerConfig, req.steps)
+    ? await backend.residentLoop?.(latents, run.latentDims)
+    : null;
+  try {
+    for (let k = 0; k < timesteps.length; k++) {
+      const t = timesteps[k];
+      const params = plan ? toInputs(plan.call(k), plan.edits) : identity;
+      if (resident) {
+        const start = started();
+        const out = await resident.unet({ timestep: t, context: fullCtx, contextDims: [2 * P, CONTEXT_LENGTH, D], p2p: params });
+        finished(start);
+        addAttention(out.attn);
+        await resident.update(scheduler.linearPlan(t)!, req.guidance, blendInputs());
+        await opts.onStep?.(k, { latents: () => resident.read(), attention: attn });
+        continue;
+      }
+      const input = scheduler.scaleModelInput(latents, t);
+      let uncond: Float32Array;
+      let cond: Float32Array;
+      if (req.lowMemory) {
+        uncond = (await unet(input, uncondCtx, t, identity)).noise;
+        const out = await unet(input, condCtx, t, params);
+        cond = out.noise;
+        addAttention(out.attn);
+      } else {
+        const out = await unet(concatBatch([input, input]), fullCtx, t, params);
+        [uncond, cond] = splitHalves(out.noise);
+        addAttention(out.attn);
+      }
+      const eps = guidance(uncond, cond, req.guidance);
+      latents = scheduler.step(eps, t, latents);
+      const b = blendInputs();
+      if (b) latents = localBlend(latents, run.latentDims, b.maps, b.mapRes, b.alphas, b.threshold);
+      const current = latents;
+      await opts.onStep?.(k, { latents: async () => current, attention: attn });
     }
-    if (stepAttn) {
-      attn = accumulate(attn, stepAttn);
-      mapRes ??= mapSide(stepAttn.length, P, CONTEXT_LENGTH);
-    }
-    const eps = guidance(uncond, cond, req.guidance);
-    latents = scheduler.step(eps, t, latents);
-    if (blend) {
-      if (!attn || mapRes === null) throw new PipelineError('backend', 'LocalBlend needs p2p_attn, and the UNet returned none');
-      latents = localBlend(latents, run.latentDims, attn, mapRes, blend.alphas, blend.threshold);
-    }
-    opts.onStep?.(k, latents);
+    if (resident) latents = await resident.read();
+  } finally {
+    resident?.dispose();
   }
   const t3 = now();
 
@@ -168,6 +196,13 @@ export async function generate(model: PipelineModel, req: GenerateRequest, opts:
       total: t4 - t0,
     },
   };
+}
+
+/** Whether every step of this scheduler configuration has a linear plan (DDIM with clip_sample has none). */
+function linearPlans(name: SchedulerName, config: PipelineModel['schedulerConfig'], steps: number): boolean {
+  const probe = createScheduler(name, config);
+  probe.setTimesteps(steps);
+  return probe.timesteps.every((t) => probe.linearPlan(t) !== null);
 }
 
 function toInputs(params: { map: Float32Array; gain: Float32Array; keep: Float32Array; selfReplace: boolean }, edits: number): P2PInputs {

@@ -60,12 +60,20 @@ export interface ProgressEvent {
   elapsed: number;
 }
 
+/** What `onStep` sees after a step. */
+export interface StepState {
+  /** The current latents `[P, C, h, w]` (read back from the device when the loop keeps them there); do not keep. */
+  latents(): Promise<Float32Array>;
+  /** `p2p_attn` summed over the calls so far `[P, R·R, 77]` (the run's own buffer: copy what you keep), or null. */
+  attention: Float32Array | null;
+}
+
 export interface GenerateOptions {
   /** Checked before every UNet call; the run then rejects with an `AbortError`. */
   signal?: { readonly aborted: boolean; readonly reason?: unknown };
   onProgress?: (event: ProgressEvent) => void;
-  /** Called after each scheduler step (and LocalBlend) with the current latents `[P, C, h, w]`; do not keep. */
-  onStep?: (step: number, latents: Float32Array) => void;
+  /** Called after each scheduler step (and LocalBlend); the run waits for a returned promise. */
+  onStep?: (step: number, state: StepState) => void | Promise<void>;
   /** Millisecond clock; default `performance.now` where present, else `Date.now`. */
   now?: () => number;
 }

@@ -17,6 +17,8 @@ export interface Scheduler {
   timesteps: number[];
   /** Scale for the initial N(0, I) latent. */
   initNoiseSigma: number;
+  /** Whether `scaleModelInput` changes the latent (Euler); false = the identity. */
+  readonly scalesModelInput: boolean;
   /** Scales the latent before it goes into the denoiser at timestep `t`. */
   scaleModelInput(x: Float32Array, t: number): Float32Array;
   /** Given the denoiser output `eps` at timestep `t` for latent `x`, the latent for the next timestep. */

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate, toRgba, type GenerateResult } from '../diffusion';
 import { decodeFloat32, decodeTensor, maxAbsDiff, type EncodedTensor } from '../../tests/helpers/fixtures';
 import { TOY_MODEL_DIR, TOY_REFERENCE_DIR } from '../../tests/helpers/toyModel';
+import { hostResidentLoop } from '../diffusion/hostResidentLoop';
 import { loadNodeModel, type NodeModel } from './nodeModel';
 
 // TOY_MODEL_DIR / TOY_REFERENCE_DIR check another export of the same tool (e.g. `train.py --smoke`).
@@ -100,4 +101,27 @@ describe('toy-shapes parity with the PyTorch reference run', () => {
       expect(pixelAgreement(res, ref.images_p2p, 2)).toBeGreaterThanOrEqual(0.999);
     }, 120_000);
   }
+
+  it('the resident-loop branch (latents kept by the backend, steps sent as linear plans) gives the same run', async () => {
+    const ref = runs.get(SEEDS[0])!;
+    const req = {
+      ...request(ref),
+      edit: { kind: 'replace' as const, crossReplaceSteps: ref.crossReplaceSteps, selfReplaceSteps: ref.selfReplaceSteps, localBlend: { words: [['circle'], ['square']], threshold: 0.3 } },
+    };
+    const plain = await generate(p2p, req);
+    let loops = 0;
+    const backend = {
+      ...p2p.backend,
+      residentLoop: async (latents: Float32Array, dims: [number, number, number, number]) => {
+        loops += 1;
+        return hostResidentLoop(p2p.backend, latents, dims);
+      },
+    };
+    const steps: number[] = [];
+    const resident = await generate({ ...p2p, backend }, req, { onStep: async (k, state) => void steps.push((await state.latents()).length) });
+    expect(loops).toBe(1);
+    expect(steps).toHaveLength(ref.timesteps.length);
+    expect(maxAbsDiff(resident.latents, plain.latents)).toBeLessThan(1e-5);
+    expect(maxAbsDiff(resident.attention!.maps, plain.attention!.maps)).toBeLessThan(1e-5);
+  }, 120_000);
 });
