@@ -29,6 +29,7 @@ interface PageRun {
   cancelled: string | null;
   /** Stage timings of the compared run (ms). */
   timings: Record<string, number>;
+  latentsOnDevice: boolean;
 }
 
 /** Loads the model in a fresh engine worker and runs `request` (after a cancelled run when `cancelAt`). */
@@ -68,6 +69,7 @@ function runInPage(page: Page, args: { provider: ProviderPreference; request: En
           attention,
           cancelled,
           timings: { ...out.done.timings },
+          latentsOnDevice: out.done.latentsOnDevice,
         };
       } finally {
         engine.terminate();
@@ -148,10 +150,15 @@ test.describe('generation engine in a worker', () => {
   test('WebGPU (SwiftShader, 2 steps) equals wasm', async ({ page }) => {
     test.setTimeout(150_000);
     await page.goto('/');
-    const request = { ...SWAP, steps: 2, previewEvery: 0 };
+    // With LocalBlend and a preview after every step: the WebGPU run keeps its latents on the GPU
+    // (guidance, scheduler and LocalBlend as WGSL kernels), wasm on the CPU (their twins).
+    const request = { ...SWAP, steps: 2, previewEvery: 1, edit: { ...SWAP.edit!, localBlend: { words: [['circle'], ['square']], threshold: 0.3 } } };
     const gpu = await runInPage(page, { provider: 'webgpu', request });
     const wasm = await runInPage(page, { provider: 'wasm', request });
     expect(gpu.backend).toBe('webgpu');
+    expect(gpu.latentsOnDevice).toBe(true);
+    expect(wasm.latentsOnDevice).toBe(false);
+    expect(gpu.order.filter((t) => t === 'preview')).toHaveLength(wasm.order.filter((t) => t === 'preview').length);
     const images = compareImages(gpu.images, wasm.images.map((i) => Uint8Array.from(i)), 2);
     console.log(`webgpu vs wasm: max ${images.max}/255, within 2/255: ${(images.within * 100).toFixed(3)}%; webgpu load ${gpu.loadMs.toFixed(0)} ms, timings ${fmt(gpu.timings)}; wasm timings ${fmt(wasm.timings)}`);
     expect(images.within).toBeGreaterThanOrEqual(0.99);

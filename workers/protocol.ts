@@ -193,6 +193,8 @@ export interface DoneMessage {
   baselineTimings?: StageTimings;
   /** E.g. prompts truncated to 77 tokens. */
   warnings: string[];
+  /** The main run kept its latents on the GPU between steps (WebGPU resident loop). */
+  latentsOnDevice: boolean;
 }
 
 /**

@@ -92,5 +92,5 @@ export async function runGeneration(ctx: RunContext, req: EngineGenerateRequest)
     baselineTimings = (await runPhase(ctx, 'baseline', plain, every)).timings;
   }
   throwIfAborted(ctx.signal);
-  ctx.post({ type: 'done', id: ctx.id, timings: main.timings, baselineTimings, warnings: main.warnings });
+  ctx.post({ type: 'done', id: ctx.id, timings: main.timings, baselineTimings, warnings: main.warnings, latentsOnDevice: main.latentsOnDevice });
 }

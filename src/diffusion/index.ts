@@ -8,7 +8,18 @@ export { applyLinearStep, type LinearStepPlan, type LinearOutput, type LinearTer
 export { generate } from './pipeline';
 export { prepareRun, LIMITS as PIPELINE_LIMITS } from './pipelineInputs';
 export { toRgba } from './pipelineTensors';
-export { identityP2P, type Backend, type BackendCapabilities, type DecodedImages, type P2PInputs, type UnetInputs, type UnetOutputs } from './backend';
+export {
+  identityP2P,
+  type Backend,
+  type BackendCapabilities,
+  type DecodedImages,
+  type P2PInputs,
+  type ResidentBlend,
+  type ResidentLoop,
+  type ResidentUnetCall,
+  type UnetInputs,
+  type UnetOutputs,
+} from './backend';
 export {
   AbortError,
   PipelineError,

@@ -5,7 +5,7 @@
 // `latents` x_t `[P, C, h, w]`, `plan.call(k)` the controller at UNet call k, `blend` LocalBlend.
 
 import { localBlend } from '../p2p';
-import { identityP2P, type P2PInputs } from './backend';
+import { identityP2P, type P2PInputs, type ResidentLoop } from './backend';
 import { guidance } from './guidance';
 import { prepareRun } from './pipelineInputs';
 import { accumulate, concatBatch, mapSide, repeatBatch, scaled, splitHalves, toRgba } from './pipelineTensors';
@@ -125,8 +125,8 @@ export async function generate(model: PipelineModel, req: GenerateRequest, opts:
     return { maps: attn, mapRes, alphas: blend.alphas, threshold: blend.threshold };
   };
 
-  const resident = !req.lowMemory && !scheduler.scalesModelInput && linearPlans(run.scheduler, model.schedulerConfig, req.steps)
-    ? await backend.residentLoop?.(latents, run.latentDims)
+  const resident: ResidentLoop | null = !req.lowMemory && !scheduler.scalesModelInput && linearPlans(run.scheduler, model.schedulerConfig, req.steps)
+    ? ((await backend.residentLoop?.(latents, run.latentDims)) ?? null)
     : null;
   try {
     for (let k = 0; k < timesteps.length; k++) {
@@ -186,6 +186,7 @@ export async function generate(model: PipelineModel, req: GenerateRequest, opts:
     timesteps,
     attention: attn && mapRes !== null ? { maps: attn, resolution: mapRes, calls: timesteps.length } : undefined,
     warnings,
+    latentsOnDevice: resident !== null,
     timings: {
       tokenizer: t1 - t0,
       textEncoder: t2 - t1,

@@ -113,6 +113,8 @@ export interface GenerateResult {
   attention?: { maps: Float32Array; resolution: number; calls: number };
   /** Human-readable notes (truncated prompts). */
   warnings: string[];
+  /** The latents stayed on the device between steps (the backend's resident loop ran). */
+  latentsOnDevice: boolean;
   timings: StageTimings;
 }
 

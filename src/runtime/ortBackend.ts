@@ -2,7 +2,7 @@
 // decoder), shared by the onnxruntime-node and onnxruntime-web builds: names and dtypes come from the graphs.
 
 import type { InferenceSession, Tensor, TensorConstructor } from 'onnxruntime-common';
-import type { Backend, BackendCapabilities, DecodedImages, UnetInputs, UnetOutputs } from '../diffusion';
+import type { Backend, BackendCapabilities, DecodedImages, ResidentLoop, UnetInputs, UnetOutputs } from '../diffusion';
 import { fixedDim, makeTensor, pick, readFloat, specs, type ValueSpec } from './ortTensors';
 
 export interface OrtSessions {
@@ -18,6 +18,16 @@ export interface OrtBackendOptions {
   runtime: string;
   /** Default latent `[h, w]` when the UNet's sample has symbolic dims (unet/config.json `sample_size`). */
   latentSize?: [number, number];
+  /** A loop keeping the latents on the device (WebGPU), given the UNet runner; null when it cannot. */
+  residentLoop?: (unet: UnetRunner, latents: Float32Array, dims: [number, number, number, number]) => Promise<ResidentLoop | null>;
+}
+
+/** Runs the UNet with a caller-made `sample` tensor (e.g. a GPU buffer); the caller disposes the outputs. */
+export interface UnetRunner {
+  /** dtype of `sample` and of the noise output (the resident loop needs float32). */
+  sampleType: Tensor.Type;
+  noiseType: Tensor.Type;
+  run(sample: Tensor, inp: Omit<UnetInputs, 'sample'>): Promise<{ noise: Tensor; attn?: Tensor; all: Record<string, Tensor> }>;
 }
 
 const P2P = { map: 'p2p_map', gain: 'p2p_gain', keep: 'p2p_keep', self: 'p2p_self', attn: 'p2p_attn' } as const;
@@ -33,7 +43,7 @@ async function runAndRead(session: InferenceSession, feeds: Record<string, Tenso
   const out = await session.run(feeds, fetches);
   const read: Record<string, { data: Float32Array; dims: readonly number[] }> = {};
   try {
-    for (const name of fetches) read[name] = { data: readFloat(out[name], `${what} ${name}`), dims: out[name].dims };
+    for (const name of fetches) read[name] = { data: await readFloat(out[name], `${what} ${name}`), dims: out[name].dims };
   } finally {
     for (const tensor of Object.values(out)) tensor.dispose();
   }
@@ -81,8 +91,35 @@ export async function backendOverSessions({ text, unet, vae }: OrtSessions, opts
     description: `${opts.runtime}${instrumented ? ', instrumented UNet' : ''}`,
   };
 
+  const runner: UnetRunner = {
+    sampleType: sampleIn.type,
+    noiseType: noiseOut.type,
+    async run(sample, inp) {
+      const tDims = timestepDims(timestepIn, inp.sampleDims[0]);
+      const tValues = new Array<number>(tDims.reduce((a, b) => a * b, 1)).fill(inp.timestep);
+      const feeds: Record<string, Tensor> = {
+        [sampleIn.name]: sample,
+        [timestepIn.name]: tensor(timestepIn.type, tValues, tDims),
+        [contextIn.name]: tensor(contextIn.type, inp.context, inp.contextDims),
+      };
+      if (instrumented) {
+        if (!inp.p2p) throw new Error('the instrumented UNet needs p2p inputs (identity parameters when not editing)');
+        const { map, gain, keep, self, edits } = inp.p2p;
+        const len = inp.contextDims[1];
+        feeds[P2P.map] = tensor(unetIns.get(P2P.map)!.type, map, [edits, len, len]);
+        feeds[P2P.gain] = tensor(unetIns.get(P2P.gain)!.type, gain, [edits, len]);
+        feeds[P2P.keep] = tensor(unetIns.get(P2P.keep)!.type, keep, [edits, len]);
+        feeds[P2P.self] = tensor(unetIns.get(P2P.self)!.type, [self ? 1 : 0], [1]);
+      }
+      const fetches = instrumented && attnOut ? [noiseOut.name, attnOut.name] : [noiseOut.name];
+      const all = await unet.run(feeds, fetches);
+      return { noise: all[noiseOut.name], attn: attnOut && instrumented ? all[attnOut.name] : undefined, all };
+    },
+  };
+
   return {
     capabilities,
+    ...(opts.residentLoop ? { residentLoop: (latents: Float32Array, dims: [number, number, number, number]) => opts.residentLoop!(runner, latents, dims) } : {}),
 
     async encodeText(ids: Int32Array, batch: number): Promise<Float32Array> {
       const length = ids.length / batch;
@@ -101,25 +138,12 @@ export async function backendOverSessions({ text, unet, vae }: OrtSessions, opts
     },
 
     async unet(inp: UnetInputs): Promise<UnetOutputs> {
-      const tDims = timestepDims(timestepIn, inp.sampleDims[0]);
-      const tValues = new Array<number>(tDims.reduce((a, b) => a * b, 1)).fill(inp.timestep);
-      const feeds: Record<string, Tensor> = {
-        [sampleIn.name]: tensor(sampleIn.type, inp.sample, inp.sampleDims),
-        [timestepIn.name]: tensor(timestepIn.type, tValues, tDims),
-        [contextIn.name]: tensor(contextIn.type, inp.context, inp.contextDims),
-      };
-      if (instrumented) {
-        if (!inp.p2p) throw new Error('the instrumented UNet needs p2p inputs (identity parameters when not editing)');
-        const { map, gain, keep, self, edits } = inp.p2p;
-        const len = inp.contextDims[1];
-        feeds[P2P.map] = tensor(unetIns.get(P2P.map)!.type, map, [edits, len, len]);
-        feeds[P2P.gain] = tensor(unetIns.get(P2P.gain)!.type, gain, [edits, len]);
-        feeds[P2P.keep] = tensor(unetIns.get(P2P.keep)!.type, keep, [edits, len]);
-        feeds[P2P.self] = tensor(unetIns.get(P2P.self)!.type, [self ? 1 : 0], [1]);
+      const out = await runner.run(tensor(sampleIn.type, inp.sample, inp.sampleDims), inp);
+      try {
+        return { noise: await readFloat(out.noise, 'UNet noise'), attn: out.attn && (await readFloat(out.attn, 'UNet p2p_attn')) };
+      } finally {
+        for (const t of Object.values(out.all)) t.dispose();
       }
-      const fetches = instrumented && attnOut ? [noiseOut.name, attnOut.name] : [noiseOut.name];
-      const read = await runAndRead(unet, feeds, fetches, 'UNet');
-      return { noise: read[noiseOut.name].data, attn: attnOut && instrumented ? read[attnOut.name].data : undefined };
     },
 
     async decode(latents: Float32Array, dims: [number, number, number, number]): Promise<DecodedImages> {

@@ -61,14 +61,16 @@ export function makeTensor(Ctor: TensorConstructor, type: Tensor.Type, values: A
 }
 
 /** A float32 copy of an output tensor, or an error for types this backend does not convert. */
-export function readFloat(tensor: Tensor | undefined, what: string): Float32Array {
+export async function readFloat(tensor: Tensor | undefined, what: string): Promise<Float32Array> {
   if (!tensor) throw new Error(`${what}: missing from the outputs`);
-  if (tensor.type === 'float32') return (tensor.data as Float32Array).slice();
-  if (tensor.type === 'float64') return Float32Array.from(tensor.data as Float64Array);
+  // Outputs kept on the GPU (preferredOutputLocation) are downloaded first.
+  const data = tensor.location === 'cpu' || tensor.location === 'cpu-pinned' ? tensor.data : await tensor.getData();
+  if (tensor.type === 'float32') return (data as Float32Array).slice();
+  if (tensor.type === 'float64') return Float32Array.from(data as Float64Array);
   // float16 arrives as Uint16Array bits (or a Float16Array where the platform has one).
   if (tensor.type === 'float16') {
-    const data = tensor.data as ArrayLike<number>;
-    return data instanceof Uint16Array ? fromHalf(data) : Float32Array.from(data);
+    const values = data as ArrayLike<number>;
+    return values instanceof Uint16Array ? fromHalf(values) : Float32Array.from(values);
   }
   throw new Error(`${what}: output type ${tensor.type} is not supported (float32, float16, float64)`);
 }

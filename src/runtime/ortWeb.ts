@@ -10,8 +10,8 @@ export type WebProvider = 'webgpu' | 'wasm';
 export interface WebSessionOptions {
   provider: WebProvider;
   externalData?: { path: string; data: Uint8Array }[];
-  /** Keep outputs on the GPU (WebGPU only); the caller then reads or reuses the GPU buffers. */
-  gpuOutputs?: boolean;
+  /** Outputs to keep on the GPU (WebGPU only); the caller then reads or reuses their GPU buffers. */
+  gpuOutputs?: string[];
 }
 
 export { ort };
@@ -48,6 +48,8 @@ export async function createWebSession(model: Uint8Array, options: WebSessionOpt
     };
   }
   if (options.externalData) sessionOptions.externalData = options.externalData;
-  if (options.gpuOutputs && options.provider === 'webgpu') sessionOptions.preferredOutputLocation = 'gpu-buffer';
+  if (options.gpuOutputs && options.provider === 'webgpu') {
+    sessionOptions.preferredOutputLocation = Object.fromEntries(options.gpuOutputs.map((name) => [name, 'gpu-buffer' as const]));
+  }
   return ort.InferenceSession.create(model, sessionOptions);
 }

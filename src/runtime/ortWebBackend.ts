@@ -1,9 +1,14 @@
 // The diffusion Backend over onnxruntime-web sessions (text encoder, instrumented UNet, VAE decoder) on
-// WebGPU or wasm: CPU tensors in and out of every call, fp16 graphs fed and read as float32 arrays.
+// WebGPU or wasm, fp16 graphs fed and read as float32 arrays. On WebGPU the UNet leaves `out_sample` on
+// the GPU and the denoising loop keeps the latents there (gpuResidentLoop).
 
 import type { Backend } from '../diffusion';
 import { backendOverSessions } from './ortBackend';
 import { createWebSession, ort, type WebProvider } from './ortWeb';
+import { gpuResidentLoop } from './webgpu/gpuResidentLoop';
+
+/** The UNet output the resident loop keeps on the GPU (the diffusers export's name). */
+const NOISE_OUTPUT = 'out_sample';
 
 /** A graph's bytes and the external-data files its initializers name (weights kept in their own file). */
 export interface WebModelBytes {
@@ -20,9 +25,9 @@ export interface OrtWebBackendOptions {
   latentSize?: [number, number];
 }
 
-async function open(bytes: WebModelBytes, provider: WebProvider, what: string): Promise<ort.InferenceSession> {
+async function open(bytes: WebModelBytes, provider: WebProvider, what: string, gpuOutputs?: string[]): Promise<ort.InferenceSession> {
   try {
-    return await createWebSession(bytes.model, { provider, externalData: bytes.externalData });
+    return await createWebSession(bytes.model, { provider, externalData: bytes.externalData, gpuOutputs });
   } catch (err) {
     throw new Error(`cannot create the ${what} session on ${provider}: ${err instanceof Error ? err.message : String(err)}`);
   }
@@ -33,7 +38,7 @@ async function openAll(opts: OrtWebBackendOptions): Promise<[ort.InferenceSessio
   const opened: ort.InferenceSession[] = [];
   try {
     opened.push(await open(opts.textEncoder, opts.provider, 'text encoder'));
-    opened.push(await open(opts.unet, opts.provider, 'UNet'));
+    opened.push(await open(opts.unet, opts.provider, 'UNet', [NOISE_OUTPUT]));
     opened.push(await open(opts.vaeDecoder, opts.provider, 'VAE decoder'));
   } catch (err) {
     await Promise.all(opened.map((s) => s.release()));
@@ -44,5 +49,13 @@ async function openAll(opts: OrtWebBackendOptions): Promise<[ort.InferenceSessio
 
 export async function createOrtWebBackend(opts: OrtWebBackendOptions): Promise<Backend> {
   const [text, unet, vae] = await openAll(opts);
-  return backendOverSessions({ text, unet, vae }, { Tensor: ort.Tensor, runtime: `onnxruntime-web ${opts.provider}`, latentSize: opts.latentSize });
+  return backendOverSessions(
+    { text, unet, vae },
+    {
+      Tensor: ort.Tensor,
+      runtime: `onnxruntime-web ${opts.provider}`,
+      latentSize: opts.latentSize,
+      residentLoop: opts.provider === 'webgpu' ? gpuResidentLoop : undefined,
+    },
+  );
 }
