@@ -30,6 +30,8 @@ interface PageRun {
   /** Stage timings of the compared run (ms). */
   timings: Record<string, number>;
   latentsOnDevice: boolean;
+  /** The last attention event's heatmap tiles per prompt and token. */
+  tiles: number[][][];
 }
 
 /** Loads the model in a fresh engine worker and runs `request` (after a cancelled run when `cancelAt`). */
@@ -49,12 +51,14 @@ function runInPage(page: Page, args: { provider: ProviderPreference; request: En
         }
         const order: string[] = [];
         const attention: number[][] = [];
+        const tiles: number[][][] = [];
         const out = await engine.generate(a.request, {
           onProgress: () => order.push('progress'),
           onPreview: () => order.push('preview'),
           onAttention: (e) => {
             order.push('attention');
             attention[e.prompt] = Array.from(e.maps);
+            tiles[e.prompt] = e.tiles.map((t) => Array.from(t));
           },
           onImage: () => order.push('image'),
         });
@@ -67,6 +71,7 @@ function runInPage(page: Page, args: { provider: ProviderPreference; request: En
           labels: out.images.map((i) => i.label),
           images: out.images.map((i) => Array.from(i.rgba)),
           attention,
+          tiles,
           cancelled,
           timings: { ...out.done.timings },
           latentsOnDevice: out.done.latentsOnDevice,
@@ -165,6 +170,10 @@ test.describe('generation engine in a worker', () => {
     expect(images.max).toBeLessThanOrEqual(8);
     const per = wasm.attention[0].length;
     expect(maxRelDiff(gpu.attention.flat(), wasm.attention.flat())).toBeLessThan(1e-3);
+    // Heatmap tiles: WGSL kernel on WebGPU, CPU twin on wasm, from maps within 1e-3: within 2 grey levels.
+    expect(gpu.tiles.map((p) => p.length)).toEqual(wasm.tiles.map((p) => p.length));
+    const tileDiff = Math.max(...gpu.tiles.flat(2).map((v, i) => Math.abs(v - wasm.tiles.flat(2)[i])));
+    expect(tileDiff).toBeLessThanOrEqual(2);
     expect(per).toBeGreaterThan(0);
   });
 });

@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../src/diffusion';
+import { tokenHeatmaps } from '../src/p2p';
 import { loadNodeEngineModel } from '../src/runtime/nodeEngineModel';
 import { loadNodeModel, type NodeModel } from '../src/runtime/nodeModel';
 import { REPO_ROOT } from '../tests/helpers/fixtures';
@@ -82,6 +83,8 @@ describe('engine handler on onnxruntime-node', () => {
     expect(last.maps.length).toBe(8 * 8 * 77);
     expect(last.tokens[0]).toMatch(/startoftext/);
     expect(last.tokens).toHaveLength(5); // BOS a red circle EOS
+    // One heatmap tile per token label, as the CPU twin makes them from the event's maps.
+    expect(last.tiles.map((t) => Array.from(t))).toEqual(tokenHeatmaps(last.maps, 8, 77, 5).map((t) => Array.from(t)));
 
     const direct = await generate(reference, SWAP);
     const images = events.filter((e) => e.type === 'image');

@@ -159,6 +159,11 @@ export interface AttentionMessage {
   resolution: number;
   tokens: string[];
   maps: Float32Array;
+  /**
+   * One greyscale `R·R` tile per entry of `tokens`, scaled to its maximum (the reference
+   * `show_cross_attention`): made by the WGSL heatmap kernel on WebGPU, by its CPU twin otherwise.
+   */
+  tiles: Uint8ClampedArray[];
 }
 
 /** A cheap RGB look at the current latents of one prompt (latent resolution, see docs/engine.md). */
@@ -243,7 +248,7 @@ export type EngineEvent =
 export function transferablesOf(event: EngineEvent): ArrayBuffer[] {
   switch (event.type) {
     case 'attention':
-      return [event.maps.buffer as ArrayBuffer];
+      return [event.maps.buffer as ArrayBuffer, ...event.tiles.map((t) => t.buffer as ArrayBuffer)];
     case 'preview':
     case 'image':
       return [event.rgba.buffer as ArrayBuffer];

@@ -2,7 +2,10 @@
 // streamed as progress, throttled attention, preview, image and done events of the protocol.
 
 import { AbortError, generate, type GenerateRequest, type GenerateResult, type PipelineModel } from '../src/diffusion';
+import { tokenHeatmaps } from '../src/p2p';
 import { splitMaps, tokenLabels } from './attentionTap';
+
+const CONTEXT_LENGTH = 77;
 import type { LatentPreview } from './latentPreview';
 import type { EngineEvent, EngineGenerateRequest, RunPhase } from './protocol';
 
@@ -38,10 +41,19 @@ async function runPhase(ctx: RunContext, phase: RunPhase, request: GenerateReque
   let lastCall = 0;
   let lastAttention = Number.NEGATIVE_INFINITY;
 
-  const postAttention = (all: Float32Array | null, call: number): void => {
-    for (let p = 0; p < prompts && all; p++) {
-      const split = splitMaps(all, p, prompts);
-      if (split) post({ type: 'attention', id, phase, prompt: p, call, resolution: split.resolution, tokens: labelsOf(p), maps: split.maps });
+  const postAttention = async (all: Float32Array | null, call: number): Promise<void> => {
+    const first = all && splitMaps(all, 0, prompts);
+    if (!all || !first) return;
+    const count = Math.max(...request.prompts.map((_, p) => labelsOf(p).length));
+    const res = first.resolution;
+    const backend = ctx.model.backend;
+    const tiles = backend.heatmapTiles
+      ? await backend.heatmapTiles(all, prompts, res, count)
+      : request.prompts.map((_, p) => tokenHeatmaps(splitMaps(all, p, prompts)!.maps, res, CONTEXT_LENGTH, count));
+    for (let p = 0; p < prompts; p++) {
+      const tokens = labelsOf(p);
+      const maps = splitMaps(all, p, prompts)!.maps;
+      post({ type: 'attention', id, phase, prompt: p, call, resolution: res, tokens, maps, tiles: tiles[p].slice(0, tokens.length) });
     }
   };
 
@@ -65,14 +77,14 @@ async function runPhase(ctx: RunContext, phase: RunPhase, request: GenerateReque
       const t = now();
       if (t - lastAttention >= ctx.attentionIntervalMs) {
         lastAttention = t;
-        postAttention(state.attention, lastCall);
+        await postAttention(state.attention, lastCall);
       }
     },
   });
   throwIfAborted(ctx.signal);
 
   // The pipeline's own sum is the authoritative final map (the tap's copy only streams).
-  if (result.attention) postAttention(result.attention.maps, lastCall);
+  if (result.attention) await postAttention(result.attention.maps, lastCall);
   ctx.preview.addRgbaSamples(result.latents, result.latentDims, result.images, result.width, result.height);
   result.images.forEach((rgba, p) => {
     const label = imageLabel(phase, request.edit !== undefined, p);

@@ -1,9 +1,9 @@
 /**
  * Cross-attention per token for the selected prompt (BOS and EOS included, as in the reference
- * `show_cross_attention`): greyscale tiles that fill in live; hovering one overlays it on the image.
+ * `show_cross_attention`): greyscale tiles (made by the engine: WGSL on WebGPU) that fill in live;
+ * hovering one overlays it on the image.
  */
 import { useShallow } from 'zustand/react/shallow';
-import { tokenHeatmaps } from '../p2p/heatmaps';
 import { useResults } from '../state/results';
 import { selectPrompts, useStudio } from '../state/store';
 import { greyToRgba, RgbaCanvas } from './RgbaCanvas';
@@ -13,8 +13,7 @@ export function AttentionPanel() {
   const selected = useStudio((s) => s.selectedPrompt);
   const { selectPrompt, setHoverToken } = useStudio.getState();
   const attention = useResults().attention[selected];
-  const keys = attention ? attention.maps.length / attention.resolution ** 2 : 0;
-  const tiles = attention ? tokenHeatmaps(attention.maps, attention.resolution, keys, attention.tokens.length) : [];
+  const tiles = attention?.tiles ?? [];
   return (
     <section aria-labelledby="attention-heading" className="panel">
       <h2 id="attention-heading">Cross-attention per token</h2>

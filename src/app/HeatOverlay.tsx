@@ -1,7 +1,6 @@
 /**
  * While a token tile is hovered, overlays that token's attention map on the prompt's image.
  */
-import { tokenHeatmaps } from '../p2p/heatmaps';
 import { useResults } from '../state/results';
 import { useStudio } from '../state/store';
 import { RgbaCanvas } from './RgbaCanvas';
@@ -9,8 +8,8 @@ import { RgbaCanvas } from './RgbaCanvas';
 export function HeatOverlay({ prompt }: { prompt: number }) {
   const hover = useStudio((s) => s.hoverToken);
   const attention = useResults().attention[prompt];
-  if (!hover || !attention) return null;
-  const tile = tokenHeatmaps(attention.maps, attention.resolution, attention.maps.length / attention.resolution ** 2, hover.token + 1)[hover.token];
+  const tile = hover && attention?.tiles[hover.token];
+  if (!tile || !attention) return null;
   const rgba = new Uint8ClampedArray(tile.length * 4);
   tile.forEach((v, i) => {
     rgba[4 * i] = 255;

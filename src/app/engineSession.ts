@@ -78,7 +78,7 @@ export async function generate(): Promise<void> {
       signal: controller.signal,
       onProgress: (e) => e.phase === 'main' && store.setRun({ call: e.call, total: e.total, elapsedMs: e.elapsed }),
       onPreview: (e) => results.setPreview(e.phase, e.prompt, { label: '', width: e.width, height: e.height, rgba: e.rgba }),
-      onAttention: (e) => e.phase === 'main' && results.setAttention(e.prompt, { resolution: e.resolution, tokens: e.tokens, maps: e.maps, call: e.call }),
+      onAttention: (e) => e.phase === 'main' && results.setAttention(e.prompt, { resolution: e.resolution, tokens: e.tokens, maps: e.maps, tiles: e.tiles, call: e.call }),
       onImage: (e) => results.setImage(e.phase, e.prompt, { label: e.label, width: e.width, height: e.height, rgba: e.rgba }),
     });
     if (running === controller) store.setRun({ status: 'done' });

@@ -111,6 +111,11 @@ export interface Backend {
    * model cannot (e.g. an fp16 UNet). Without it the pipeline keeps them in CPU memory.
    */
   residentLoop?(latents: Float32Array, dims: [number, number, number, number]): Promise<ResidentLoop | null>;
+  /**
+   * Optional: per-token greyscale tiles of `maps` `[P, R·R, K]` on the device (`tokenHeatmaps` of
+   * src/p2p for each prompt, `count` tokens each); without it callers use that CPU function.
+   */
+  heatmapTiles?(maps: Float32Array, prompts: number, res: number, count: number): Promise<Uint8ClampedArray[][]>;
 }
 
 /** Identity P2P parameters (G = 0, H = 1, M = I, no self replace): the instrumented UNet then equals the stock one. */

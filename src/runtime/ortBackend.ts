@@ -18,6 +18,8 @@ export interface OrtBackendOptions {
   runtime: string;
   /** Default latent `[h, w]` when the UNet's sample has symbolic dims (unet/config.json `sample_size`). */
   latentSize?: [number, number];
+  /** Per-token heatmap tiles on the device (WebGPU); see `Backend.heatmapTiles`. */
+  heatmapTiles?: Backend['heatmapTiles'];
   /** A loop keeping the latents on the device (WebGPU), given the UNet runner; null when it cannot. */
   residentLoop?: (unet: UnetRunner, latents: Float32Array, dims: [number, number, number, number]) => Promise<ResidentLoop | null>;
 }
@@ -120,6 +122,7 @@ export async function backendOverSessions({ text, unet, vae }: OrtSessions, opts
   return {
     capabilities,
     ...(opts.residentLoop ? { residentLoop: (latents: Float32Array, dims: [number, number, number, number]) => opts.residentLoop!(runner, latents, dims) } : {}),
+    ...(opts.heatmapTiles ? { heatmapTiles: opts.heatmapTiles } : {}),
 
     async encodeText(ids: Int32Array, batch: number): Promise<Float32Array> {
       const length = ids.length / batch;

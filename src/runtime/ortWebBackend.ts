@@ -5,7 +5,7 @@
 import type { Backend } from '../diffusion';
 import { backendOverSessions } from './ortBackend';
 import { createWebSession, ort, type WebProvider } from './ortWeb';
-import { gpuResidentLoop } from './webgpu/gpuResidentLoop';
+import { gpuHeatmapTiles, gpuResidentLoop } from './webgpu/gpuResidentLoop';
 
 /** The UNet output the resident loop keeps on the GPU (the diffusers export's name). */
 const NOISE_OUTPUT = 'out_sample';
@@ -56,6 +56,7 @@ export async function createOrtWebBackend(opts: OrtWebBackendOptions): Promise<B
       runtime: `onnxruntime-web ${opts.provider}`,
       latentSize: opts.latentSize,
       residentLoop: opts.provider === 'webgpu' ? gpuResidentLoop : undefined,
+      heatmapTiles: opts.provider === 'webgpu' ? gpuHeatmapTiles : undefined,
     },
   );
 }

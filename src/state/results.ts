@@ -18,6 +18,8 @@ export interface AttentionMaps {
   tokens: string[];
   /** `[R·R, 77]` accumulated head-mean cross-attention. */
   maps: Float32Array;
+  /** One greyscale `R·R` tile per token label (made by the engine). */
+  tiles: Uint8ClampedArray[];
   call: number;
 }
 

@@ -3,10 +3,12 @@
  * from a GPU buffer filled from the scheduler state and leaves `out_sample` on the GPU; guidance, the
  * scheduler plan and LocalBlend run as WGSL kernels on onnxruntime-web's own `GPUDevice`. Only
  * `p2p_attn` (small) and, when asked, the latents are read back. CPU twin: `hostResidentLoop`.
+ * Also the attention heatmap tiles for the worker's attention events (CPU twin: `tokenHeatmaps`).
  */
 import type { ResidentBlend, ResidentLoop, ResidentUnetCall } from '../../diffusion';
 import type { LinearStepPlan } from '../../diffusion/linearStep';
 import { readBack, storageBuffer } from '../kernels/gpuBuffers';
+import { HeatmapKernel } from '../kernels/heatmaps';
 import { LinearStepKernel, type SchedulerState } from '../kernels/linearStep';
 import { LocalBlendKernel } from '../kernels/localBlend';
 import type { UnetRunner } from '../ortBackend';
@@ -16,6 +18,7 @@ import { ort } from '../ortWeb';
 interface Kernels {
   step: LinearStepKernel;
   blend: LocalBlendKernel;
+  heatmaps: HeatmapKernel;
 }
 
 /** Kernels are compiled once per device. */
@@ -24,7 +27,7 @@ const compiled = new WeakMap<GPUDevice, Kernels>();
 function kernelsFor(device: GPUDevice): Kernels {
   let k = compiled.get(device);
   if (!k) {
-    k = { step: new LinearStepKernel(device), blend: new LocalBlendKernel(device) };
+    k = { step: new LinearStepKernel(device), blend: new LocalBlendKernel(device), heatmaps: new HeatmapKernel(device) };
     compiled.set(device, k);
   }
   return k;
@@ -96,4 +99,10 @@ export async function gpuResidentLoop(unet: UnetRunner, latents: Float32Array, d
       sample.destroy();
     },
   };
+}
+
+/** Per-token heatmap tiles on onnxruntime-web's GPU device (`Backend.heatmapTiles`). */
+export async function gpuHeatmapTiles(maps: Float32Array, prompts: number, res: number, count: number): Promise<Uint8ClampedArray[][]> {
+  const device = (await ort.env.webgpu.device) as GPUDevice;
+  return kernelsFor(device).heatmaps.run(maps, prompts, res, maps.length / (prompts * res * res), count);
 }
