@@ -3,7 +3,7 @@
 
 import { AbortError, generate, type GenerateRequest, type GenerateResult, type PipelineModel } from '../src/diffusion';
 import { tokenHeatmaps } from '../src/p2p';
-import { splitMaps, tokenLabels } from './attentionTap';
+import { splitMaps, tokenLabels } from './attentionMaps';
 
 const CONTEXT_LENGTH = 77;
 import type { LatentPreview } from './latentPreview';
