@@ -37,6 +37,12 @@ export interface InstrumentOptions {
    * `com.microsoft.MultiHeadAttention`, for runtimes with a fused kernel (onnxruntime WebGPU, CPU).
    */
   fuseUnedited?: boolean;
+  /**
+   * fp16 models: take and return float32 at the graph boundary (`sample`, `timestep`,
+   * `encoder_hidden_states`, `out_sample`), with Casts inside the graph (default true). One tensor
+   * format for every model, and the WebGPU loop's f32 kernels can read the UNet output directly.
+   */
+  float32Interface?: boolean;
 }
 
 export interface InstrumentResult {
@@ -67,6 +73,34 @@ function chooseMapLevel(layers: AttentionLayer[], latent: [number, number], opti
     throw new Error(`no cross-attention layer has ${wanted} queries (map resolution ${options.mapResolution} at latent ${latent.join('×')})`);
   }
   return level;
+}
+
+/**
+ * Every float16 graph input and output becomes float32: an input feeds a Cast to float16 that its old
+ * consumers now read; an output is the Cast to float32 of what its producer wrote.
+ */
+function castBoundaryToFloat32(graph: NonNullable<ReturnType<typeof decodeModel>['graph']>): void {
+  const rename = (from: string, to: string) => {
+    for (const node of graph.node!) node.input = node.input!.map((i) => (i === from ? to : i));
+  };
+  const casts: NodeProto[] = [];
+  for (const input of graph.input!) {
+    if (elemType(input) !== DataType.FLOAT16) continue;
+    const half = `${input.name}/float16`;
+    rename(input.name!, half);
+    casts.push(onnx.NodeProto.create({ name: `/p2p/${input.name}/ToFloat16`, opType: 'Cast', input: [input.name!], output: [half], attribute: [onnx.AttributeProto.create({ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: DataType.FLOAT16 })] }));
+    input.type!.tensorType!.elemType = DataType.FLOAT;
+  }
+  const outputs: NodeProto[] = [];
+  for (const output of graph.output!) {
+    if (elemType(output) !== DataType.FLOAT16) continue;
+    const half = `${output.name}/float16`;
+    rename(output.name!, half);
+    for (const node of graph.node!) node.output = node.output!.map((o) => (o === output.name ? half : o));
+    outputs.push(onnx.NodeProto.create({ name: `/p2p/${output.name}/ToFloat32`, opType: 'Cast', input: [half], output: [output.name!], attribute: [onnx.AttributeProto.create({ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: DataType.FLOAT })] }));
+    output.type!.tensorType!.elemType = DataType.FLOAT;
+  }
+  graph.node = [...casts, ...graph.node!, ...outputs];
 }
 
 export function instrumentUnet(bytes: Uint8Array, options: InstrumentOptions = {}): InstrumentResult {
@@ -184,7 +218,8 @@ export function instrumentUnet(bytes: Uint8Array, options: InstrumentOptions = {
   const missing = (options.exposeLayers ?? []).filter((n) => !layers.some((l) => l.name === n && edited(l)));
   if (missing.length > 0) throw new Error(`cannot expose ${missing.join(', ')}: no such edited attention layer`);
 
+  if (fp16 && options.float32Interface !== false) castBoundaryToFloat32(graph);
   const externalData = pointWeightsAtSource(graph, bytes, options.externalDataName ?? 'stock_unet.onnx');
-  const report = buildReport(layers, { edited, feedsMap, runsFused: (l) => runsFused.has(l), latent, runtimeSized, mapResolution, selfMaxQuery, opset, fp16, embedded: !!externalData });
+  const report = buildReport(layers, { edited, feedsMap, runsFused: (l) => runsFused.has(l), latent, runtimeSized, mapResolution, selfMaxQuery, opset, fp16, float32Interface: options.float32Interface !== false, embedded: !!externalData });
   return { model: encodeModel(model), externalData, report };
 }

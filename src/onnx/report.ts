@@ -32,6 +32,8 @@ export interface InstrumentReport {
   selfMaxQuery: number;
   opset: number;
   floatType: 'float32' | 'float16';
+  /** dtype of `sample`, `encoder_hidden_states`, `out_sample` after instrumentation (fp16 models: float32 by default). */
+  ioType: 'float32' | 'float16';
   /** `source-ranges`: embedded weights now reference the original file; `unchanged`: already external. */
   weights: 'source-ranges' | 'unchanged';
 }
@@ -58,6 +60,7 @@ export function buildReport(
     selfMaxQuery: number;
     opset: number;
     fp16: boolean;
+    float32Interface: boolean;
     embedded: boolean;
   },
 ): InstrumentReport {
@@ -92,6 +95,7 @@ export function buildReport(
     selfMaxQuery: ctx.selfMaxQuery,
     opset: ctx.opset,
     floatType: ctx.fp16 ? 'float16' : 'float32',
+    ioType: ctx.fp16 && !ctx.float32Interface ? 'float16' : 'float32',
     weights: ctx.embedded ? 'source-ranges' : 'unchanged',
   };
 }
