@@ -27,11 +27,27 @@ describe('linear scheduler steps', () => {
     expect(() => applyLinearStep({ outputs: [{ target: 'next', terms: [{ operand: 2, coeff: 1 }] }] }, x, eps, new Map())).toThrow('reads slot 2 before');
   });
 
-  it('DDIM with clip_sample has no linear plan but still steps', () => {
+  it('DDIM with clip_sample has no linear plan and clamps the predicted x0 (eq. 12)', () => {
     const ddim = createScheduler('ddim', { num_train_timesteps: 1000, beta_schedule: 'scaled_linear', beta_start: 0.00085, beta_end: 0.012, clip_sample: true });
     ddim.setTimesteps(4);
-    expect(ddim.linearPlan(ddim.timesteps[0])).toBeNull();
-    const out = ddim.step(Float32Array.of(0.1, 5), ddim.timesteps[1], Float32Array.of(0.5, 40));
-    expect(out.every(Number.isFinite)).toBe(true);
+    const [t, prev] = [ddim.timesteps[1], ddim.timesteps[2]];
+    expect(ddim.linearPlan(t)).toBeNull();
+    // ᾱ of the scaled-linear schedule, in float64 (the scheduler's float32 differs by ~1e-7).
+    let prod = 1;
+    const alphasCumprod = Array.from({ length: 1000 }, (_, i) => {
+      const beta = (Math.sqrt(0.00085) + ((Math.sqrt(0.012) - Math.sqrt(0.00085)) * i) / 999) ** 2;
+      return (prod *= 1 - beta);
+    });
+    const [a, ap] = [alphasCumprod[t], alphasCumprod[prev]];
+    const x = Float32Array.of(0.5, 40, -3);
+    const eps = Float32Array.of(0.1, 5, 0.2);
+    const expected = Array.from(x, (xi, i) => {
+      const x0 = Math.min(1, Math.max(-1, (xi - Math.sqrt(1 - a) * eps[i]) / Math.sqrt(a)));
+      return Math.sqrt(ap) * x0 + Math.sqrt(1 - ap) * eps[i];
+    });
+    const out = ddim.step(eps, t, x);
+    out.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 4));
+    // The clamp was active for the large values.
+    expect(Math.abs((x[1] - Math.sqrt(1 - a) * eps[1]) / Math.sqrt(a))).toBeGreaterThan(1);
   });
 });

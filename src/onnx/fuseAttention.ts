@@ -99,18 +99,20 @@ function projectionWidth(index: GraphIndex, tensor: string): number | undefined 
 }
 
 /** The fusion of one unfused layer, or a reason why it stays as it is. */
-export function planAttentionFusion(index: GraphIndex, layer: AttentionLayer): AttentionFusion | string {
+export function planAttentionFusion(index: GraphIndex, layer: AttentionLayer, opset: number): AttentionFusion | string {
   if (layer.fused) return 'already fused';
   const softmax = layer.anchor;
-  const axis = softmax.attribute?.find((a) => a.name === 'axis');
-  if (axis && toNumber(axis.i) !== -1 && toNumber(axis.i) !== 2 && toNumber(axis.i) !== 3) return 'softmax over another axis';
+  const axisAttr = softmax.attribute?.find((a) => a.name === 'axis');
+  // Before opset 13 a missing axis means 1 (with flattening): not the per-row softmax of attention.
+  if (!axisAttr && opset < 13) return 'softmax without an explicit axis before opset 13';
+  const axis = axisAttr ? toNumber(axisAttr.i) : -1;
   const consumers = index.consumersOf(layer.probs);
   if (consumers.length !== 1 || consumers[0].opType !== 'MatMul' || consumers[0].input![0] !== layer.probs) return 'probabilities used elsewhere';
   const valueMatMul = consumers[0];
 
   // Scores: MatMul(Q, Kᵀ), then one constant scaling (Mul or Div) into the softmax.
   let scores = index.producer.get(softmax.input![0]);
-  let scale = 1;
+  let scale: number | undefined;
   const removed: NodeProto[] = [softmax, valueMatMul];
   if (scores && (scores.opType === 'Mul' || scores.opType === 'Div')) {
     const [a, b] = scores.input!;
@@ -124,6 +126,8 @@ export function planAttentionFusion(index: GraphIndex, layer: AttentionLayer): A
     scores = index.producer.get(right !== undefined ? a : b);
   }
   if (!scores || scores.opType !== 'MatMul' || index.consumersOf(scores.output![0]).length !== 1) return 'no Q·Kᵀ MatMul';
+  // Without an explicit scaling the head size cannot be read from it (it may be folded into weights).
+  if (scale === undefined) return 'scores not scaled by a constant';
   removed.push(scores);
 
   const q = layoutChainBack(index, scores.input![0]);
@@ -133,6 +137,9 @@ export function planAttentionFusion(index: GraphIndex, layer: AttentionLayer): A
   if (!isHeadSplit(q.chain, false) || !isHeadSplit(k.chain, true) || !isHeadSplit(v.chain, false) || !isHeadMerge(out.chain)) {
     return 'head split/merge layout not recognised';
   }
+  // Probabilities are [B·h, S, S] after a folding Reshape, else [B, h, S, S]: the softmax must be over the last axis.
+  const rank = q.chain.length === 3 ? 3 : 4;
+  if (axis !== -1 && axis !== rank - 1) return 'softmax over another axis';
   const width = projectionWidth(index, q.source);
   if (width === undefined) return 'query projection width unknown';
   // scale = 1/√d, so heads = width / d = width · scale².

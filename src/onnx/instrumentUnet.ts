@@ -84,8 +84,10 @@ function castBoundaryToFloat32(graph: NonNullable<ReturnType<typeof decodeModel>
     for (const node of graph.node!) node.input = node.input!.map((i) => (i === from ? to : i));
   };
   const casts: NodeProto[] = [];
+  const weights = new Set(graph.initializer!.map((t) => t.name));
   for (const input of graph.input!) {
-    if (elemType(input) !== DataType.FLOAT16) continue;
+    // Older exports also list their initializers as inputs: those stay as they are.
+    if (elemType(input) !== DataType.FLOAT16 || weights.has(input.name)) continue;
     const half = `${input.name}/float16`;
     rename(input.name!, half);
     casts.push(onnx.NodeProto.create({ name: `/p2p/${input.name}/ToFloat16`, opType: 'Cast', input: [input.name!], output: [half], attribute: [onnx.AttributeProto.create({ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: DataType.FLOAT16 })] }));
@@ -189,7 +191,7 @@ export function instrumentUnet(bytes: Uint8Array, options: InstrumentOptions = {
   const runsFused = new Set(layers.filter((l) => l.fused && !edited(l)));
   if (options.fuseUnedited) {
     for (const layer of layers.filter((l) => !l.fused && !edited(l))) {
-      const plan = planAttentionFusion(index, layer);
+      const plan = planAttentionFusion(index, layer, opset);
       if (typeof plan === 'string') continue; // left unfused: still correct, only slower
       fusions.set(plan.at, plan);
       for (const node of plan.removed) replaced.add(node);

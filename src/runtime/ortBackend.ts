@@ -29,6 +29,8 @@ export interface UnetRunner {
   /** dtype of `sample` and of the noise output (the resident loop needs float32). */
   sampleType: Tensor.Type;
   noiseType: Tensor.Type;
+  /** Name of the noise output (a resident loop needs the one its session keeps on the GPU). */
+  noiseName: string;
   run(sample: Tensor, inp: Omit<UnetInputs, 'sample'>): Promise<{ noise: Tensor; attn?: Tensor; all: Record<string, Tensor> }>;
 }
 
@@ -96,6 +98,7 @@ export async function backendOverSessions({ text, unet, vae }: OrtSessions, opts
   const runner: UnetRunner = {
     sampleType: sampleIn.type,
     noiseType: noiseOut.type,
+    noiseName: noiseOut.name,
     async run(sample, inp) {
       const tDims = timestepDims(timestepIn, inp.sampleDims[0]);
       const tValues = new Array<number>(tDims.reduce((a, b) => a * b, 1)).fill(inp.timestep);

@@ -5,10 +5,7 @@
 import type { Backend } from '../diffusion';
 import { backendOverSessions } from './ortBackend';
 import { createWebSession, ort, type WebProvider } from './ortWeb';
-import { gpuHeatmapTiles, gpuResidentLoop } from './webgpu/gpuResidentLoop';
-
-/** The UNet output the resident loop keeps on the GPU (the diffusers export's name). */
-const NOISE_OUTPUT = 'out_sample';
+import { GPU_NOISE_OUTPUT, gpuHeatmapTiles, gpuResidentLoop } from './webgpu/gpuResidentLoop';
 
 /** A graph's bytes and the external-data files its initializers name (weights kept in their own file). */
 export interface WebModelBytes {
@@ -38,7 +35,7 @@ async function openAll(opts: OrtWebBackendOptions): Promise<[ort.InferenceSessio
   const opened: ort.InferenceSession[] = [];
   try {
     opened.push(await open(opts.textEncoder, opts.provider, 'text encoder'));
-    opened.push(await open(opts.unet, opts.provider, 'UNet', [NOISE_OUTPUT]));
+    opened.push(await open(opts.unet, opts.provider, 'UNet', [GPU_NOISE_OUTPUT]));
     opened.push(await open(opts.vaeDecoder, opts.provider, 'VAE decoder'));
   } catch (err) {
     await Promise.all(opened.map((s) => s.release()));

@@ -23,10 +23,10 @@ export function uniformBuffer(device: GPUDevice, words: number[], floats: number
   return buffer;
 }
 
-/** Copies `bytes` of `source` into a mappable buffer (with the commands in `encoder`) and returns them. */
-export async function readBack(device: GPUDevice, encoder: GPUCommandEncoder, source: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
+/** Copies `bytes` of `source` from `offset` into a mappable buffer (after the commands in `encoder`) and returns them. */
+export async function readBack(device: GPUDevice, encoder: GPUCommandEncoder, source: GPUBuffer, bytes: number, offset = 0): Promise<ArrayBuffer> {
   const staging = device.createBuffer({ size: Math.max(4, bytes), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-  encoder.copyBufferToBuffer(source, 0, staging, 0, bytes);
+  encoder.copyBufferToBuffer(source, offset, staging, 0, bytes);
   device.queue.submit([encoder.finish()]);
   await staging.mapAsync(GPUMapMode.READ);
   const copy = staging.getMappedRange(0, bytes).slice(0);

@@ -33,9 +33,15 @@ function kernelsFor(device: GPUDevice): Kernels {
   return k;
 }
 
-/** A resident loop for float32 UNets on WebGPU; null for other dtypes (the pipeline then keeps latents on the CPU). */
+/** The UNet output the WebGPU UNet session keeps on the GPU (`preferredOutputLocation`; diffusers' name). */
+export const GPU_NOISE_OUTPUT = 'out_sample';
+
+/**
+ * A resident loop for UNets with float32 `sample`/`out_sample` on WebGPU whose noise output is the one
+ * kept on the GPU; null otherwise (the pipeline then keeps latents on the CPU).
+ */
 export async function gpuResidentLoop(unet: UnetRunner, latents: Float32Array, dims: [number, number, number, number]): Promise<ResidentLoop | null> {
-  if (unet.sampleType !== 'float32' || unet.noiseType !== 'float32') return null;
+  if (unet.sampleType !== 'float32' || unet.noiseType !== 'float32' || unet.noiseName !== GPU_NOISE_OUTPUT) return null;
   const device = (await ort.env.webgpu.device) as GPUDevice;
   const kernels = kernelsFor(device);
   const count = latents.length;
@@ -90,7 +96,7 @@ export async function gpuResidentLoop(unet: UnetRunner, latents: Float32Array, d
     },
 
     async read() {
-      return new Float32Array(await readBack(device, device.createCommandEncoder(), state.buffer, state.latentOffset + bytes)).slice(state.latentOffset / 4);
+      return new Float32Array(await readBack(device, device.createCommandEncoder(), state.buffer, bytes, state.latentOffset));
     },
 
     dispose() {
