@@ -43,7 +43,7 @@ PRIORS = {
     "ring": ((16.0, 16.0), (2.0, 2.0), 0.6),     # centred
     "cross": ((9.0, 23.0), (2.0, 2.0), 0.5),     # bottom left
 }
-SIZES = {"small": (4.5, 0.5), "big": (8.5, 0.7)}  # radius mean, std
+SIZES = {"small": (5.5, 0.5), "big": (8.5, 0.7)}  # radius mean, std (small >= ~3 latent pixels wide)
 POSITIONS = {"on the left": ("x", 9.0), "on the right": ("x", 23.0),
              "at the top": ("y", 9.0), "at the bottom": ("y", 23.0)}
 
@@ -123,7 +123,7 @@ def _clamp(v, r):
 def place(shape: str, size: Optional[str], position: Optional[str], rng: random.Random) -> Obj:
     (mx, my), (sx, sy), p_big = PRIORS[shape]
     size = size or ("big" if rng.random() < p_big else "small")
-    r = max(3.5, rng.gauss(*SIZES[size]))
+    r = max(4.5, rng.gauss(*SIZES[size]))
     cx, cy = rng.gauss(mx, sx), rng.gauss(my, sy)
     if position is not None:
         axis, v = POSITIONS[position]

@@ -90,7 +90,7 @@ def write_reference(folder, tok, text, unet, ae, scaling, geo, d):
             call["out_sample_stock"] = tensor_json(stock)
             _dump(os.path.join(folder, "unet-call.json"), call)
     with open(os.path.join(folder, "README.md"), "w") as f:
-        f.write(README.format(cross=cross_layer, self=self_layer, call=CAPTURE_CALL))
+        f.write(README.format(cross=cross_layer, self=self_layer, call=CAPTURE_CALL, guidance=g))
     print("reference fixtures written to", folder)
 
 
@@ -104,7 +104,7 @@ README = """# toy-shapes reference run (PyTorch)
 Written by `tools/toy-model/export.py` (see `tools/toy-model/reference.py`) from the same weights as
 `public/models/toy-shapes/`. Tensors are `{{shape, dtype, b64}}`: little-endian, row-major, base64
 (`float32` or `int64`). Prompts: `a red circle` -> `a red square` (word swap), PNDM 20 steps,
-guidance 7.5, cross_replace 0.8, self_replace 0.4; batch order `[uncond P0..PE, cond P0..PE]`.
+guidance {guidance}, cross_replace 0.8, self_replace 0.4; batch order `[uncond P0..PE, cond P0..PE]`.
 
 | file | keys |
 | --- | --- |
