@@ -33,7 +33,6 @@ function imageLabel(phase: RunPhase, edited: boolean, prompt: number): string {
 /** Runs one phase; posts its events; returns the pipeline's result. */
 async function runPhase(ctx: RunContext, phase: RunPhase, request: GenerateRequest, previewEvery: number): Promise<GenerateResult> {
   const { id, post, now } = ctx;
-  const model: PipelineModel = ctx.model;
   const prompts = request.prompts.length;
   const caps = ctx.model.backend.capabilities;
   let labels: string[][] | null = null;
@@ -42,22 +41,23 @@ async function runPhase(ctx: RunContext, phase: RunPhase, request: GenerateReque
   let lastAttention = Number.NEGATIVE_INFINITY;
 
   const postAttention = async (all: Float32Array | null, call: number): Promise<void> => {
-    const first = all && splitMaps(all, 0, prompts);
-    if (!all || !first) return;
+    if (!all) return;
+    const split = request.prompts.map((_, p) => splitMaps(all, p, prompts));
+    if (split.some((x) => !x)) return;
+    const parts = split as NonNullable<(typeof split)[number]>[];
+    const res = parts[0].resolution;
     const count = Math.max(...request.prompts.map((_, p) => labelsOf(p).length));
-    const res = first.resolution;
     const backend = ctx.model.backend;
     const tiles = backend.heatmapTiles
       ? await backend.heatmapTiles(all, prompts, res, count)
-      : request.prompts.map((_, p) => tokenHeatmaps(splitMaps(all, p, prompts)!.maps, res, CONTEXT_LENGTH, count));
-    for (let p = 0; p < prompts; p++) {
+      : parts.map((part, p) => tokenHeatmaps(part.maps, res, CONTEXT_LENGTH, labelsOf(p).length));
+    parts.forEach(({ maps }, p) => {
       const tokens = labelsOf(p);
-      const maps = splitMaps(all, p, prompts)!.maps;
       post({ type: 'attention', id, phase, prompt: p, call, resolution: res, tokens, maps, tiles: tiles[p].slice(0, tokens.length) });
-    }
+    });
   };
 
-  const result = await generate(model, request, {
+  const result = await generate(ctx.model, request, {
     signal: ctx.signal,
     now,
     onProgress: (e) => {

@@ -5,29 +5,21 @@
 //   npx tsx scripts/bench/fusion.ts [--calls N] [--latent S]      (prints a markdown table)
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { torchRandn } from '../../src/diffusion';
-import { decodeModel, encodeModel, instrumentUnet } from '../../src/onnx';
+import { decodeModel, instrumentUnet } from '../../src/onnx';
+import { toyUnetWithSymbolicLatent } from '../../tests/helpers/toyModel';
 import { summarize } from './stats';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const UNET = join(ROOT, 'public/models/toy-shapes/unet/model.onnx');
 const MB = 1024 * 1024;
 
 async function child(variant: 'fused' | 'unfused', side: number, calls: number): Promise<void> {
-  // The export fixes the sample at 8×8; the graph itself is size-agnostic (fully convolutional).
-  const model = decodeModel(new Uint8Array(readFileSync(UNET)));
-  for (const io of [model.graph!.input!.find((i) => i.name === 'sample')!, model.graph!.output!.find((o) => o.name === 'out_sample')!]) {
-    const dims = io.type!.tensorType!.shape!.dim!;
-    dims[2] = { dimParam: 'height' };
-    dims[3] = { dimParam: 'width' };
-  }
-  model.graph!.valueInfo = [];
-  const bytes = encodeModel(model);
+  const bytes = toyUnetWithSymbolicLatent();
   const result = instrumentUnet(bytes, { latentSize: [side, side], selfMaxQuery: 256, mapLevel: 1, fuseUnedited: variant === 'fused' });
   const dir = mkdtempSync(join(tmpdir(), `fusion-${variant}-`));
   writeFileSync(join(dir, 'model.onnx'), result.model);

@@ -11,6 +11,7 @@ import { TIMESTEP_SPACINGS, spacedTimesteps, type TimestepSpacing } from './spac
 export class DdimScheduler implements Scheduler {
   timesteps: number[] = [];
   readonly scalesModelInput = false;
+  readonly hasLinearPlans: boolean;
   initNoiseSigma = 1;
   private readonly schedule: NoiseSchedule;
   private readonly finalAlphaCumprod: number;
@@ -32,6 +33,7 @@ export class DdimScheduler implements Scheduler {
     const clip = reader.boolean('clip_sample', true);
     const clipRange = reader.number('clip_sample_range', 1);
     this.clipRange = clip ? clipRange : null;
+    this.hasLinearPlans = this.clipRange === null;
     reader.only('thresholding', false);
     reader.ignore('dynamic_thresholding_ratio', 'sample_max_value'); // only used with thresholding
     reader.finish();
@@ -66,7 +68,7 @@ export class DdimScheduler implements Scheduler {
 
   /** The update as a linear plan; null with clip_sample (not linear). */
   linearPlan(t: number): LinearStepPlan | null {
-    if (this.clipRange !== null) return null;
+    if (!this.hasLinearPlans) return null;
     const c = this.coefficients(t);
     return {
       outputs: [

@@ -18,6 +18,7 @@ function vpCoefficients(sigma: number): { alpha: number; sigma: number; lambda: 
 export class DpmSolverMultistepScheduler implements Scheduler {
   timesteps: number[] = [];
   readonly scalesModelInput = false;
+  readonly hasLinearPlans = true;
   initNoiseSigma = 1;
   private readonly schedule: NoiseSchedule;
   private readonly trainSigmas: Float64Array;

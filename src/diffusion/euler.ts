@@ -13,6 +13,7 @@ const f32 = Math.fround;
 export class EulerScheduler implements Scheduler {
   timesteps: number[] = [];
   readonly scalesModelInput = true;
+  readonly hasLinearPlans = true;
   initNoiseSigma: number;
   private readonly schedule: NoiseSchedule;
   private readonly trainSigmas: Float64Array;

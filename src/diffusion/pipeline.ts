@@ -18,7 +18,7 @@ import {
   type PipelineModel,
 } from './pipelineTypes';
 import { torchRandn } from './randn';
-import { createScheduler, type SchedulerName } from './scheduler';
+import { createScheduler } from './scheduler';
 
 const CONTEXT_LENGTH = 77;
 
@@ -125,7 +125,7 @@ export async function generate(model: PipelineModel, req: GenerateRequest, opts:
     return { maps: attn, mapRes, alphas: blend.alphas, threshold: blend.threshold };
   };
 
-  const resident: ResidentLoop | null = !req.lowMemory && !scheduler.scalesModelInput && linearPlans(run.scheduler, model.schedulerConfig, req.steps)
+  const resident: ResidentLoop | null = !req.lowMemory && !scheduler.scalesModelInput && scheduler.hasLinearPlans
     ? ((await backend.residentLoop?.(latents, run.latentDims)) ?? null)
     : null;
   try {
@@ -197,13 +197,6 @@ export async function generate(model: PipelineModel, req: GenerateRequest, opts:
       total: t4 - t0,
     },
   };
-}
-
-/** Whether every step of this scheduler configuration has a linear plan (DDIM with clip_sample has none). */
-function linearPlans(name: SchedulerName, config: PipelineModel['schedulerConfig'], steps: number): boolean {
-  const probe = createScheduler(name, config);
-  probe.setTimesteps(steps);
-  return probe.timesteps.every((t) => probe.linearPlan(t) !== null);
 }
 
 function toInputs(params: { map: Float32Array; gain: Float32Array; keep: Float32Array; selfReplace: boolean }, edits: number): P2PInputs {

@@ -16,6 +16,7 @@ const FIRST_SAMPLE = 4;
 export class PndmScheduler implements Scheduler {
   timesteps: number[] = [];
   readonly scalesModelInput = false;
+  readonly hasLinearPlans = true;
   initNoiseSigma = 1;
   private readonly schedule: NoiseSchedule;
   private readonly finalAlphaCumprod: number;

@@ -19,6 +19,8 @@ export interface Scheduler {
   initNoiseSigma: number;
   /** Whether `scaleModelInput` changes the latent (Euler); false = the identity. */
   readonly scalesModelInput: boolean;
+  /** Whether `linearPlan` describes every step (false: DDIM with clip_sample). */
+  readonly hasLinearPlans: boolean;
   /** Scales the latent before it goes into the denoiser at timestep `t`. */
   scaleModelInput(x: Float32Array, t: number): Float32Array;
   /** Given the denoiser output `eps` at timestep `t` for latent `x`, the latent for the next timestep. */

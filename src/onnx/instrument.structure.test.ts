@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { maxAbsDiff } from '../../tests/helpers/fixtures';
-import { TOY_UNET, toyP2pConfig } from '../../tests/helpers/toyModel';
+import { TOY_UNET, toyP2pConfig, toyUnetWithSymbolicLatent } from '../../tests/helpers/toyModel';
 import { torchRandn } from '../diffusion';
 import { decodeModel, encodeModel, instrumentUnet, type InstrumentOptions, type InstrumentResult } from './index';
 
@@ -65,15 +65,8 @@ describe('instrumentation without module names or static sizes', () => {
   });
 
   it('checks self-attention query lengths in the graph when the latent size is symbolic', async () => {
-    const model = decodeModel(stockBytes);
-    const graph = model.graph!;
-    for (const io of [graph.input!.find((i) => i.name === 'sample')!, graph.output!.find((o) => o.name === 'out_sample')!]) {
-      const dims = io.type!.tensorType!.shape!.dim!;
-      dims[2] = { dimParam: 'height' };
-      dims[3] = { dimParam: 'width' };
-    }
-    graph.valueInfo = [];
-    const runtime = instrumentUnet(encodeModel(model), { selfMaxQuery: cfg.selfMaxQuery, mapLevel: 0 });
+    const symbolic = toyUnetWithSymbolicLatent();
+    const runtime = instrumentUnet(symbolic, { selfMaxQuery: cfg.selfMaxQuery, mapLevel: 0 });
     expect(runtime.report.queryLengths).toBe('runtime');
     expect(instrumentUnet(stockBytes, options).report.queryLengths).toBe('static');
 
@@ -81,7 +74,7 @@ describe('instrumentation without module names or static sizes', () => {
     // latent side the full-resolution self layers exceed selfMaxQuery and must be left unedited.
     const L = cfg.latentSize;
     for (const side of [L, 2 * L]) {
-      const sized = instrumentUnet(encodeModel(model), { selfMaxQuery: cfg.selfMaxQuery, mapLevel: 0, latentSize: [side, side] });
+      const sized = instrumentUnet(symbolic, { selfMaxQuery: cfg.selfMaxQuery, mapLevel: 0, latentSize: [side, side] });
       const editedSelf = sized.report.layers.filter((l) => l.kind === 'self' && l.edited).length;
       expect(editedSelf).toBeGreaterThan(0);
       if (side > L) expect(editedSelf).toBeLessThan(runtime.report.layers.filter((l) => l.kind === 'self' && l.edited).length);

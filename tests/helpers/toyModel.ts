@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { decodeModel, encodeModel } from '../../src/onnx/proto';
 import { REPO_ROOT } from './fixtures';
 
 /** The committed toy model, or another export of the same tool named by `TOY_MODEL_DIR`. */
@@ -38,4 +39,20 @@ export function toySwap(steps: number) {
     steps,
     guidance: 7.5,
   };
+}
+
+/**
+ * The toy UNet with `sample`/`out_sample` height and width made symbolic (the export fixes them at the
+ * latent size; the graph itself is fully convolutional and runs at any size).
+ */
+export function toyUnetWithSymbolicLatent(): Uint8Array {
+  const model = decodeModel(new Uint8Array(readFileSync(TOY_UNET)));
+  const graph = model.graph!;
+  for (const io of [graph.input!.find((i) => i.name === 'sample')!, graph.output!.find((o) => o.name === 'out_sample')!]) {
+    const dims = io.type!.tensorType!.shape!.dim!;
+    dims[2] = { dimParam: 'height' };
+    dims[3] = { dimParam: 'width' };
+  }
+  graph.valueInfo = [];
+  return encodeModel(model);
 }

@@ -77,8 +77,7 @@ export class LinearStepKernel {
         const noise = storageBuffer(this.device, noises[k]);
         const encoder = this.device.createCommandEncoder();
         const uniforms = this.encode(encoder, plans[k], state, noise, scale);
-        const bytes = await readBack(this.device, encoder, state.buffer, (MAX_SLOTS + 2) * state.count * 4);
-        latents.push(new Float32Array(bytes, state.latentOffset, state.count).slice());
+        latents.push(new Float32Array(await readBack(this.device, encoder, state.buffer, state.count * 4, state.latentOffset)));
         for (const b of [noise, ...uniforms]) b.destroy();
       }
       state.buffer.destroy();
