@@ -47,9 +47,10 @@ def _load(ckpt: str):
 
 def serve(a) -> None:
     from pipeline import AttentionReplace, generate
+    from train import latent_size
     torch.set_num_threads(a.threads)
     cfg, tok, ae, text, unet, scaling = _load(a.ckpt)
-    latent_hw = 32 // 2 ** (len(cfg.ae_channels) - 1)
+    latent_hw = latent_size(cfg)
     n_layers = len(unet.attention_modules())
 
     def run(edit: bool) -> float:

@@ -11,18 +11,18 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from pipeline import PNDMScheduler, initial_latent  # noqa: E402
-from train import load_trained  # noqa: E402
+from train import latent_size, load_trained  # noqa: E402
 
 
 def main():
     ckpt = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "runs", "toy-shapes", "ckpt.pt")
     prompt = sys.argv[2] if len(sys.argv) > 2 else "a red circle"
     torch.set_num_threads(1)
-    _, tok, _, text, unet, _ = load_trained(ckpt)
+    cfg, tok, _, text, unet, _ = load_trained(ckpt)
     seeds = range(8)
     for g in (1.0, 7.5):
         ctx = text(torch.tensor([tok.ids("")] * len(seeds) + [tok.ids(prompt)] * len(seeds)))
-        x = torch.cat([initial_latent(s, 8) for s in seeds])
+        x = torch.cat([initial_latent(s, latent_size(cfg)) for s in seeds])
         sched = PNDMScheduler()
         sched.set_timesteps(20)
         cells = []

@@ -15,12 +15,13 @@ from PIL import Image
 
 from analyse import RUN, Analyser
 from pipeline import AttentionReplace, generate, to_uint8
-from train import load_trained
+from train import latent_size, load_trained, map_resolution
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.environ.get("TOY_EVAL_OUT", os.path.join(HERE, "report"))
 SEEDS = list(range(int(os.environ.get("TOY_EVAL_SEEDS", "64"))))
 STEPS, GUIDANCE = 20, float(os.environ.get("TOY_EVAL_GUIDANCE", "7.5"))
+LATENT, MAP_RES = 16, 8  # set from the checkpoint in main()
 
 # sized to the CPU budget (~12 min of sampling): every colour and every shape at least once; the
 # stated positions all contradict the shape's prior (the hard case)
@@ -49,7 +50,7 @@ def run_prompt(models, prompt, seeds, chunk=32):
     unet, text, dec, scaling, tok = models
     out = []
     for i in range(0, len(seeds), chunk):
-        r = generate(unet, text, dec, scaling, tok, [prompt], seeds[i:i + chunk], STEPS, GUIDANCE)
+        r = generate(unet, text, dec, scaling, tok, [prompt], seeds[i:i + chunk], STEPS, GUIDANCE, latent_hw=LATENT)
         out.append(to_uint8(r["images"]))
     return np.concatenate(out)
 
@@ -61,7 +62,8 @@ def run_swap(models, src, dst, seeds, smq, cr=0.8, sr=0.4, chunk=32):
     for i in range(0, len(seeds), chunk):
         s = seeds[i:i + chunk]
         ctrl = AttentionReplace([src, dst], tok, STEPS, cr, sr, smq, n_layers, groups=len(s))
-        im = to_uint8(generate(unet, text, dec, scaling, tok, [src, dst], s, STEPS, GUIDANCE, ctrl)["images"])
+        im = to_uint8(generate(unet, text, dec, scaling, tok, [src, dst], s, STEPS, GUIDANCE, ctrl,
+                               latent_hw=LATENT)["images"])
         srcs.append(im[0::2])
         edits.append(im[1::2])
     return np.concatenate(srcs), np.concatenate(edits)
@@ -70,10 +72,11 @@ def run_swap(models, src, dst, seeds, smq, cr=0.8, sr=0.4, chunk=32):
 def attention_figure(models, src, dst, seed):
     """report/attention_maps.png: row 1 source image + maps of its tokens, row 2 the P2P edit's."""
     unet, text, dec, scaling, tok = models
-    L = 8
+    L = MAP_RES
     ctrl = AttentionReplace([src, dst], tok, STEPS, 0.8, 0.4, 64, len(unet.attention_modules()))
-    im = to_uint8(generate(unet, text, dec, scaling, tok, [src, dst], seed, STEPS, GUIDANCE, ctrl)["images"])
-    maps = ctrl.map_store[L * L]  # [P, 64, 77]
+    im = to_uint8(generate(unet, text, dec, scaling, tok, [src, dst], seed, STEPS, GUIDANCE, ctrl,
+                           latent_hw=LATENT)["images"])
+    maps = ctrl.map_store[L * L]  # [P, L*L, 77]
     rows = []
     for p, prompt in enumerate([src, dst]):
         n = len(prompt.split())
@@ -81,14 +84,14 @@ def attention_figure(models, src, dst, seed):
         for k in range(1, n + 1):
             m = maps[p, :, k].reshape(L, L)
             m = (m / m.max()).numpy()
-            tile = (np.kron(m, np.ones((4, 4))) * 255).astype(np.uint8)
+            tile = (np.kron(m, np.ones((32 // L, 32 // L))) * 255).astype(np.uint8)
             tiles.append(np.repeat(tile[:, :, None], 3, axis=2))
         rows.append(np.stack(tiles))
     Image.fromarray(grid(rows, 4)).save(os.path.join(OUT, "attention_maps.png"))
 
 
 def main():
-    global PLAIN_PROMPTS, POSITION_PROMPTS, SWAPS
+    global PLAIN_PROMPTS, POSITION_PROMPTS, SWAPS, LATENT, MAP_RES
     if os.environ.get("TOY_EVAL_QUICK") == "1":  # subset, for comparing checkpoints
         PLAIN_PROMPTS, POSITION_PROMPTS, SWAPS = PLAIN_PROMPTS[:4], POSITION_PROMPTS[:2], SWAPS[:1]
         SWAPS = [(SWAPS[0][0], SWAPS[0][1], [64])]
@@ -97,6 +100,7 @@ def main():
     t0 = time.time()
     cfg, tok, ae, text, unet, scaling = load_trained(os.environ.get("TOY_EVAL_CKPT", os.path.join(RUN, "ckpt.pt")))
     models = (unet, text, ae.decoder, scaling, tok)
+    LATENT, MAP_RES = latent_size(cfg), map_resolution(cfg)
     an = Analyser.load()
     res = {"seeds": len(SEEDS), "steps": STEPS, "guidance": GUIDANCE, "scheduler": "PNDM", "prompts": {}}
 

@@ -5,9 +5,10 @@
 
 Graph I/O (fp32, opset 14, dynamic batch):
   text_encoder: input_ids int64 [batch,77] -> last_hidden_state float32 [batch,77,D], pooler_output [batch,D]
-  unet: sample float32 [batch,4,8,8], timestep float32 [1] or [batch] (name timestep_batch),
-        encoder_hidden_states float32 [batch,77,D] -> out_sample float32 [batch,4,8,8]
-  vae_decoder: latent_sample float32 [batch,4,8,8] (= latents / scaling_factor) -> sample [batch,3,32,32] in [-1,1]
+  unet: sample float32 [batch,4,L,L], timestep float32 [1] or [batch] (name timestep_batch),
+        encoder_hidden_states float32 [batch,77,D] -> out_sample float32 [batch,4,L,L]
+  vae_decoder: latent_sample float32 [batch,4,L,L] (= latents / scaling_factor) -> sample [batch,3,32,32] in [-1,1]
+  (L = 16 since run v4; 8 before)
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from model import VaeDecoder, count_params  # noqa: E402
-from train import load_trained  # noqa: E402
+from train import latent_size, load_trained, map_resolution  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -62,10 +63,7 @@ def _write_json(path, obj):
 
 
 def model_geometry(cfg, unet, text, scaling):
-    n_down = len(cfg.ae_channels) - 1
-    image = 32
-    latent = image // 2 ** n_down
-    return dict(imageSize=image, latentSize=latent, latentChannels=4, mapResolution=latent,
+    return dict(imageSize=32, latentSize=latent_size(cfg), latentChannels=4, mapResolution=map_resolution(cfg),
                 textDim=cfg.text_dim, scalingFactor=scaling)
 
 
@@ -145,10 +143,11 @@ def export_model(ckpt_path: str, out: str, fixtures_dir: str | None = None):
         "tokenizer": ["transformers", "CLIPTokenizer"], "unet": ["diffusers", "OnnxRuntimeModel"],
         "vae_decoder": ["diffusers", "OnnxRuntimeModel"], "vae_encoder": [None, None],
     })
-    map_layers = [n for n, m in unet.attention_modules() if m.is_cross and _query_len(n, uc, L) == L * L]
+    M = geo["mapResolution"]
+    map_layers = [n for n, m in unet.attention_modules() if m.is_cross and _query_len(n, uc, L) == M * M]
     d = P2P_DEFAULTS
     _write_json(os.path.join(out, "p2p.json"), {
-        "mapResolution": L, "selfMaxQuery": d["selfMaxQuery"], "latentSize": L, "latentChannels": 4,
+        "mapResolution": M, "selfMaxQuery": d["selfMaxQuery"], "latentSize": L, "latentChannels": 4,
         "imageSize": geo["imageSize"], "scalingFactor": scaling,
         "defaults": {k: d[k] for k in ("steps", "guidance", "crossReplaceSteps", "selfReplaceSteps")},
         "mapLayers": map_layers,

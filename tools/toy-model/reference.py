@@ -40,7 +40,8 @@ def write_reference(folder, tok, text, unet, ae, scaling, geo, d):
     L = geo["latentSize"]
     steps, g, cr, sr, smq = d["steps"], d["guidance"], d["crossReplaceSteps"], d["selfReplaceSteps"], d["selfMaxQuery"]
     mods = unet.attention_modules()
-    cross_layer = next(n for n, m in mods if m.is_cross and _query_len_of(unet, n, L) == L * L)
+    M = geo["mapResolution"]
+    cross_layer = next(n for n, m in mods if m.is_cross and _query_len_of(unet, n, L) == M * M)
     self_layer = max((n for n, m in mods if not m.is_cross and _query_len_of(unet, n, L) <= smq),
                      key=lambda n: _query_len_of(unet, n, L))
     sched = PNDMScheduler()
