@@ -10,7 +10,7 @@ import { runGpuSection } from './bench/gpuSection';
 import type { GpuEp } from './bench/gpuSession';
 import { runNodeSection } from './bench/nodeSection';
 import { GPU_END, GPU_START, renderReport } from './bench/report';
-import { contention, machineInfo, type BenchResults, type BenchSettings } from './bench/results';
+import { contention, machineInfo, modelSummary, type BenchResults, type BenchSettings } from './bench/results';
 
 const USAGE = `npm run bench -- [options]
   --quick            few repetitions (debugging; figures are not meaningful)
@@ -87,6 +87,7 @@ async function main(): Promise<void> {
   const results: BenchResults = {
     startedAt: new Date().toISOString(), command: `npx tsx scripts/bench.ts ${process.argv.slice(2).join(' ')}`.trim(),
     machine: machineInfo(), contention: { loadStart: start.load, others: start.others }, settings, modelDir: relative(ROOT, modelDir),
+    modelSummary: modelSummary(modelDir),
   };
   log(`bench on ${results.modelDir}; load ${start.load.toFixed(2)}; others: ${start.others.join('; ') || 'none'}`);
   if (!v['no-node']) {

@@ -48,9 +48,8 @@ export async function runGpuSection(o: GpuOptions): Promise<GpuResult> {
   const stockPath = join(unetDir, 'model.onnx');
   const configPath = join(unetDir, 'config.json');
   const wanted = { toy: o.toy, dtype: o.fp32 ? 'float32' : 'float16', latent: o.latent };
-  const cached = existsSync(configPath) ? (JSON.parse(readFileSync(configPath, 'utf8')) as { dtype?: string; sample_size?: number; num_parameters?: number }) : null;
-  const toyParams = 1489028;
-  if (!cached || cached.dtype !== wanted.dtype || cached.sample_size !== o.latent || (cached.num_parameters === toyParams) !== o.toy) {
+  const cached = existsSync(configPath) ? (JSON.parse(readFileSync(configPath, 'utf8')) as { dtype?: string; sample_size?: number; toy?: boolean }) : null;
+  if (!cached || cached.dtype !== wanted.dtype || cached.sample_size !== o.latent || (cached.toy === true) !== o.toy) {
     o.log(`exporting the ${o.toy ? 'toy' : 'SD 1.5-sized'} UNet (${wanted.dtype}) to ${unetDir} …`);
     const args = [join(o.root, 'tools/toy-model/bench_torch.py'), 'export-sd15', '--out', o.dir, '--latent', String(o.latent)];
     if (o.fp32) args.push('--fp32');

@@ -136,7 +136,7 @@ export function renderReport(r: BenchResults, keptGpuBlock: string): string {
     '',
     `- Run: ${r.startedAt} → ${r.finishedAt ?? '?'} (${fmt(r.durationS ?? Number.NaN)} s), command \`${r.command}\``,
     `- Machine: ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memGB} GB, Node ${r.machine.node}; browser ${r.browser?.browser ?? 'not run'}`,
-    `- Model: \`${r.modelDir}\` (toy-shapes: UNet 1.49 M parameters, latent 4×8×8, image 32×32); ${r.node?.instrumentedLayers ?? ''}`,
+    `- Model: \`${r.modelDir}\`${r.modelSummary ? ` (${r.modelSummary})` : ''}; ${r.node?.instrumentedLayers ?? ''}`,
     `- Settings: ${s.steps} PNDM steps (${s.steps + 1} UNet calls), guidance 7.5, prompts "a red circle" → "a red square" (replace, cross 0.8, self 0.4); onnxruntime-node and PyTorch ${s.threads} thread(s); UNet ${s.unetRounds} rounds × ${s.unetCalls} calls; generations ${s.runRounds} rounds (median of ${s.runReps} runs per variant per round, PyTorch once per round); browser ${s.browserRounds} rounds (WebGPU ${s.webgpuRounds} rounds of ${s.webgpuSteps} steps)`,
     `- Also running: load average ${fmt(c.loadStart)} at the start, ${fmt(c.loadEnd ?? Number.NaN)} at the end; ${c.others.length ? c.others.join('; ') : 'no other heavy process seen (training, evaluation, tests, browsers)'}`,
     '',

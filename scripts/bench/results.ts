@@ -2,7 +2,9 @@
 // docs/benchmarks.md by report.ts), plus what else was running on the machine.
 
 import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
 import type { BrowserReport } from '../../e2e/bench/benchTypes';
 import type { NodeSectionResult } from './nodeSection';
 
@@ -43,10 +45,25 @@ export interface BenchResults {
   contention: Contention;
   settings: BenchSettings;
   modelDir: string;
+  /** One line on the benchmarked model, read from its unet/config.json and p2p.json. */
+  modelSummary?: string;
   node?: NodeSectionResult;
   nodeError?: string;
   browser?: BrowserReport;
   browserError?: string;
+}
+
+/** "UNet 1.46 M parameters, latent 4×16×16, image 32×32" from a model folder's configs (what it has of them). */
+export function modelSummary(dir: string): string | undefined {
+  const read = (p: string): Record<string, unknown> | null => (existsSync(join(dir, p)) ? (JSON.parse(readFileSync(join(dir, p), 'utf8')) as Record<string, unknown>) : null);
+  const unet = read('unet/config.json');
+  const p2p = read('p2p.json');
+  const parts: string[] = [];
+  if (typeof unet?.num_parameters === 'number') parts.push(`UNet ${(unet.num_parameters / 1e6).toFixed(2)} M parameters`);
+  const latent = p2p?.latentSize ?? unet?.sample_size;
+  if (typeof latent === 'number') parts.push(`latent ${String(p2p?.latentChannels ?? unet?.in_channels ?? 4)}×${latent}×${latent}`);
+  if (typeof p2p?.imageSize === 'number') parts.push(`image ${p2p.imageSize}×${p2p.imageSize}`);
+  return parts.length ? parts.join(', ') : undefined;
 }
 
 export function machineInfo(): MachineInfo {

@@ -28,7 +28,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from data import COLOURS, SHAPES, make_dataset  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-RUN = os.path.join(HERE, "runs", "toy-shapes")
+RUN = os.environ.get("TOY_RUN", os.path.join(HERE, "runs", "toy-shapes"))  # a run folder: ckpt.pt, analyser.pt
 PALETTE_NAMES = list(COLOURS)
 PALETTE = np.array([COLOURS[c] for c in PALETTE_NAMES], np.float32)
 

@@ -108,11 +108,10 @@ def to_fp16(model) -> None:
 
 def export_sd15(a) -> None:
     import onnx
-    from model import UNet2DConditionModel, UNetConfig, count_params, sd15_unet_config
+    from model import UNet2DConditionModel, count_params, sd15_unet_config
+    from train import TrainConfig, unet_config
     torch.manual_seed(0)
-    cfg = sd15_unet_config() if not a.toy else UNetConfig(block_out_channels=(32, 64, 64), down_attn=(True, True, False),
-                                                            layers_per_block=1, num_heads=2, cross_attention_dim=64,
-                                                            norm_num_groups=8)
+    cfg = unet_config(TrainConfig()) if a.toy else sd15_unet_config()
     unet = UNet2DConditionModel(cfg).eval()
     params = count_params(unet)
     out_dir = os.path.join(a.out, "unet")
@@ -142,7 +141,7 @@ def export_sd15(a) -> None:
     config = dict(_class_name="UNet2DConditionModel", sample_size=a.latent, in_channels=4, out_channels=4,
                   block_out_channels=list(cfg.block_out_channels), layers_per_block=cfg.layers_per_block,
                   attention_head_dim=cfg.num_heads, cross_attention_dim=cfg.cross_attention_dim,
-                  num_parameters=params, dtype="float32" if a.fp32 else "float16",
+                  num_parameters=params, dtype="float32" if a.fp32 else "float16", toy=a.toy,
                   note="random weights (torch.manual_seed(0)); timing only")
     with open(os.path.join(out_dir, "config.json"), "w") as f:
         json.dump(config, f, indent=2)

@@ -28,7 +28,7 @@ ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 OPSET = 14  # what diffusers' SD ONNX conversion uses; LayerNorm decomposes, GroupNorm -> InstanceNorm
 
 # P2P defaults for this model; selfMaxQuery chosen from the measurements in REPORT.md. Guidance 3, not
-# SD's 7.5: this model's 8×8 latents are shape codes, and 7.5 over-shoots them (REPORT.md §3).
+# SD's 7.5: this model's 8×8 latents are shape codes, and 7.5 over-shoots them (REPORT.md §5).
 P2P_DEFAULTS = dict(steps=20, guidance=3.0, crossReplaceSteps=0.8, selfReplaceSteps=0.4, selfMaxQuery=64)
 EXAMPLES = [
     dict(prompt="a red circle", edit="a red square", crossReplaceSteps=0.8, selfReplaceSteps=0.4),

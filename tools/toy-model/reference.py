@@ -91,7 +91,7 @@ def write_reference(folder, tok, text, unet, ae, scaling, geo, d):
             call["out_sample_stock"] = tensor_json(stock)
             _dump(os.path.join(folder, "unet-call.json"), call)
     with open(os.path.join(folder, "README.md"), "w") as f:
-        f.write(README.format(cross=cross_layer, self=self_layer, call=CAPTURE_CALL, guidance=g))
+        f.write(README.format(cross=cross_layer, self=self_layer, call=CAPTURE_CALL, guidance=g, L=L))
     print("reference fixtures written to", folder)
 
 
@@ -109,8 +109,8 @@ guidance {guidance}, cross_replace 0.8, self_replace 0.4; batch order `[uncond P
 
 | file | keys |
 | --- | --- |
-| `run-seed0.json`, `run-seed1.json` | `prompts, seed, steps, guidance, crossReplaceSteps, selfReplaceSteps, selfMaxQuery, scalingFactor, timesteps` (21 UNet calls), `input_ids [2P,77]`, `text_embeddings [2P,77,D]`, `initial_latent [1,4,8,8]`, `latents_p2p [P,4,8,8]`, `images_p2p [P,3,32,32]`, `latents_plain`, `images_plain` (no controller) |
-| `unet-call.json` | UNet call {call} of the seed-0 P2P run: `sample [2P,4,8,8]`, `timestep [1]`, `encoder_hidden_states`, `out_sample` (controller active), `out_sample_stock` (same inputs, no controller); `cross_layer` = `{cross}`, `self_layer` = `{self}`; `cross_before/after`, `self_before/after` `[2*P*heads, Q, K]`; `p2p_map [E,77,77]`, `p2p_gain [E,77]`, `p2p_keep [E,77]`, `p2p_self [1]` (the generic form of this call's edit) |
+| `run-seed0.json`, `run-seed1.json` | `prompts, seed, steps, guidance, crossReplaceSteps, selfReplaceSteps, selfMaxQuery, scalingFactor, timesteps` (21 UNet calls), `input_ids [2P,77]`, `text_embeddings [2P,77,D]`, `initial_latent [1,4,{L},{L}]`, `latents_p2p [P,4,{L},{L}]`, `images_p2p [P,3,32,32]`, `latents_plain`, `images_plain` (no controller) |
+| `unet-call.json` | UNet call {call} of the seed-0 P2P run: `sample [2P,4,{L},{L}]`, `timestep [1]`, `encoder_hidden_states`, `out_sample` (controller active), `out_sample_stock` (same inputs, no controller); `cross_layer` = `{cross}`, `self_layer` = `{self}`; `cross_before/after`, `self_before/after` `[2*P*heads, Q, K]`; `p2p_map [E,77,77]`, `p2p_gain [E,77]`, `p2p_keep [E,77]`, `p2p_self [1]` (the generic form of this call's edit) |
 
 Images are the decoder output in [-1, 1]; to compare as pixels use `round((x/2+0.5).clip(0,1)*255)`.
 """

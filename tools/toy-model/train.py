@@ -42,32 +42,27 @@ class TrainConfig:
     ae_threads: int = 2
     threads: int = 1
     n_images: int = 80_000           # generated once (0.2 ms each); ~2x what the UNet phase sees
-    # autoencoder: 32x32x3 -> 16x16x4 (3x fewer numbers than pixels), one downsampling. v1-v3 used two
-    # (8x8x4 latents): there a whole shape lives in 2-4 latent pixels, the latent is a shape/colour code
-    # rather than an image, text still changes the prediction at low noise and guidance 7.5 over-shoots
-    # (REPORT.md). At 16x16 a shape spans ~5-8 latent pixels, as objects do in SD's 64x64 latents.
-    ae_channels: tuple = (16, 32)    # 1 downsampling: 32 -> 16; narrow at 32x32 for CPU cost
+    # autoencoder: 32x32x3 -> 8x8x4 (12x fewer numbers than pixels; shapes are simple)
+    ae_channels: tuple = (16, 32, 64)   # 2 downsamplings: 32 -> 8 (8x8 maps are readable per token); narrow at 32x32 for CPU cost
     ae_minutes: float = 3.0          # enough for near-lossless flat-colour shapes
     ae_batch: int = 64
     ae_lr: float = 1e-3
     ae_latent_l2: float = 1e-4       # keeps latents bounded (SD uses a KL term for the same reason)
-    ae_latent_noise: float = 0.1     # decoder learns to tolerate slightly-off latents from sampling
+    ae_latent_noise: float = 0.05    # decoder learns to tolerate slightly-off latents from sampling
     # text encoder: CLIP-like, tiny (vocabulary of ~600 byte-level BPE tokens)
     text_dim: int = 64
     text_layers: int = 2
     text_heads: int = 2
-    # UNet: four resolutions 16x16 / 8x8 / 4x4 / 2x2 as SD's four; attention at 8x8, 4x4 and in the mid
-    # block (2x2). Below 16x16 it is the v3 UNet (which learned colour, shape and position words in 2k
-    # steps); the 16x16 level is narrow (16 channels) and has no attention, so a step costs about what
-    # v3's did (fwd+bwd at batch 128, 1 thread, measured: 0.81 s vs 0.75 s). v4 used (32, 64, 64) at
-    # 16/8/4 (1.5 s/step): 1184 steps in 52 min were too few to learn positions and rare colours.
-    unet_channels: tuple = (16, 32, 64, 64)
-    unet_attn: tuple = (False, True, True, False)
+    # UNet: three resolutions 8x8 / 4x4 / 2x2, attention at 8x8, 4x4 and in the mid block.
+    # Sized by the CPU budget: (64,128,128) x 2 layers ran 7.5 s/step at batch 128 on 2 cores,
+    # this one ~1.2 s/step at batch 128 on 1 thread (measured), i.e. ~2k steps in 50 minutes.
+    unet_channels: tuple = (32, 64, 64)
+    unet_attn: tuple = (True, True, False)  # as SD: last down block has no attention
     unet_layers: int = 1             # SD's layers_per_block (2 there; 1 here halves the cost)
     unet_heads: int = 2              # head dim 16 at 8x8, 32 at 4x4
     unet_groups: int = 8
     # diffusion training
-    minutes: float = 54.0            # wall-clock budget for the UNet phase (cosine lr over it)
+    minutes: float = 50.0            # wall-clock budget for the UNet phase (cosine lr over it)
     batch: int = 128                 # 9 ms/sample at 128 vs 13 ms at 64 (1 thread, measured)
     lr: float = 1.5e-3
     warmup: int = 200
@@ -80,6 +75,22 @@ class TrainConfig:
     ema: float = 0.998               # ~500-step window: short enough for a ~2.5k-step run
     ckpt_every_s: float = 120.0
     log_every: int = 25
+
+
+# The defaults above are run v3, the shipped model. Presets = the runs tried since, as overrides
+# (REPORT.md §6): 16x16 latents (one AE downsampling) so that guidance 7.5 stops over-shooting.
+# At 16x16 a shape spans 5-8 latent pixels instead of 2-4, as objects do in SD's 64x64 latents.
+PRESETS = {
+    "v3": {},
+    # v4: three UNet levels 16/8/4, attention at 8x8 and 4x4 (SDXL-like: none at the top level);
+    # 1.5 s/step fwd+bwd at batch 128 (v3: 0.75 s), so 1184 steps in 52 min.
+    "v4": dict(name="toy-shapes-v4", ae_channels=(16, 32), ae_latent_noise=0.1, unet_channels=(32, 64, 64),
+               unet_attn=(False, True, True), minutes=52.0),
+    # v5: v3's UNet below a narrow (16-channel) attention-free 16x16 level, SD's four levels;
+    # 0.81 s/step (measured), 1840 steps in 54 min.
+    "v5": dict(name="toy-shapes-v5", ae_channels=(16, 32), ae_latent_noise=0.1, unet_channels=(16, 32, 64, 64),
+               unet_attn=(False, True, True, False), minutes=54.0),
+}
 
 
 def latent_size(cfg: TrainConfig) -> int:
@@ -98,14 +109,17 @@ def sd_alphas_cumprod() -> torch.Tensor:
     return torch.cumprod(1.0 - betas, dim=0)
 
 
+def unet_config(cfg: TrainConfig) -> UNetConfig:
+    return UNetConfig(block_out_channels=tuple(cfg.unet_channels), down_attn=tuple(cfg.unet_attn),
+                      layers_per_block=cfg.unet_layers, num_heads=cfg.unet_heads,
+                      cross_attention_dim=cfg.text_dim, norm_num_groups=cfg.unet_groups)
+
+
 def build_models(cfg: TrainConfig, vocab_size: int):
     ae = AutoEncoder(AEConfig(channels=tuple(cfg.ae_channels)))
     text = CLIPTextModel(TextConfig(vocab_size=vocab_size, dim=cfg.text_dim, layers=cfg.text_layers,
                                     heads=cfg.text_heads))
-    unet = UNet2DConditionModel(UNetConfig(block_out_channels=tuple(cfg.unet_channels),
-                                           down_attn=tuple(cfg.unet_attn), layers_per_block=cfg.unet_layers,
-                                           num_heads=cfg.unet_heads, cross_attention_dim=cfg.text_dim,
-                                           norm_num_groups=cfg.unet_groups))
+    unet = UNet2DConditionModel(unet_config(cfg))
     return ae, text, unet
 
 
@@ -164,11 +178,13 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--smoke", action="store_true", help="3 AE + 3 UNet steps, export to a temp dir")
     ap.add_argument("--minutes", type=float, default=None, help="override the UNet-phase budget")
+    ap.add_argument("--preset", choices=sorted(PRESETS), default="v3",
+                    help="run configuration (v3 = the shipped model; REPORT.md §6 for v4, v5)")
     ap.add_argument("--runs", default=os.path.join(HERE, "runs"))
     args = ap.parse_args()
 
     # 1. Config
-    cfg = TrainConfig()
+    cfg = TrainConfig(**PRESETS[args.preset])
     if args.minutes is not None:
         cfg.minutes = args.minutes
     if args.smoke:
