@@ -21,7 +21,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.environ.get("TOY_EVAL_OUT", os.path.join(HERE, "report"))
 SEEDS = list(range(int(os.environ.get("TOY_EVAL_SEEDS", "64"))))
 STEPS, GUIDANCE = 20, float(os.environ.get("TOY_EVAL_GUIDANCE", "7.5"))
-LATENT, MAP_RES = 16, 8  # set from the checkpoint in main()
+LATENT = MAP_RES = None  # latent and attention-map side, set from the checkpoint in main()
 
 # sized to the CPU budget (~12 min of sampling): every colour and every shape at least once; the
 # stated positions all contradict the shape's prior (the hard case)

@@ -8,7 +8,7 @@ Graph I/O (fp32, opset 14, dynamic batch):
   unet: sample float32 [batch,4,L,L], timestep float32 [1] or [batch] (name timestep_batch),
         encoder_hidden_states float32 [batch,77,D] -> out_sample float32 [batch,4,L,L]
   vae_decoder: latent_sample float32 [batch,4,L,L] (= latents / scaling_factor) -> sample [batch,3,32,32] in [-1,1]
-  (L = 16 since run v4; 8 before)
+  (L = the checkpoint's latent size: 8 for the shipped run v3, 16 for train.py --preset v4|v5)
 """
 from __future__ import annotations
 

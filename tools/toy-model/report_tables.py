@@ -11,7 +11,6 @@ import json
 import sys
 
 TARGETS = dict(colour=0.90, shape=0.80, position=0.80)
-P2P_TARGET_PX = 2.0
 
 
 def pct(x: float) -> str:
