@@ -5,11 +5,15 @@
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
 import { startMockHub, type FaultRule, type MockHub } from '../scripts/mock-hub';
+import { indexFolder } from '../scripts/mock-hub/files';
 import { makeFakeModel } from '../scripts/mock-hub/fixture';
+import { formatBytes } from '../src/models/progress';
 
 const REPO = 'local/toy-shapes';
 let hub: MockHub;
 let startHub: (port: number) => Promise<MockHub>;
+/** The repo's size as the picker and the confirmation show it: every file the mock Hub lists. */
+let repoSize = '';
 
 test.beforeAll(async () => {
   // A PyTorch-style pipeline (vae, UNet2DConditionModel) beside it, for the "not an ONNX export" message.
@@ -18,6 +22,7 @@ test.beforeAll(async () => {
   });
   const root = fileURLToPath(new URL('../public/models/toy-shapes', import.meta.url));
   startHub = (port) => startMockHub({ root, repo: REPO, repos: { 'local/torch-only': torch.dir }, port });
+  repoSize = formatBytes([...(await indexFolder(root)).values()].reduce((sum, f) => sum + f.size, 0));
   hub = await startHub(0);
 });
 test.afterAll(async () => hub?.close());
@@ -34,7 +39,7 @@ const fileRequests = (path?: string) => hub.requests.filter((r) => !r.path.start
 async function openPicker(page: Page): Promise<void> {
   await page.goto(`/?backend=wasm&hub=${encodeURIComponent(hub.url)}&model=${REPO}`);
   await expect(page.getByTestId('model-cache-state')).toContainText('not cached');
-  await expect(page.getByTestId('model-facts')).toContainText('8.2 MB');
+  await expect(page.getByTestId('model-facts')).toContainText(repoSize);
 }
 
 const status = (page: Page) => page.getByTestId('download-status');
@@ -47,10 +52,10 @@ test('a share link asks, downloads with progress, generates; a reload uses the c
   fault({ fault: 'trickle', path: 'unet/model.onnx', chunkBytes: 256 * 1024, delayMs: 60 });
   await page.goto(link);
   const confirm = page.getByTestId('confirm-download');
-  await expect(confirm).toContainText('8.2 MB');
+  await expect(confirm).toContainText(repoSize);
   expect(fileRequests('unet/model.onnx')).toEqual([]); // nothing downloads before the user agrees
   await confirm.getByRole('button', { name: 'Download and generate' }).click();
-  await expect(status(page)).toContainText(/Downloading local\/toy-shapes: .* of 8\.2 MB/);
+  await expect(status(page)).toContainText(new RegExp(`Downloading local/toy-shapes: .* of ${repoSize.replace('.', '\\.')}`));
   await expect(page.getByRole('progressbar', { name: 'Download progress' })).toBeVisible();
   await expect(status(page)).toContainText('Downloaded local/toy-shapes', { timeout: 60_000 });
   await expect(page.getByTestId('run-status')).toHaveText(/Done\./, { timeout: 90_000 });
@@ -156,7 +161,7 @@ test('any repo id is checked first: a missing repo, a PyTorch-only repo and bad 
   await field.fill(REPO);
   await check.click();
   await expect(page.getByLabel('Model', { exact: true })).toHaveValue(REPO);
-  await expect(page.getByTestId('model-facts')).toContainText('8.2 MB');
+  await expect(page.getByTestId('model-facts')).toContainText(repoSize);
   expect(fileRequests().map((r) => r.path)).toEqual(['model_index.json', 'model_index.json']); // no model file
 });
 

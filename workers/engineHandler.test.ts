@@ -8,7 +8,7 @@ import { tokenHeatmaps } from '../src/p2p';
 import { loadNodeEngineModel } from '../src/runtime/nodeEngineModel';
 import { loadNodeModel, type NodeModel } from '../src/runtime/nodeModel';
 import { REPO_ROOT } from '../tests/helpers/fixtures';
-import { TOY_MODEL_DIR, toySwap } from '../tests/helpers/toyModel';
+import { TOY_MODEL_DIR, toyP2pConfig, toySwap } from '../tests/helpers/toyModel';
 import { EngineHandler, type ModelFactory } from './engineHandler';
 import type { EngineEvent, EngineGenerateRequest, EngineRequest } from './protocol';
 
@@ -60,7 +60,8 @@ describe('engine handler on onnxruntime-node', () => {
     const ready = h.of(1).at(-1)!;
     if (ready.type !== 'ready') throw new Error('no ready event');
     expect(ready.backend).toBe('cpu');
-    expect(ready.model).toMatchObject({ instrumented: true, latentChannels: 4, latentSize: [8, 8], imageSize: [32, 32], mapResolution: 8 });
+    const { latentSize, mapResolution } = toyP2pConfig();
+    expect(ready.model).toMatchObject({ instrumented: true, latentChannels: 4, latentSize: [latentSize, latentSize], imageSize: [32, 32], mapResolution });
     expect(ready.report?.crossLayers).toBeGreaterThan(0);
   });
 

@@ -4,7 +4,7 @@
  * Q·Kᵀ MatMul; behind Kᵀ, the key projection: cross-attention when it reads `encoder_hidden_states`.
  * Fused `com.microsoft` (Multi-Head)Attention nodes count as layers too (rewritten only if edited).
  * Place and resolution level come from diffusers module names in node names (`/down_blocks.1/…`);
- * where a node name has none, from graph order (see `structuralPosition`).
+ * where a node name has none, from graph order (see `structuralPlacements`).
  */
 import { GraphIndex, PASS_THROUGH_OPS } from './graphIndex';
 import type { NodeProto } from './proto';
@@ -131,30 +131,49 @@ interface Placement {
   level: number;
 }
 
+/** A skip connection entering an up block: a Concat along channels (axis 1). */
+function isSkipConcat(node: NodeProto): boolean {
+  return node.opType === 'Concat' && Number(node.attribute?.find((a) => a.name === 'axis')?.i ?? 0) === 1;
+}
+
+/** Where a node sits in graph order: downsamplings and upsamplings before it, skip concats at the deepest level. */
+interface GraphPosition {
+  down: number;
+  up: number;
+  deepSkips: number;
+}
+
 /**
  * Place from graph order, for exports whose node names carry no module paths. ONNX nodes are
  * topologically sorted, and a diffusers UNet runs its blocks in order: an attention node after d of
- * the D downsamplings and u upsamplings sits at level d − u; before the first upsampling it is in
- * `down_blocks.d`, unless all D downsamplings are behind it (then `mid_block`: as in every SD 1.x/2.x
- * config, the last down block has no attention); after u upsamplings it is in `up_blocks.u`.
+ * the D downsamplings and u ≥ 1 upsamplings is in `up_blocks.u`, at level D − u; before any
+ * upsampling and before d = D it is in `down_blocks.d`. At the deepest level (d = D, u = 0) three
+ * blocks share the resolution: `down_blocks.D` (attention in SDXL-like configs, none in SD 1.x/2.x),
+ * the mid block, and `up_blocks.0`, whose resnets start at the first skip Concat. The mid block holds
+ * one transformer block (as in SD and our toy), i.e. the last two attention layers before that Concat.
  */
-function structuralPlacer(index: GraphIndex): (node: NodeProto) => Placement {
+function structuralPlacements(index: GraphIndex, anchors: NodeProto[]): Map<NodeProto, Placement> {
   const nodes = index.graph.node ?? [];
   const totalDown = nodes.filter(isDownsampling).length;
-  const seen = new Map<NodeProto, { down: number; up: number }>();
-  let down = 0;
-  let up = 0;
+  const seen = new Map<NodeProto, GraphPosition>();
+  const at: GraphPosition = { down: 0, up: 0, deepSkips: 0 };
   for (const node of nodes) {
-    if (isDownsampling(node)) down += 1;
-    if (isUpsampling(node)) up += 1;
-    seen.set(node, { down, up });
+    if (isDownsampling(node)) at.down += 1;
+    if (isUpsampling(node)) at.up += 1;
+    if (isSkipConcat(node) && at.down === totalDown && at.up === 0) at.deepSkips += 1;
+    seen.set(node, { ...at });
   }
-  return (node) => {
-    const at = seen.get(node)!;
-    if (at.up > 0) return { place: 'up', block: at.up, level: Math.max(0, totalDown - at.up) };
-    if (at.down === totalDown && totalDown > 0) return { place: 'mid', block: 0, level: totalDown };
-    return { place: 'down', block: at.down, level: at.down };
-  };
+  const placements = new Map<NodeProto, Placement>();
+  const deepBeforeUp = anchors.filter((a) => { const p = seen.get(a)!; return totalDown > 0 && p.down === totalDown && p.up === 0 && p.deepSkips === 0; });
+  const midAnchors = new Set(deepBeforeUp.slice(-2));
+  for (const anchor of anchors) {
+    const p = seen.get(anchor)!;
+    if (p.up > 0) placements.set(anchor, { place: 'up', block: p.up, level: Math.max(0, totalDown - p.up) });
+    else if (p.down === totalDown && totalDown > 0 && p.deepSkips > 0) placements.set(anchor, { place: 'up', block: 0, level: totalDown });
+    else if (midAnchors.has(anchor)) placements.set(anchor, { place: 'mid', block: 0, level: totalDown });
+    else placements.set(anchor, { place: 'down', block: p.down, level: p.down });
+  }
+  return placements;
 }
 
 /** A readable name for a layer placed by graph order: `up_blocks.1/attention.2/attn2`. */
@@ -165,9 +184,8 @@ function structuralName(p: Placement, kind: AttentionKind, ordinal: number): str
 
 export function findAttentionLayers(index: GraphIndex, contextInput: string): AttentionLayer[] {
   const counts = blockCounts(index);
-  const placeByOrder = structuralPlacer(index);
-  const ordinals = new Map<string, number>();
   const layers: AttentionLayer[] = [];
+  const unnamed: AttentionLayer[] = [];
   for (const node of index.graph.node ?? []) {
     let source: string | undefined;
     let probs = '';
@@ -193,11 +211,23 @@ export function findAttentionLayers(index: GraphIndex, contextInput: string): At
       layers.push({ name: modulePath(node), anchor: node, fused, probs, kind, place: where, block, level, placedBy: 'name' });
       continue;
     }
-    const p = placeByOrder(node);
-    const key = `${p.place}${p.block}${kind}`;
+    const layer: AttentionLayer = { name: '', anchor: node, fused, probs, kind, place: 'down', block: 0, level: 0, placedBy: 'graph-order' };
+    layers.push(layer);
+    unnamed.push(layer);
+  }
+  if (unnamed.length > 0) placeByGraphOrder(index, unnamed);
+  return layers;
+}
+
+/** Fills place, block, level and a readable name of the layers whose node names carry no module path. */
+function placeByGraphOrder(index: GraphIndex, layers: AttentionLayer[]): void {
+  const placements = structuralPlacements(index, layers.map((l) => l.anchor));
+  const ordinals = new Map<string, number>();
+  for (const layer of layers) {
+    const p = placements.get(layer.anchor)!;
+    const key = `${p.place}${p.block}${layer.kind}`;
     const ordinal = ordinals.get(key) ?? 0;
     ordinals.set(key, ordinal + 1);
-    layers.push({ name: structuralName(p, kind, ordinal), anchor: node, fused, probs, kind, ...p, placedBy: 'graph-order' });
+    Object.assign(layer, p, { name: structuralName(p, layer.kind, ordinal) });
   }
-  return layers;
 }

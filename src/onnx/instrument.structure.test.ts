@@ -45,6 +45,8 @@ async function outputs(result: InstrumentResult, side: number): Promise<{ noise:
 }
 
 const options: InstrumentOptions = { mapResolution: cfg.mapResolution, selfMaxQuery: cfg.selfMaxQuery };
+/** The level whose cross-attention feeds the maps: one per halving from the latent side to the map side. */
+const mapLevel = Math.log2(cfg.latentSize / cfg.mapResolution);
 
 describe('instrumentation without module names or static sizes', () => {
   it('places layers by graph order when node names carry no module path', async () => {
@@ -56,8 +58,9 @@ describe('instrumentation without module names or static sizes', () => {
     expect(shape(anonymous)).toEqual(shape(named));
     expect(anonymous.report.layers.every((l) => l.placedBy === 'graph-order')).toBe(true);
     expect(named.report.layers.every((l) => l.placedBy === 'name')).toBe(true);
-    // Readable names from the place: the first down block's cross-attention, the mid block's.
-    expect(anonymous.report.layers.map((l) => l.name)).toContain('down_blocks.0/attention.0/attn2');
+    // Readable names from the place: the first down block with attention (its cross-attention), the mid block's.
+    const firstDown = named.report.layers.find((l) => l.place === 'down')!.block;
+    expect(anonymous.report.layers.map((l) => l.name)).toContain(`down_blocks.${firstDown}/attention.0/attn2`);
     expect(anonymous.report.layers.map((l) => l.name)).toContain('mid_block/attention.0/attn1');
     const [a, b] = await Promise.all([outputs(anonymous, cfg.latentSize), outputs(named, cfg.latentSize)]);
     expect(maxAbsDiff(a.noise, b.noise)).toBe(0);
@@ -66,7 +69,7 @@ describe('instrumentation without module names or static sizes', () => {
 
   it('checks self-attention query lengths in the graph when the latent size is symbolic', async () => {
     const symbolic = toyUnetWithSymbolicLatent();
-    const runtime = instrumentUnet(symbolic, { selfMaxQuery: cfg.selfMaxQuery, mapLevel: 0 });
+    const runtime = instrumentUnet(symbolic, { selfMaxQuery: cfg.selfMaxQuery, mapLevel });
     expect(runtime.report.queryLengths).toBe('runtime');
     expect(instrumentUnet(stockBytes, options).report.queryLengths).toBe('static');
 
@@ -74,7 +77,7 @@ describe('instrumentation without module names or static sizes', () => {
     // latent side the full-resolution self layers exceed selfMaxQuery and must be left unedited.
     const L = cfg.latentSize;
     for (const side of [L, 2 * L]) {
-      const sized = instrumentUnet(symbolic, { selfMaxQuery: cfg.selfMaxQuery, mapLevel: 0, latentSize: [side, side] });
+      const sized = instrumentUnet(symbolic, { selfMaxQuery: cfg.selfMaxQuery, mapLevel, latentSize: [side, side] });
       const editedSelf = sized.report.layers.filter((l) => l.kind === 'self' && l.edited).length;
       expect(editedSelf).toBeGreaterThan(0);
       if (side > L) expect(editedSelf).toBeLessThan(runtime.report.layers.filter((l) => l.kind === 'self' && l.edited).length);
@@ -87,7 +90,7 @@ describe('instrumentation without module names or static sizes', () => {
 
 describe('fusing the self-attention layers the edit leaves alone', () => {
   it('turns each into one MultiHeadAttention node with the same outputs', async () => {
-    // selfMaxQuery 16: the full-resolution (64-query) self layers are not edited, so they can be fused.
+    // selfMaxQuery 16: the 64-query self layers (8×8 maps) are not edited, so they can be fused.
     const opts: InstrumentOptions = { mapResolution: cfg.mapResolution, selfMaxQuery: 16 };
     const plain = instrumentUnet(stockBytes, opts);
     const fused = instrumentUnet(stockBytes, { ...opts, fuseUnedited: true });

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import { join, normalize } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate, type GenerateRequest } from '../diffusion';
-import { TOY_MODEL_DIR, toySwap } from '../../tests/helpers/toyModel';
+import { TOY_MODEL_DIR, toyP2pConfig, toySwap } from '../../tests/helpers/toyModel';
 import { loadNodeModel } from './nodeModel';
 import { loadWebModel, type WebModel } from './webModel';
 
@@ -44,7 +44,8 @@ describe('loadWebModel on onnxruntime-web wasm (Node)', () => {
   it('falls back to wasm with the reason, instruments the UNet, reports bytes per file', () => {
     expect(model.provider).toBe('wasm');
     expect(model.fallbackReason).toMatch(/WebGPU/);
-    expect(model.backend.capabilities).toMatchObject({ instrumented: true, latentSize: [8, 8], mapResolution: 8 });
+    const { latentSize, mapResolution } = toyP2pConfig();
+    expect(model.backend.capabilities).toMatchObject({ instrumented: true, latentSize: [latentSize, latentSize], mapResolution });
     expect(model.instrumentReport?.counts.edited).toBeGreaterThan(0);
     const unet = loading.filter(([f]) => f === 'unet/model.onnx');
     expect(unet.at(-1)![1]).toBe(unet.at(-1)![2]);
