@@ -202,7 +202,7 @@ def main():
     ap.add_argument("--smoke", action="store_true", help="3 AE + 3 UNet steps, export to a temp dir")
     ap.add_argument("--minutes", type=float, default=None, help="override the UNet-phase budget")
     ap.add_argument("--preset", choices=sorted(PRESETS), default="v3",
-                    help="run configuration (v3 = the shipped model; REPORT.md §6 for v4, v5)")
+                    help="run configuration (v3 = the shipped model; REPORT.md §6-8 for the others)")
     ap.add_argument("--runs", default=os.path.join(HERE, "runs"))
     args = ap.parse_args()
 
