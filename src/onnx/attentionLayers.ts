@@ -163,13 +163,13 @@ function structuralPlacements(index: GraphIndex, anchors: NodeProto[]): Map<Node
     if (isSkipConcat(node) && at.down === totalDown && at.up === 0) at.deepSkips += 1;
     seen.set(node, { ...at });
   }
+  const deepest = (p: GraphPosition) => totalDown > 0 && p.down === totalDown && p.up === 0;
+  const midAnchors = new Set(anchors.filter((a) => deepest(seen.get(a)!) && seen.get(a)!.deepSkips === 0).slice(-2));
   const placements = new Map<NodeProto, Placement>();
-  const deepBeforeUp = anchors.filter((a) => { const p = seen.get(a)!; return totalDown > 0 && p.down === totalDown && p.up === 0 && p.deepSkips === 0; });
-  const midAnchors = new Set(deepBeforeUp.slice(-2));
   for (const anchor of anchors) {
     const p = seen.get(anchor)!;
     if (p.up > 0) placements.set(anchor, { place: 'up', block: p.up, level: Math.max(0, totalDown - p.up) });
-    else if (p.down === totalDown && totalDown > 0 && p.deepSkips > 0) placements.set(anchor, { place: 'up', block: 0, level: totalDown });
+    else if (deepest(p) && p.deepSkips > 0) placements.set(anchor, { place: 'up', block: 0, level: totalDown });
     else if (midAnchors.has(anchor)) placements.set(anchor, { place: 'mid', block: 0, level: totalDown });
     else placements.set(anchor, { place: 'down', block: p.down, level: p.down });
   }

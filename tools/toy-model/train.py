@@ -87,12 +87,14 @@ class TrainConfig:
 # The defaults above are run v3, the shipped model. Presets = the runs tried since, as overrides
 # (REPORT.md §6): 16x16 latents (one AE downsampling) so that guidance 7.5 stops over-shooting.
 # At 16x16 a shape spans 5-8 latent pixels instead of 2-4, as objects do in SD's 64x64 latents.
+# 16x16 latents: one AE downsampling; UNet levels 16/8/4 with attention at 8x8 and 4x4 (v4, v6-v8).
+V4_GEOMETRY = dict(ae_channels=(16, 32), ae_latent_noise=0.1, unet_channels=(32, 64, 64),
+                   unet_attn=(False, True, True), minutes=52.0)
 PRESETS = {
     "v3": {},
     # v4: three UNet levels 16/8/4, attention at 8x8 and 4x4 (SDXL-like: none at the top level);
     # 1.5 s/step fwd+bwd at batch 128 (v3: 0.75 s), so 1184 steps in 52 min.
-    "v4": dict(name="toy-shapes-v4", ae_channels=(16, 32), ae_latent_noise=0.1, unet_channels=(32, 64, 64),
-               unet_attn=(False, True, True), minutes=52.0),
+    "v4": dict(V4_GEOMETRY, name="toy-shapes-v4"),
     # v5: v3's UNet below a narrow (16-channel) attention-free 16x16 level, SD's four levels;
     # 0.81 s/step (measured), 1840 steps in 54 min.
     "v5": dict(name="toy-shapes-v5", ae_channels=(16, 32), ae_latent_noise=0.1, unet_channels=(16, 32, 64, 64),
@@ -100,19 +102,16 @@ PRESETS = {
     # v6: v4 with half of each batch's timesteps drawn from [500, 1000): v4 had not bound the position
     # words at all (swapping left/right changed its loss by 0.0000 at every t; v3's loss rose by up to
     # 85% at t = 600..999), so the steps where the text decides the layout get more of the budget.
-    "v6": dict(name="toy-shapes-v6", ae_channels=(16, 32), ae_latent_noise=0.1, unet_channels=(32, 64, 64),
-               unet_attn=(False, True, True), minutes=52.0, t_high_frac=0.5, t_high_from=500),
+    "v6": dict(V4_GEOMETRY, name="toy-shapes-v6", t_high_frac=0.5, t_high_from=500),
     # v7: v6 stopped at step 500 with the position words still ignored (the loss gap was 0.0000 at
     # every t). At 16x16 an object's 30-50 latent pixels reveal where it is down to SNR ~0.025 (t ~ 845),
     # so the text can only place it above that: 60% of each batch is drawn from [800, 1000).
-    "v7": dict(name="toy-shapes-v7", ae_channels=(16, 32), ae_latent_noise=0.1, unet_channels=(32, 64, 64),
-               unet_attn=(False, True, True), minutes=52.0, t_high_frac=0.6, t_high_from=800),
+    "v7": dict(V4_GEOMETRY, name="toy-shapes-v7", t_high_frac=0.6, t_high_from=800),
     # v8: v7 bound the position words (100% at 7.5) but, with only 12% of its samples below t = 300,
     # its last PNDM step over-shoots at 7.5 (latent std 0.97 -> 1.38; purple, pink, orange wrong while
     # right at guidance 3). The high-noise share now falls linearly from 60% to 0: early steps learn the
     # words, the last ones (and the EMA) see SD's uniform t.
-    "v8": dict(name="toy-shapes-v8", ae_channels=(16, 32), ae_latent_noise=0.1, unet_channels=(32, 64, 64),
-               unet_attn=(False, True, True), minutes=52.0, t_high_frac=0.6, t_high_from=800, t_high_decay=True),
+    "v8": dict(V4_GEOMETRY, name="toy-shapes-v8", t_high_frac=0.6, t_high_from=800, t_high_decay=True),
 }
 
 
