@@ -1,5 +1,6 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { embeddedModelDefine } from './scripts/embeddedModelBytes';
 
 // Cross-origin isolation lets onnxruntime-web use multi-threaded wasm (SharedArrayBuffer).
 const isolationHeaders = {
@@ -9,6 +10,7 @@ const isolationHeaders = {
 
 export default defineConfig({
   plugins: [react()],
+  define: embeddedModelDefine(import.meta.dirname),
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders },
   worker: { format: 'es' },

@@ -6,6 +6,7 @@ import { useState } from 'react';
 import { formatBytes, KNOWN_MODELS, parseModelRef } from '../models';
 import { useStudio } from '../state/store';
 import { isModelId } from '../state/urlCodec';
+import { EMBEDDED_MODEL_BYTES } from './embeddedModel';
 import { downloadModel } from './engineSession';
 import { cachedEntry, isEmbedded, TOY_ID } from './modelCatalog';
 import { checkModel, useModelView } from './useModelView';
@@ -70,7 +71,7 @@ export function HubModels() {
         <select id="model-select" value={model} onChange={(e) => useStudio.getState().setModel(e.target.value)}>
           {KNOWN_MODELS.map((m) => (
             <option key={m.id} value={m.id}>
-              {m.id === TOY_ID ? 'Embedded toy model (coloured shapes, 8 MB)' : m.label}
+              {m.id === TOY_ID ? `Embedded toy model (coloured shapes, ${formatBytes(EMBEDDED_MODEL_BYTES)})` : m.label}
             </option>
           ))}
           {!known && <option value={model}>{model}</option>}

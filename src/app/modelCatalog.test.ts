@@ -1,6 +1,7 @@
 // The picker's model catalog: cache references for registry, repo and URL models (with the ?hub=
 // endpoint), the cache entry lookup the UI and share links rely on, and sizes for any repo.
 
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { sourceKey } from '../models';
 import { cachedEntry, cacheRefFor, customEntry, isEmbedded, modelFacts } from './modelCatalog';
@@ -33,5 +34,13 @@ describe('model catalog', () => {
     expect(modelFacts('local/toy-shapes', 8_190_000)).toMatchObject({ bytes: 8_190_000, precision: expect.stringContaining('fp32') });
     expect(customEntry('a/b', 8e6)).toMatchObject({ precision: 'fp32', requirements: { shaderF16: false, weightBytes: 8e6 } });
     expect(customEntry('a/b', 2e9)).toMatchObject({ precision: 'fp16', requirements: { shaderF16: true } });
+  });
+
+  it('sizes the embedded model from the files it ships', () => {
+    // an independent count: GNU find's size of every regular file under the served folder
+    const sizes = execFileSync('find', ['public/models/toy-shapes', '-type', 'f', '-printf', '%s\n']).toString().trim().split('\n');
+    const onDisk = sizes.reduce((sum, n) => sum + Number(n), 0);
+    expect(onDisk).toBeGreaterThan(1e6);
+    expect(modelFacts('toy-shapes')).toMatchObject({ bytes: onDisk, approximate: false });
   });
 });

@@ -23,6 +23,7 @@ import {
   type ModelStore,
   type Verdict,
 } from '../models';
+import { EMBEDDED_MODEL_BYTES } from './embeddedModel';
 
 export const TOY_ID = TOY_MODEL.id;
 
@@ -109,7 +110,7 @@ export function customEntry(model: string, bytes: number): ModelEntry {
 export function modelFacts(model: string, customBytes?: number): ModelFacts {
   const entry = findModel(model);
   if (entry) {
-    const size = isEmbedded(model) ? { bytes: 8.2e6, complete: true } : downloadBytes(entry.files);
+    const size = isEmbedded(model) ? { bytes: EMBEDDED_MODEL_BYTES, complete: true } : downloadBytes(entry.files);
     return {
       title: entry.label,
       precision: entry.precision,

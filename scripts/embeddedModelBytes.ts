@@ -1,0 +1,21 @@
+/**
+ * Size on disk of the embedded toy model (every file under public/models/toy-shapes), read when Vite
+ * or Vitest loads its config and handed to the app as the build-time constant __EMBEDDED_MODEL_BYTES__,
+ * so the model picker shows the size of the model actually shipped.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const EMBEDDED_MODEL_DIR = 'public/models/toy-shapes';
+
+export function folderBytes(dir: string): number {
+  return readdirSync(dir, { withFileTypes: true }).reduce(
+    (sum, e) => sum + (e.isDirectory() ? folderBytes(join(dir, e.name)) : statSync(join(dir, e.name)).size),
+    0,
+  );
+}
+
+/** Vite `define` entry; the app declares the constant in src/app/embeddedModel.ts. */
+export function embeddedModelDefine(root: string): Record<string, string> {
+  return { __EMBEDDED_MODEL_BYTES__: JSON.stringify(folderBytes(join(root, EMBEDDED_MODEL_DIR))) };
+}
