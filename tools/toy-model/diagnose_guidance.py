@@ -17,15 +17,18 @@ from pipeline import PNDMScheduler, initial_latent  # noqa: E402
 from train import latent_size, load_trained  # noqa: E402
 
 
-def sample(cfg, tok, text, unet, prompt, seeds, guidance_at):
-    """PNDM 20 steps with guidance_at(t) as the guidance scale of each step -> final latents."""
-    ctx = text(torch.tensor([tok.ids("")] * len(seeds) + [tok.ids(prompt)] * len(seeds)))
-    x = torch.cat([initial_latent(s, latent_size(cfg)) for s in seeds])
-    sched = PNDMScheduler()
-    sched.set_timesteps(20)
+def sample(cfg, tok, text, unet, prompt, seeds, guidance_at, on_step=None):
+    """PNDM 20 steps with guidance_at(t) as the guidance scale of each step -> final latents;
+    on_step(t, x, eps_uncond, eps_cond) sees every step before its update."""
     with torch.no_grad():
+        ctx = text(torch.tensor([tok.ids("")] * len(seeds) + [tok.ids(prompt)] * len(seeds)))
+        x = torch.cat([initial_latent(s, latent_size(cfg)) for s in seeds])
+        sched = PNDMScheduler()
+        sched.set_timesteps(20)
         for t in sched.timesteps:
             eu, ec = unet(torch.cat([x, x]), torch.tensor([float(t)]), ctx).chunk(2)
+            if on_step is not None:
+                on_step(int(t), x, eu, ec)
             x = sched.step(eu + guidance_at(int(t)) * (ec - eu), t, x)
     return x
 
@@ -54,20 +57,11 @@ def main():
     prompt = sys.argv[2] if len(sys.argv) > 2 else "a red circle"
     torch.set_num_threads(1)
     cfg, tok, _, text, unet, _ = load_trained(ckpt)
-    seeds = range(8)
     for g in (1.0, 7.5):
-        ctx = text(torch.tensor([tok.ids("")] * len(seeds) + [tok.ids(prompt)] * len(seeds)))
-        x = torch.cat([initial_latent(s, latent_size(cfg)) for s in seeds])
-        sched = PNDMScheduler()
-        sched.set_timesteps(20)
         cells = []
-        with torch.no_grad():
-            for t in sched.timesteps:
-                eu, ec = unet(torch.cat([x, x]), torch.tensor([float(t)]), ctx).chunk(2)
-                cells.append(f"{int(t)}:{float((ec - eu).norm() / ec.norm()):.2f}/{float(x.std()):.2f}")
-                x = sched.step(eu + g * (ec - eu), t, x)
+        x = sample(cfg, tok, text, unet, prompt, list(range(8)), lambda t, g=g: g, lambda t, x, eu, ec: cells.append(
+            f"{t}:{float((ec - eu).norm() / ec.norm()):.2f}/{float(x.std()):.2f}"))
         print(f"guidance {g}: t:ratio/std " + " ".join(cells[::2]) + f"  final std {float(x.std()):.2f}")
-
 
 if __name__ == "__main__":
     main()

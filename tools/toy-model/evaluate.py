@@ -39,6 +39,12 @@ def position_ok(pos: str, cx: float, cy: float) -> bool:
     return {"left": cx < c - 2, "right": cx > c + 2, "top": cy < c - 2, "bottom": cy > c + 2}[pos]
 
 
+def centroid_shifts(a, b) -> list:
+    """Per-seed distance (px) between the analysed objects of two image sets; seeds where either is empty are skipped."""
+    return [float(np.hypot(x["cx"] - y["cx"], x["cy"] - y["cy"])) for x, y in zip(a, b)
+            if x["cx"] is not None and y["cx"] is not None]
+
+
 def grid(rows, scale=4):
     """rows: list of uint8 [N,H,W,3] -> one PNG-able array."""
     r = [np.concatenate(list(x), axis=1) for x in rows]
@@ -141,8 +147,7 @@ def main():
             a_s, a_e, a_p = an.analyse(s_im), an.analyse(e_im), an.analyse(plain_dst)
 
             def shift(b):
-                d = [np.hypot(x["cx"] - y["cx"], x["cy"] - y["cy"]) for x, y in zip(a_s, b)
-                     if x["cx"] is not None and y["cx"] is not None]
+                d = centroid_shifts(a_s, b)
                 return float(np.median(d)), float(np.mean(d))
             dst_shape = dst.split()[-1]
             entry[f"selfMaxQuery={smq}"] = dict(

@@ -21,8 +21,7 @@ SETTINGS = [(0.8, 0.4, 64), (0.8, 0.0, 64), (0.0, 0.4, 64), (0.8, 0.4, 256), (0.
 
 
 def median_shift(a, b) -> float:
-    return float(np.median([np.hypot(x["cx"] - y["cx"], x["cy"] - y["cy"]) for x, y in zip(a, b)
-                            if x["cx"] is not None and y["cx"] is not None]))
+    return float(np.median(evaluate.centroid_shifts(a, b)))
 
 
 def main():
