@@ -3,16 +3,14 @@
  * or Vitest loads its config and handed to the app as the build-time constant __EMBEDDED_MODEL_BYTES__,
  * so the model picker shows the size of the model actually shipped.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import { listFiles } from './mock-hub/files';
 
-export const EMBEDDED_MODEL_DIR = 'public/models/toy-shapes';
+const EMBEDDED_MODEL_DIR = 'public/models/toy-shapes';
 
 export function folderBytes(dir: string): number {
-  return readdirSync(dir, { withFileTypes: true }).reduce(
-    (sum, e) => sum + (e.isDirectory() ? folderBytes(join(dir, e.name)) : statSync(join(dir, e.name)).size),
-    0,
-  );
+  return listFiles(dir).reduce((sum, file) => sum + statSync(file).size, 0);
 }
 
 /** Vite `define` entry; the app declares the constant in src/app/embeddedModel.ts. */

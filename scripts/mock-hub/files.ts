@@ -2,7 +2,8 @@
 // sha1, and the Hub's tree-API entries built from them. Read once at start (the toy model is small).
 
 import { createHash } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 
 export interface HubFile {
@@ -19,11 +20,12 @@ export interface HubFile {
 /** Extensions the Hub's default .gitattributes sends through LFS. */
 const LFS = /\.(onnx|onnx_data|pb|bin|safetensors|ckpt|pt|msgpack|h5)$/;
 
-async function walk(dir: string): Promise<string[]> {
+/** Every regular file under `dir`, recursively, joined onto `dir`. */
+export function listFiles(dir: string): string[] {
   const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const abs = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await walk(abs)));
+    if (entry.isDirectory()) out.push(...listFiles(abs));
     else if (entry.isFile()) out.push(abs);
   }
   return out;
@@ -31,7 +33,7 @@ async function walk(dir: string): Promise<string[]> {
 
 export async function indexFolder(root: string): Promise<Map<string, HubFile>> {
   const files = new Map<string, HubFile>();
-  for (const abs of await walk(root)) {
+  for (const abs of listFiles(root)) {
     const bytes = await readFile(abs);
     const path = relative(root, abs).split(sep).join('/');
     const gitSha1 = createHash('sha1').update(`blob ${bytes.byteLength}\0`).update(bytes).digest('hex');

@@ -63,5 +63,6 @@ def main():
             f"{t}:{float((ec - eu).norm() / ec.norm()):.2f}/{float(x.std()):.2f}"))
         print(f"guidance {g}: t:ratio/std " + " ".join(cells[::2]) + f"  final std {float(x.std()):.2f}")
 
+
 if __name__ == "__main__":
     main()
