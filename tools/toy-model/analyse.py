@@ -26,9 +26,10 @@ from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from data import COLOURS, SHAPES, make_dataset  # noqa: E402
+from train import shipped_ckpt  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-RUN = os.environ.get("TOY_RUN", os.path.join(HERE, "runs", "toy-shapes"))  # a run folder: ckpt.pt, analyser.pt
+RUN = os.environ.get("TOY_RUN", os.path.dirname(shipped_ckpt()))  # a run folder: ckpt.pt, analyser.pt
 PALETTE_NAMES = list(COLOURS)
 PALETTE = np.array([COLOURS[c] for c in PALETTE_NAMES], np.float32)
 

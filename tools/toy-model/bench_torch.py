@@ -149,10 +149,11 @@ def export_sd15(a) -> None:
 
 
 def main() -> None:
+    from train import shipped_ckpt
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("serve")
-    s.add_argument("--ckpt", default=os.path.join(HERE, "runs", "toy-shapes", "ckpt.pt"))
+    s.add_argument("--ckpt", default=shipped_ckpt())
     s.add_argument("--threads", type=int, default=2)
     s.add_argument("--steps", type=int, default=20)
     s.add_argument("--seed", type=int, default=8888)

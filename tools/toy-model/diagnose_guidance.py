@@ -2,9 +2,13 @@
 prints per PNDM step ||eps_cond - eps_uncond|| / ||eps_cond|| and the latent's std, unguided (g=1)
 and at g=7.5. With --split: where in t the over-shoot happens, as the analyser's colour adherence
 (16 seeds) when guidance 7.5 is applied only above or only below a timestep and 3 elsewhere.
+With --trace: per PNDM step at 7.5, the colour the analyser reads in the decoded x0 predictions of
+the empty-caption, captioned and guided eps (16 seeds). With --samplers: colour adherence at 7.5 with
+PNDM and with DDIM over the same 20 timesteps (16 seeds per prompt).
 
   /usr/bin/python3 tools/toy-model/diagnose_guidance.py [ckpt] [prompt]
-  TOY_RUN=<run> /usr/bin/python3 tools/toy-model/diagnose_guidance.py --split <ckpt> "a purple heart"
+  TOY_RUN=<run> /usr/bin/python3 tools/toy-model/diagnose_guidance.py --split|--trace <ckpt> "a purple heart"
+  TOY_RUN=<run> /usr/bin/python3 tools/toy-model/diagnose_guidance.py --samplers <ckpt> "a purple heart" "a pink circle"
 """
 import os
 import sys
@@ -13,18 +17,39 @@ import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from pipeline import PNDMScheduler, initial_latent  # noqa: E402
-from train import latent_size, load_trained  # noqa: E402
+from pipeline import PNDMScheduler, initial_latent, to_uint8  # noqa: E402
+from train import latent_size, load_trained, sd_alphas_cumprod, shipped_ckpt  # noqa: E402
+
+SEEDS = list(range(16))
 
 
-def sample(cfg, tok, text, unet, prompt, seeds, guidance_at, on_step=None):
-    """PNDM 20 steps with guidance_at(t) as the guidance scale of each step -> final latents;
-    on_step(t, x, eps_uncond, eps_cond) sees every step before its update."""
+class DDIM:
+    """DDIM (eta 0) over PNDM's 20 timesteps without the repeated one: the one-step sampler that PNDM's
+    4-step extrapolation is compared against."""
+
+    def __init__(self):
+        pndm = PNDMScheduler()
+        pndm.set_timesteps(20)
+        self.timesteps = sorted({int(t) for t in pndm.timesteps}, reverse=True)
+        self.ac = sd_alphas_cumprod()
+
+    def step(self, eps, t, x):
+        i = self.timesteps.index(int(t))
+        a = self.ac[int(t)]
+        a_prev = self.ac[self.timesteps[i + 1]] if i + 1 < len(self.timesteps) else self.ac[0]
+        x0 = (x - (1 - a).sqrt() * eps) / a.sqrt()
+        return a_prev.sqrt() * x0 + (1 - a_prev).sqrt() * eps
+
+
+def sample(cfg, tok, text, unet, prompt, seeds, guidance_at, on_step=None, sched=None):
+    """20 steps (PNDM unless sched is given) with guidance_at(t) as the guidance scale of each step ->
+    final latents; on_step(t, x, eps_uncond, eps_cond) sees every step before its update."""
     with torch.no_grad():
         ctx = text(torch.tensor([tok.ids("")] * len(seeds) + [tok.ids(prompt)] * len(seeds)))
         x = torch.cat([initial_latent(s, latent_size(cfg)) for s in seeds])
-        sched = PNDMScheduler()
-        sched.set_timesteps(20)
+        if sched is None:
+            sched = PNDMScheduler()
+            sched.set_timesteps(20)
         for t in sched.timesteps:
             eu, ec = unet(torch.cat([x, x]), torch.tensor([float(t)]), ctx).chunk(2)
             if on_step is not None:
@@ -33,19 +58,52 @@ def sample(cfg, tok, text, unet, prompt, seeds, guidance_at, on_step=None):
     return x
 
 
-def split(ckpt: str, prompt: str):
+def colours(an, ae, scaling, latents):
+    """The analyser's colour name for each decoded latent (None where it finds no object)."""
+    with torch.no_grad():
+        return [a["colour"] for a in an.analyse(to_uint8(ae.decoder(latents / scaling)))]
+
+
+def load(ckpt):
     from analyse import Analyser
-    from pipeline import to_uint8
     torch.set_num_threads(int(os.environ.get("TOY_THREADS", "2")))
-    cfg, tok, ae, text, unet, scaling = load_trained(ckpt)
-    an, colour, seeds = Analyser.load(), prompt.split()[1], list(range(16))
+    return load_trained(ckpt), Analyser.load()
+
+
+def samplers(ckpt: str, prompts):
+    (cfg, tok, ae, text, unet, scaling), an = load(ckpt)
+    for prompt in prompts:
+        want = prompt.split()[1]
+        for name, sched in (("PNDM", None), ("DDIM", DDIM())):
+            found = colours(an, ae, scaling, sample(cfg, tok, text, unet, prompt, SEEDS, lambda t: 7.5, sched=sched))
+            print(f"{prompt!r} {name} at 7.5: {want} {sum(c == want for c in found)}/{len(found)}, "
+                  f"found {sorted(set(map(str, found)))}", flush=True)
+
+
+def trace(ckpt: str, prompt: str):
+    (cfg, tok, ae, text, unet, scaling), an = load(ckpt)
+    want, ac = prompt.split()[1], sd_alphas_cumprod()
+
+    def on_step(t, x, eu, ec):
+        cells = []
+        for name, eps in (("empty", eu), ("caption", ec), ("guided", eu + 7.5 * (ec - eu))):
+            x0 = (x - (1 - ac[t]).sqrt() * eps) / ac[t].sqrt()
+            found = colours(an, ae, scaling, x0)
+            top = max(set(found), key=found.count)
+            cells.append(f"{name} {sum(c == want for c in found):2d}/{len(found)} (most: {top})")
+        print(f"t={t:4d} |c-u|/|c| {float((ec - eu).norm() / ec.norm()):.3f}  " + " | ".join(cells), flush=True)
+    sample(cfg, tok, text, unet, prompt, SEEDS, lambda t: 7.5, on_step)
+
+
+def split(ckpt: str, prompt: str):
+    (cfg, tok, ae, text, unet, scaling), an = load(ckpt)
+    colour = prompt.split()[1]
     bands = [("7.5 everywhere", lambda t: 7.5)] + \
         [(f"7.5 at t >= {b}, 3 below", lambda t, b=b: 7.5 if t >= b else 3.0) for b in (500, 200, 60)] + \
         [(f"3 at t >= {b}, 7.5 below", lambda t, b=b: 3.0 if t >= b else 7.5) for b in (500, 200)]
     for name, g in bands:
-        x = sample(cfg, tok, text, unet, prompt, seeds, g)
-        with torch.no_grad():
-            found = [a["colour"] for a in an.analyse(to_uint8(ae.decoder(x / scaling)))]
+        x = sample(cfg, tok, text, unet, prompt, SEEDS, g)
+        found = colours(an, ae, scaling, x)
         print(f"{prompt!r} {name}: colour {sum(c == colour for c in found) / len(found):.2f}, "
               f"final latent std {float(x.std()):.2f}", flush=True)
 
@@ -53,7 +111,11 @@ def split(ckpt: str, prompt: str):
 def main():
     if sys.argv[1:2] == ["--split"]:
         return split(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "a purple heart")
-    ckpt = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "runs", "toy-shapes", "ckpt.pt")
+    if sys.argv[1:2] == ["--trace"]:
+        return trace(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "a purple heart")
+    if sys.argv[1:2] == ["--samplers"]:
+        return samplers(sys.argv[2], sys.argv[3:] or ["a purple heart", "a pink circle"])
+    ckpt = sys.argv[1] if len(sys.argv) > 1 else shipped_ckpt()
     prompt = sys.argv[2] if len(sys.argv) > 2 else "a red circle"
     torch.set_num_threads(1)
     cfg, tok, _, text, unet, _ = load_trained(ckpt)

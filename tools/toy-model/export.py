@@ -21,7 +21,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from model import VaeDecoder, count_params  # noqa: E402
-from train import latent_size, load_trained, map_resolution  # noqa: E402
+from train import latent_size, load_trained, map_resolution, shipped_ckpt  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -199,7 +199,7 @@ def _query_len(name: str, uc, L: int) -> int:
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--ckpt", default=os.path.join(HERE, "runs", "toy-shapes", "ckpt.pt"))
+    ap.add_argument("--ckpt", default=shipped_ckpt())
     ap.add_argument("--out", default=os.path.join(ROOT, "public", "models", "toy-shapes"))
     ap.add_argument("--fixtures", default=os.path.join(ROOT, "tests", "fixtures", "toy-shapes-reference"))
     ap.add_argument("--no-fixtures", action="store_true")

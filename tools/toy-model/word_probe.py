@@ -16,7 +16,7 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from data import COLOURS, POSITIONS, make_dataset  # noqa: E402
-from train import encode_all, latent_size, load_trained, sd_alphas_cumprod  # noqa: E402
+from train import encode_all, latent_size, load_trained, sd_alphas_cumprod, shipped_ckpt  # noqa: E402
 
 FLIP = {"left": "right", "right": "left", "top": "bottom", "bottom": "top"}
 COLOUR_NAMES = list(COLOURS)
@@ -68,7 +68,7 @@ def output_change(cfg, tok, text, unet):
 
 
 def main():
-    ckpt = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "runs", "toy-shapes", "ckpt.pt")
+    ckpt = sys.argv[1] if len(sys.argv) > 1 else shipped_ckpt()
     torch.set_num_threads(1)
     cfg, tok, ae, text, unet, scaling = load_trained(ckpt)
     with torch.no_grad():
