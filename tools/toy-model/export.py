@@ -144,14 +144,15 @@ def export_model(ckpt_path: str, out: str, fixtures_dir: str | None = None):
         "vae_decoder": ["diffusers", "OnnxRuntimeModel"], "vae_encoder": [None, None],
     })
     M = geo["mapResolution"]
-    map_layers = [n for n, m in unet.attention_modules() if m.is_cross and _query_len(n, uc, L) == M * M]
+    layers = attention_layers(unet, L, uc.cross_attention_dim)
+    map_layers = [a["name"] for a in layers if a["kind"] == "cross" and a["queryLength"] == M * M]
     d = P2P_DEFAULTS
     _write_json(os.path.join(out, "p2p.json"), {
         "mapResolution": M, "selfMaxQuery": d["selfMaxQuery"], "latentSize": L, "latentChannels": 4,
         "imageSize": geo["imageSize"], "scalingFactor": scaling,
         "defaults": {k: d[k] for k in ("steps", "guidance", "crossReplaceSteps", "selfReplaceSteps")},
         "mapLayers": map_layers,
-        "attentionLayers": attention_layers(unet, L, uc.cross_attention_dim),
+        "attentionLayers": layers,
         "timestep": "float32, shape [1] (broadcast) or [batch]",
         "examples": EXAMPLES,
     })
@@ -184,17 +185,6 @@ def attention_layers(unet, L: int, ctx_dim: int) -> list:
         for _, m in mods:
             m.hook = None
     return seen
-
-
-def _query_len(name: str, uc, L: int) -> int:
-    """Spatial tokens at an attention module, from its place in the UNet."""
-    parts = name.split(".")
-    n = len(uc.block_out_channels)
-    if parts[0] == "mid_block":
-        return (L >> (n - 1)) ** 2
-    i = int(parts[1])
-    level = i if parts[0] == "down_blocks" else n - 1 - i
-    return (L >> level) ** 2
 
 
 def main():
