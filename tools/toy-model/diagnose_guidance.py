@@ -23,6 +23,11 @@ from train import latent_size, load_trained, sd_alphas_cumprod, shipped_ckpt  # 
 SEEDS = list(range(16))
 
 
+def predicted_x0(x, eps, alpha_bar):
+    """The clean latent that an eps prediction implies at noise level alpha_bar."""
+    return (x - (1 - alpha_bar).sqrt() * eps) / alpha_bar.sqrt()
+
+
 class DDIM:
     """DDIM (eta 0) over PNDM's 20 timesteps without the repeated one: the one-step sampler that PNDM's
     4-step extrapolation is compared against."""
@@ -35,10 +40,8 @@ class DDIM:
 
     def step(self, eps, t, x):
         i = self.timesteps.index(int(t))
-        a = self.ac[int(t)]
         a_prev = self.ac[self.timesteps[i + 1]] if i + 1 < len(self.timesteps) else self.ac[0]
-        x0 = (x - (1 - a).sqrt() * eps) / a.sqrt()
-        return a_prev.sqrt() * x0 + (1 - a_prev).sqrt() * eps
+        return a_prev.sqrt() * predicted_x0(x, eps, self.ac[int(t)]) + (1 - a_prev).sqrt() * eps
 
 
 def sample(cfg, tok, text, unet, prompt, seeds, guidance_at, on_step=None, sched=None):
@@ -87,8 +90,7 @@ def trace(ckpt: str, prompt: str):
     def on_step(t, x, eu, ec):
         cells = []
         for name, eps in (("empty", eu), ("caption", ec), ("guided", eu + 7.5 * (ec - eu))):
-            x0 = (x - (1 - ac[t]).sqrt() * eps) / ac[t].sqrt()
-            found = colours(an, ae, scaling, x0)
+            found = colours(an, ae, scaling, predicted_x0(x, eps, ac[t]))
             top = max(set(found), key=found.count)
             cells.append(f"{name} {sum(c == want for c in found):2d}/{len(found)} (most: {top})")
         print(f"t={t:4d} |c-u|/|c| {float((ec - eu).norm() / ec.norm()):.3f}  " + " | ".join(cells), flush=True)
@@ -109,10 +111,9 @@ def split(ckpt: str, prompt: str):
 
 
 def main():
-    if sys.argv[1:2] == ["--split"]:
-        return split(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "a purple heart")
-    if sys.argv[1:2] == ["--trace"]:
-        return trace(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "a purple heart")
+    modes = {"--split": split, "--trace": trace}
+    if sys.argv[1:2] and sys.argv[1] in modes:
+        return modes[sys.argv[1]](sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "a purple heart")
     if sys.argv[1:2] == ["--samplers"]:
         return samplers(sys.argv[2], sys.argv[3:] or ["a purple heart", "a pink circle"])
     ckpt = sys.argv[1] if len(sys.argv) > 1 else shipped_ckpt()
