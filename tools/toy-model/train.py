@@ -90,6 +90,10 @@ class TrainConfig:
     consistency_weight: float = 0.0
     consistency_below: int = 500
     consistency_from: float = 0.0
+    # The extra forward pass runs on at most this many of those samples (None: all of them). The term
+    # is a regulariser, so a 16-sample estimate of it is enough, and the pass then costs ~2% of a step
+    # instead of ~15% (v11: 1183 steps against v10's 1394 in the same budget).
+    consistency_cap: Optional[int] = None
     ema: float = 0.998               # ~500-step window: short enough for a ~2.5k-step run
     ckpt_every_s: float = 120.0
     log_every: int = 25
@@ -147,6 +151,13 @@ PRESETS = {
     "v12": dict(V4_GEOMETRY, name="toy-shapes-v12", t_high_frac=0.6, t_high_from=800, t_high_decay=True,
                 t_high_floor=0.15, minutes=54.0, consistency_weight=1.0, consistency_below=400,
                 consistency_from=0.5),
+    # v13: v11 with the term estimated on 16 samples per batch (consistency_cap). Shape, the one target
+    # v11 missed (75.7%), tracks the steps the budget allows (v10 1394: 79.6%, v11 1183: 75.7%, v12 1135:
+    # 62.0%); on v12 it is the same with PNDM or DDIM, EMA or raw weights, guidance 1.5, 3 or 7.5
+    # (shapes are wobbly at every setting), so the model is short of training, not of sampling.
+    "v13": dict(V4_GEOMETRY, name="toy-shapes-v13", t_high_frac=0.6, t_high_from=800, t_high_decay=True,
+                t_high_floor=0.15, minutes=54.0, consistency_weight=1.0, consistency_below=500,
+                consistency_from=0.4, consistency_cap=16),
 }
 
 
@@ -233,21 +244,24 @@ def train_ae(cfg, ae, imgs, max_steps=None):
     return step
 
 
-def diffusion_loss(unet, text, x0, cond, t, ac, weight_t, empty_ids, consistency=0.0, consistency_below=500):
+def diffusion_loss(unet, text, x0, cond, t, ac, weight_t, empty_ids, consistency=0.0, consistency_below=500,
+                   consistency_cap=None):
     """Epsilon-prediction loss on x_t = sqrt(a) x0 + sqrt(1-a) noise, weighted per timestep, plus the
-    guidance-consistency term (TrainConfig.consistency_weight) when `consistency` > 0."""
+    guidance-consistency term (TrainConfig.consistency_weight) when `consistency` > 0, estimated on at
+    most `consistency_cap` of the samples it applies to (the batch is already a random draw)."""
     noise = torch.randn_like(x0)
     a = ac[t].view(-1, 1, 1, 1)
     xt = a.sqrt() * x0 + (1 - a).sqrt() * noise
     eps = unet(xt, t.float(), text(cond))
     loss = ((eps - noise) ** 2).mean(dim=(1, 2, 3)).mul(weight_t[t]).mean()
     if consistency > 0:
-        low = (t < consistency_below) & (cond != empty_ids).any(1)
-        if low.any():
-            n_low = int(low.sum())
+        low = ((t < consistency_below) & (cond != empty_ids).any(1)).nonzero().flatten()
+        if len(low):
+            share = len(low) / len(t)
+            low = low[:consistency_cap]
             with torch.no_grad():
-                eps_empty = unet(xt[low], t[low].float(), text(empty_ids[None].expand(n_low, -1)))
-            loss = loss + consistency * ((eps[low] - eps_empty) ** 2).mean() * n_low / len(t)
+                eps_empty = unet(xt[low], t[low].float(), text(empty_ids[None].expand(len(low), -1)))
+            loss = loss + consistency * ((eps[low] - eps_empty) ** 2).mean() * share
     return loss
 
 
@@ -359,7 +373,8 @@ def main():
             n_high = int(round(share * cfg.batch))
             t[:n_high] = torch.randint(cfg.t_high_from, 1000, (n_high,))
         consistency = cfg.consistency_weight if frac >= cfg.consistency_from else 0.0
-        loss = diffusion_loss(unet, text, x0, cond, t, ac, weight_t, empty_ids, consistency, cfg.consistency_below)
+        loss = diffusion_loss(unet, text, x0, cond, t, ac, weight_t, empty_ids, consistency, cfg.consistency_below,
+                              cfg.consistency_cap)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
