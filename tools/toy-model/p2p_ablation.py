@@ -17,7 +17,9 @@ from analyse import RUN, Analyser  # noqa: E402
 from train import latent_size, load_trained, map_resolution  # noqa: E402
 
 # (cross_replace, self_replace, self-attention query threshold)
-SETTINGS = [(0.8, 0.4, 64), (0.8, 0.0, 64), (0.0, 0.4, 64), (0.8, 0.4, 256), (0.4, 0.2, 64), (0.8, 0.2, 64)]
+SETTINGS = [(0.8, 0.4, 64), (0.8, 0.0, 64), (0.0, 0.4, 64), (0.8, 0.4, 256), (0.4, 0.2, 64), (0.8, 0.2, 64),
+            # shorter injections: where the edit reads as the new shape and still keeps the layout (§13)
+            (0.6, 0.2, 64), (0.5, 0.3, 64), (0.4, 0.4, 64), (0.3, 0.2, 64), (0.2, 0.2, 64), (0.4, 0.0, 64)]
 
 
 def median_shift(a, b) -> float:
