@@ -37,10 +37,13 @@ test('the instrumented toy UNet gives the same outputs on WebGPU and wasm', asyn
   expect(result.edited).toBeGreaterThan(0);
   expect(result.sizes[0]).toBeGreaterThan(0);
   expect(result.attnSum).toBeGreaterThan(0);
-  // float32 on two backends (SwiftShader vs wasm SIMD), summation orders differ: within 1e-4 of the
-  // output's scale (the toy UNet's outputs reach a few units on these synthetic inputs).
+  // float32 on two backends (SwiftShader vs wasm SIMD): summation orders differ, and WGSL's exp (softmax,
+  // SiLU) is only accurate to a few ULP. Measured on the 16×16-latent toy UNet (run v13): max |Δ| 1.6e-4 at
+  // an output scale of 1.54, i.e. 1.1e-4 of it (the 8×8 run v3 stayed under 1e-4); a wrong edit or layer
+  // moves the output by 1e-2 and more. Bound: 5e-4 of the output's scale.
   test.info().annotations.push({ type: 'out_sample max |Δ| / max |out|', description: `${result.sampleDiff} / ${result.sampleScale}` });
-  expect(result.sampleDiff / Math.max(1, result.sampleScale)).toBeLessThan(1e-4);
+  test.info().annotations.push({ type: 'attention max |Δ|', description: `${result.attnDiff}` });
+  expect(result.sampleDiff / Math.max(1, result.sampleScale)).toBeLessThan(5e-4);
   expect(result.attnDiff).toBeLessThan(1e-4);
 });
 

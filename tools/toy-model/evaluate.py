@@ -1,7 +1,8 @@
 """Quality figures for REPORT.md: prompt adherence and the Prompt-to-Prompt centroid shift.
 
-64 seeds per prompt, PNDM 20 steps, guidance 7.5 (pipeline.py, PyTorch). Writes report/eval.json
-and sample grids report/*.png.   Run: /usr/bin/python3 tools/toy-model/analyse.py eval
+64 seeds per prompt, PNDM 20 steps, guidance 7.5 (pipeline.py, PyTorch). Writes eval.json and sample
+grids *.png to report/<run> (runs/toy-shapes-v13 -> report/v13; run v3's folder runs/toy-shapes ->
+report/), or TOY_EVAL_OUT.   Run: /usr/bin/python3 tools/toy-model/analyse.py eval
 """
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from pipeline import AttentionReplace, generate, to_uint8
 from train import latent_size, load_trained, map_resolution
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-OUT = os.environ.get("TOY_EVAL_OUT", os.path.join(HERE, "report"))
+_RUN_NAME = os.path.basename(os.path.normpath(RUN))
+OUT = os.environ.get("TOY_EVAL_OUT", os.path.join(HERE, "report", _RUN_NAME.removeprefix("toy-shapes").lstrip("-")))
 SEEDS = list(range(int(os.environ.get("TOY_EVAL_SEEDS", "64"))))
 STEPS, GUIDANCE = 20, float(os.environ.get("TOY_EVAL_GUIDANCE", "7.5"))
 LATENT = MAP_RES = None  # latent and attention-map side, set from the checkpoint in main()

@@ -8,7 +8,7 @@ Graph I/O (fp32, opset 14, dynamic batch):
   unet: sample float32 [batch,4,L,L], timestep float32 [1] or [batch] (name timestep_batch),
         encoder_hidden_states float32 [batch,77,D] -> out_sample float32 [batch,4,L,L]
   vae_decoder: latent_sample float32 [batch,4,L,L] (= latents / scaling_factor) -> sample [batch,3,32,32] in [-1,1]
-  (L = the checkpoint's latent size: 8 for the shipped run v3, 16 for train.py --preset v4|v5)
+  (L = the checkpoint's latent size: 16 for the shipped run v13 and the runs from v4 on, 8 for v3)
 """
 from __future__ import annotations
 
@@ -27,12 +27,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 OPSET = 14  # what diffusers' SD ONNX conversion uses; LayerNorm decomposes, GroupNorm -> InstanceNorm
 
-# P2P defaults for this model; selfMaxQuery chosen from the measurements in REPORT.md. Guidance 3, not
-# SD's 7.5: this model's 8×8 latents are shape codes, and 7.5 over-shoots them (REPORT.md §5).
-P2P_DEFAULTS = dict(steps=20, guidance=3.0, crossReplaceSteps=0.8, selfReplaceSteps=0.4, selfMaxQuery=64)
+# P2P defaults for this model: SD's guidance 7.5; shorter injections than the notebook's 0.8 / 0.4, since
+# on this model the circle's injected maps keep the object a circle (edit read as a square: 0% at 0.8 / 0.4,
+# 47% at 0.4 / 0.2, layout kept within 0.77 px; REPORT.md §13); selfMaxQuery from REPORT.md's measurements.
+P2P_DEFAULTS = dict(steps=20, guidance=7.5, crossReplaceSteps=0.4, selfReplaceSteps=0.2, selfMaxQuery=64)
 EXAMPLES = [
-    dict(prompt="a red circle", edit="a red square", crossReplaceSteps=0.8, selfReplaceSteps=0.4),
-    dict(prompt="a yellow star", edit="a yellow heart", crossReplaceSteps=0.8, selfReplaceSteps=0.4),
+    dict(prompt="a red circle", edit="a red square", crossReplaceSteps=0.4, selfReplaceSteps=0.2),
+    dict(prompt="a yellow star", edit="a yellow heart", crossReplaceSteps=0.4, selfReplaceSteps=0.2),
     dict(prompt="a big blue triangle", edit="a big green triangle", crossReplaceSteps=0.8, selfReplaceSteps=0.4),
 ]
 
@@ -164,7 +165,7 @@ def export_model(ckpt_path: str, out: str, fixtures_dir: str | None = None):
     # 6. Reference run for the TypeScript tests
     if fixtures_dir:
         import reference
-        reference.write_reference(fixtures_dir, tok, text, unet, ae, scaling, geo, d)
+        reference.write_reference(fixtures_dir, tok, text, unet, ae, scaling, geo, d, layers)
     return sizes
 
 

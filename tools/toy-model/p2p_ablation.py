@@ -2,7 +2,7 @@
 checkpoint with cross- and self-attention replacement on together, each alone, and shortened, as the
 median centroid shift (px) between source and edited object, next to the no-controller shift.
 
-  TOY_RUN=<run> /usr/bin/python3 tools/toy-model/p2p_ablation.py [ckpt] [seeds]
+  TOY_RUN=<run> /usr/bin/python3 tools/toy-model/p2p_ablation.py [ckpt] [seeds] ["a yellow star" "a yellow heart"]
 """
 import os
 import sys
@@ -34,14 +34,15 @@ def main():
     models = (unet, text, ae.decoder, scaling, tok)
     evaluate.LATENT, evaluate.MAP_RES = latent_size(cfg), map_resolution(cfg)
     an = Analyser.load()
-    src, dst = "a red circle", "a red square"
+    src, dst = sys.argv[3:5] if len(sys.argv) > 4 else ("a red circle", "a red square")
+    shape = dst.split()[-1]
     plain = an.analyse(evaluate.run_prompt(models, dst, seeds))
     for cr, sr, smq in SETTINGS:
         s_im, e_im = evaluate.run_swap(models, src, dst, seeds, smq, cr=cr, sr=sr)
         a_s, a_e = an.analyse(s_im), an.analyse(e_im)
         print(f"cross {cr} self {sr} (<= {smq} queries): shift {median_shift(a_s, a_e):.2f} px with the controller, "
-              f"{median_shift(a_s, plain):.2f} px without; edit read as a square "
-              f"{np.mean([x['shape'] == 'square' for x in a_e]):.2f}", flush=True)
+              f"{median_shift(a_s, plain):.2f} px without; edit read as a {shape} "
+              f"{np.mean([x['shape'] == shape for x in a_e]):.2f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -30,20 +30,16 @@ def tensor_json(t) -> dict:
             "b64": base64.b64encode(a.tobytes()).decode()}
 
 
-def _query_len_of(unet, name, L):
-    from export import _query_len
-    return _query_len(name, unet.cfg, L)
-
-
-def write_reference(folder, tok, text, unet, ae, scaling, geo, d):
+def write_reference(folder, tok, text, unet, ae, scaling, geo, d, layers):
+    """`layers`: export.attention_layers() (name, kind, query length of a real forward pass)."""
     os.makedirs(folder, exist_ok=True)
     L = geo["latentSize"]
     steps, g, cr, sr, smq = d["steps"], d["guidance"], d["crossReplaceSteps"], d["selfReplaceSteps"], d["selfMaxQuery"]
     mods = unet.attention_modules()
     M = geo["mapResolution"]
-    cross_layer = next(n for n, m in mods if m.is_cross and _query_len_of(unet, n, L) == M * M)
-    self_layer = max((n for n, m in mods if not m.is_cross and _query_len_of(unet, n, L) <= smq),
-                     key=lambda n: _query_len_of(unet, n, L))
+    cross_layer = next(a["name"] for a in layers if a["kind"] == "cross" and a["queryLength"] == M * M)
+    self_layer = max((a for a in layers if a["kind"] == "self" and a["queryLength"] <= smq),
+                     key=lambda a: a["queryLength"])["name"]
     sched = PNDMScheduler()
     sched.set_timesteps(steps)
     common = dict(prompts=PROMPTS, steps=steps, guidance=g, crossReplaceSteps=cr, selfReplaceSteps=sr,
@@ -91,7 +87,7 @@ def write_reference(folder, tok, text, unet, ae, scaling, geo, d):
             call["out_sample_stock"] = tensor_json(stock)
             _dump(os.path.join(folder, "unet-call.json"), call)
     with open(os.path.join(folder, "README.md"), "w") as f:
-        f.write(README.format(cross=cross_layer, self=self_layer, call=CAPTURE_CALL, guidance=g, L=L))
+        f.write(README.format(cross=cross_layer, self=self_layer, call=CAPTURE_CALL, guidance=g, cr=cr, sr=sr, L=L))
     print("reference fixtures written to", folder)
 
 
@@ -105,7 +101,7 @@ README = """# toy-shapes reference run (PyTorch)
 Written by `tools/toy-model/export.py` (see `tools/toy-model/reference.py`) from the same weights as
 `public/models/toy-shapes/`. Tensors are `{{shape, dtype, b64}}`: little-endian, row-major, base64
 (`float32` or `int64`). Prompts: `a red circle` -> `a red square` (word swap), PNDM 20 steps,
-guidance {guidance}, cross_replace 0.8, self_replace 0.4; batch order `[uncond P0..PE, cond P0..PE]`.
+guidance {guidance}, cross_replace {cr}, self_replace {sr}; batch order `[uncond P0..PE, cond P0..PE]`.
 
 | file | keys |
 | --- | --- |

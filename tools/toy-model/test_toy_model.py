@@ -200,6 +200,31 @@ class OnnxExportTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
 
 
+class ExportWithReferenceTest(unittest.TestCase):
+    def test_random_checkpoint_exports_with_reference_run(self):
+        """export_model end to end (graphs, p2p.json, the reference fixtures) on an untrained checkpoint
+        of the shipped geometry, into a temp dir: catches breakage between export.py and reference.py."""
+        import tempfile
+        from dataclasses import asdict
+        import export
+        from train import PRESETS, SHIPPED_PRESET, TrainConfig, build_models
+        cfg = TrainConfig(**PRESETS[SHIPPED_PRESET])
+        torch.manual_seed(0)
+        ae, text, unet = build_models(cfg, len(ToyTokenizer()))
+        with tempfile.TemporaryDirectory() as tmp:
+            ckpt = os.path.join(tmp, "ckpt.pt")
+            torch.save(dict(cfg=asdict(cfg), ae=ae.state_dict(), ema_text=text.state_dict(),
+                            ema_unet=unet.state_dict(), scaling_factor=1.0), ckpt)
+            export.export_model(ckpt, os.path.join(tmp, "model"), fixtures_dir=os.path.join(tmp, "fix"))
+            p2p = _load(os.path.join(tmp, "model", "p2p.json"))
+            call = _load(os.path.join(tmp, "fix", "unet-call.json"))
+            layers = {a["name"]: a for a in p2p["attentionLayers"]}
+            self.assertEqual(layers[call["cross_layer"]]["queryLength"], p2p["mapResolution"] ** 2)
+            self.assertEqual(layers[call["self_layer"]]["kind"], "self")
+            self.assertLessEqual(layers[call["self_layer"]]["queryLength"], p2p["selfMaxQuery"])
+            self.assertTrue(os.path.exists(os.path.join(tmp, "fix", "run-seed1.json")))
+
+
 class FixtureTest(unittest.TestCase):
     def test_reference_run_shapes(self):
         if not os.path.exists(os.path.join(FIX, "unet-call.json")):

@@ -164,7 +164,7 @@ PRESETS = {
 
 
 # The run exported to public/models/toy-shapes (REPORT.md's summary); the tools default to its folder.
-SHIPPED_PRESET = "v3"
+SHIPPED_PRESET = "v13"
 
 
 def shipped_ckpt() -> str:
