@@ -101,6 +101,8 @@ test('an engine error shows next to the control it concerns', async ({ page }) =
 
 test('LocalBlend words are picked as chips per prompt and travel in the link', async ({ page }) => {
   await page.goto('/?backend=wasm');
+  await page.getByLabel('Source prompt', { exact: true }).fill('a red circle');
+  await page.getByLabel('Edited prompt 1', { exact: true }).fill('a red square');
   await page.getByLabel('restrict the edit to the words\' region').check();
   const source = page.getByRole('group', { name: 'Source words' });
   await expect(source.getByRole('button', { name: 'circle' })).toHaveAttribute('aria-pressed', 'true');
