@@ -35,7 +35,6 @@ def write_reference(folder, tok, text, unet, ae, scaling, geo, d, layers):
     os.makedirs(folder, exist_ok=True)
     L = geo["latentSize"]
     steps, g, cr, sr, smq = d["steps"], d["guidance"], d["crossReplaceSteps"], d["selfReplaceSteps"], d["selfMaxQuery"]
-    mods = unet.attention_modules()
     M = geo["mapResolution"]
     cross_layer = next(a["name"] for a in layers if a["kind"] == "cross" and a["queryLength"] == M * M)
     self_layer = max((a for a in layers if a["kind"] == "self" and a["queryLength"] <= smq),
@@ -46,7 +45,7 @@ def write_reference(folder, tok, text, unet, ae, scaling, geo, d, layers):
                   selfMaxQuery=smq, scalingFactor=scaling, scheduler="PNDMScheduler (scheduler/scheduler_config.json)",
                   timesteps=[int(t) for t in sched.timesteps])
     for seed in SEEDS:
-        ctrl = AttentionReplace(PROMPTS, tok, steps, cr, sr, smq, n_layers=len(mods))
+        ctrl = AttentionReplace(PROMPTS, tok, steps, cr, sr, smq, n_layers=len(layers))
         capture = seed == SEEDS[0]
         if capture:
             ctrl.record_step = CAPTURE_CALL
