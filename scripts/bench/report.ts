@@ -155,6 +155,7 @@ export function renderReport(r: BenchResults, keptGpuBlock: string): string {
   if (r.browserError) parts.push(`Browser part failed: ${r.browserError.slice(0, 400)}`, '');
   if (r.node) parts.push('## In-graph edit cost (onnxruntime profiler)', '', profileSection(r), '');
   parts.push('## Peak memory', '', memoryTable(r), '', '## PyTorch reference (same toy model, same CPU)', '', torchSection(r), '');
+  parts.push('Native PyTorch fp16 anchor on a real GPU (H200, SD 1.5 UNet): [gpu-anchor.md](gpu-anchor.md).', '');
   parts.push(keptGpuBlock);
   return `${parts.join('\n').trimEnd()}\n`;
 }
