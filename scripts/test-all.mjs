@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // `npm test`: typecheck, unit tests (vitest, Node) and end-to-end tests (Playwright, Debian Chromium).
-// Every stage runs even when an earlier one fails, so one run shows everything; the last line is
-// "N passed, N failed" over unit and e2e tests, and the exit code is non-zero if anything failed.
+// Every stage runs even when an earlier one fails, so one run shows everything; the closing summary gives each
+// runner's own counts, then "N passed, N failed" over unit and e2e tests (scripts/test-summary.mjs), and the exit
+// code is non-zero if anything failed.
 import { mkdirSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { summarize } from './test-summary.mjs';
+import { summarize, summaryLine } from './test-summary.mjs';
 
 const reports = '.test-reports';
 rmSync(reports, { recursive: true, force: true });
@@ -22,8 +23,9 @@ const typecheck = run('typecheck', 'npm run --silent typecheck');
 const unit = run('unit tests', `npx vitest run --reporter=default --reporter=json --outputFile.json=${reports}/unit.json`);
 const e2e = run('e2e tests', 'npm run --silent test:e2e');
 
-const { passed, failed, notes } = summarize(reports);
-if (!typecheck) console.log('typecheck failed (see above)');
-if (notes.length) console.log(`(${notes.join('; ')})`);
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(typecheck && unit && e2e && failed === 0 ? 0 : 1);
+const summary = summarize(reports);
+if (!typecheck) summary.problems.unshift('the typecheck failed (see above)');
+console.log('');
+for (const line of summary.lines) console.log(line);
+console.log(summaryLine(summary));
+process.exit(typecheck && unit && e2e && summary.failed === 0 && summary.problems.length === 0 ? 0 : 1);

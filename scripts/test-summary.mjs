@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// Prints one line, "N passed, N failed", summing the unit (vitest) and e2e (Playwright) JSON reports
-// written by `npm test`. A missing report, or a test file that failed to load, counts as a failure so
-// a crashed stage is never hidden.
+// Prints the closing summary of `npm test` from the unit (vitest) and e2e (Playwright) JSON reports: one line
+// per runner with that runner's own counts, then "N passed, N failed" over both, counted exactly as the runners
+// count tests (vitest: numPassedTests/numFailedTests; Playwright: expected/unexpected, flaky shown apart).
+// Things that are not tests are never folded into those numbers but are appended to the last line, so that a
+// crashed stage is never hidden: test files that failed to load, errors outside tests, a missing report.
 import { existsSync, readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
@@ -9,32 +11,46 @@ function readReport(path) {
   return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined;
 }
 
+const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
 export function summarize(dir = '.test-reports') {
   let passed = 0;
   let failed = 0;
-  const notes = [];
+  const lines = [];
+  const problems = [];
   const unit = readReport(`${dir}/unit.json`);
   if (unit) {
-    const unloaded = (unit.testResults ?? []).filter((f) => f.status === 'failed' && (f.assertionResults ?? []).length === 0);
+    const files = unit.testResults ?? [];
+    const failedFiles = files.filter((f) => f.status === 'failed');
+    const unloaded = failedFiles.filter((f) => (f.assertionResults ?? []).length === 0);
     passed += unit.numPassedTests ?? 0;
-    failed += (unit.numFailedTests ?? 0) + unloaded.length;
+    failed += unit.numFailedTests ?? 0;
+    lines.push(`unit (vitest): ${unit.numPassedTests ?? 0} passed, ${unit.numFailedTests ?? 0} failed, ${unit.numPendingTests ?? 0} skipped; test files: ${files.length - failedFiles.length} passed, ${failedFiles.length} failed`);
+    if (unloaded.length) problems.push(`${plural(unloaded.length, 'unit test file')} failed before any test ran`);
   } else {
-    failed += 1;
-    notes.push('no unit-test report');
+    problems.push('no unit-test report');
   }
   const e2e = readReport(`${dir}/e2e.json`);
   if (e2e) {
-    passed += e2e.stats?.expected ?? 0;
-    failed += (e2e.stats?.unexpected ?? 0) + (e2e.stats?.flaky ?? 0) + (e2e.errors?.length ?? 0);
+    const s = e2e.stats ?? {};
+    passed += s.expected ?? 0;
+    failed += s.unexpected ?? 0;
+    lines.push(`e2e (Playwright): ${s.expected ?? 0} passed, ${s.unexpected ?? 0} failed, ${s.flaky ?? 0} flaky, ${s.skipped ?? 0} skipped`);
+    if (s.flaky) problems.push(`${plural(s.flaky, 'flaky e2e test')} (passed on retry)`);
+    if (e2e.errors?.length) problems.push(`${plural(e2e.errors.length, 'e2e error')} outside tests`);
   } else {
-    failed += 1;
-    notes.push('no e2e report');
+    problems.push('no e2e report');
   }
-  return { passed, failed, notes };
+  return { passed, failed, problems, lines };
+}
+
+/** The last line: "N passed, N failed", plus what else went wrong. */
+export function summaryLine({ passed, failed, problems }) {
+  return `${passed} passed, ${failed} failed${problems.length ? `, and ${problems.join(', ')}` : ''}`;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { passed, failed, notes } = summarize(process.argv[2]);
-  if (notes.length) console.log(`(${notes.join('; ')})`);
-  console.log(`${passed} passed, ${failed} failed`);
+  const s = summarize(process.argv[2]);
+  for (const l of s.lines) console.log(l);
+  console.log(summaryLine(s));
 }

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
+import { loadFixture } from '../../tests/helpers/fixtures';
 import { describe, expect, it } from 'vitest';
 import { low32Bits } from './mt19937';
 import { torchRandn } from './randn';
@@ -10,8 +9,7 @@ interface RandnCase {
   b64: string;
 }
 
-const fixturePath = path.resolve(import.meta.dirname, '../../../shared/fixtures/torch-randn.json');
-const cases = (JSON.parse(readFileSync(fixturePath, 'utf8')) as { cases: RandnCase[] }).cases;
+const cases = loadFixture<{ cases: RandnCase[] }>('torch-randn.json').cases;
 
 function decodeFloat32(b64: string): Float32Array {
   const bytes = Uint8Array.from(Buffer.from(b64, 'base64')); // copy: Buffer views may be unaligned

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
+import { loadFixture } from '../../tests/helpers/fixtures';
 import { describe, expect, it } from 'vitest';
 import { createScheduler, type Scheduler, type SchedulerName } from './index';
 
@@ -21,8 +20,7 @@ interface SchedulerFixture {
   cases: SchedulerCase[];
 }
 
-const fixturePath = path.resolve(import.meta.dirname, '../../../shared/fixtures/schedulers.json');
-const fixture = JSON.parse(readFileSync(fixturePath, 'utf8')) as SchedulerFixture;
+const fixture = loadFixture<SchedulerFixture>('schedulers.json');
 
 function decodeFloat32(tensor: Tensor): Float32Array {
   const bytes = Uint8Array.from(Buffer.from(tensor.b64, 'base64')); // copy: Buffer views may be unaligned

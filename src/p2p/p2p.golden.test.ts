@@ -1,6 +1,6 @@
 /**
  * The Prompt-to-Prompt core against the reference implementation's golden vectors
- * (`../shared/fixtures/p2p-golden.json`).
+ * (`tests/fixtures/reference/p2p-golden.json`, the repo copy of the shared fixtures).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLIP_TOKENIZER_DIR, decodeFloat32, loadFixture, maxAbsDiff, type EncodedTensor } from '../../tests/helpers/fixtures';

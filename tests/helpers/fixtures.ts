@@ -1,5 +1,5 @@
 /**
- * Test-only access to the golden fixtures in `../shared/fixtures` (never copied into the repo):
+ * Test-only access to the golden fixtures, the repo's copy in `tests/fixtures/reference` (see its README):
  * JSON loading and decoding of `{shape, dtype, b64}` tensors.
  */
 import { readFileSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const FIXTURES_DIR = resolve(REPO_ROOT, '../shared/fixtures');
+export const FIXTURES_DIR = resolve(REPO_ROOT, 'tests/fixtures/reference');
 export const CLIP_TOKENIZER_DIR = resolve(FIXTURES_DIR, 'clip-tokenizer');
 
 export interface EncodedTensor {

@@ -1,6 +1,6 @@
 """Writes the PyTorch reference run that the TypeScript/ONNX pipeline is tested against.
 
-Tensors are `{shape, dtype, b64}` (little-endian, row-major, base64), like ../shared/fixtures.
+Tensors are `{shape, dtype, b64}` (little-endian, row-major, base64), like tests/fixtures/reference.
 Files (see README.md in the fixture folder, written here too):
   run-seed{S}.json  one swap edit, PNDM, with and without the P2P controller
   unet-call.json    one UNet call of the seed-0 P2P run: inputs, output, and one cross- and one
