@@ -1,5 +1,6 @@
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
+import { contentSecurityPolicy, extraConnectFromEnv } from './scripts/csp';
 import { embeddedModelDefine } from './scripts/embeddedModelBytes';
 
 // Cross-origin isolation lets onnxruntime-web use multi-threaded wasm (SharedArrayBuffer).
@@ -8,11 +9,23 @@ const isolationHeaders = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
+// The built site carries its Content-Security-Policy as a meta tag (any static host), and `vite preview` also
+// sends it as a header, as docs/hosting.md asks hosts to. The dev server has none (Vite's HMR injects scripts).
+const extraConnect = extraConnectFromEnv(process.env);
+
+function cspMeta(): Plugin {
+  return {
+    name: 'p2p-csp-meta',
+    apply: 'build',
+    transformIndexHtml: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: contentSecurityPolicy(extraConnect) }, injectTo: 'head-prepend' }],
+  };
+}
+
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), cspMeta()],
   define: embeddedModelDefine(import.meta.dirname),
   server: { headers: isolationHeaders },
-  preview: { headers: isolationHeaders },
+  preview: { headers: { ...isolationHeaders, 'Content-Security-Policy': contentSecurityPolicy(extraConnect, true) } },
   worker: { format: 'es' },
   optimizeDeps: { exclude: ['onnxruntime-web'] },
   build: { target: 'es2022', chunkSizeWarningLimit: 2048 },
