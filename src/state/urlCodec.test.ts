@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RECIPE, resolveKind, reweightBase, type Recipe } from './recipe';
+import { DEFAULT_RECIPE, MAX_EDITS, resolveKind, reweightBase, type Recipe } from './recipe';
 import { decodeRecipe, encodeRecipe } from './urlCodec';
 
 const full: Recipe = {
@@ -50,6 +50,39 @@ describe('recipe URL codec', () => {
     expect(ignored).toHaveLength(12);
     expect(ignored.join('\n')).toMatch(/steps="1000000000" \(expected an integer in 1…150\)/);
     expect(ignored.join('\n')).toMatch(/unknown parameter "zzz"/);
+  });
+
+  it('drops reserved names as cw=/w= words with a notice, and never touches a prototype', () => {
+    const { recipe, ignored } = decodeRecipe('p=a+red+circle&e=a+red+square&w=__proto__:2&cw=__proto__:0.2-0.5&w=constructor:3&cw=toString:0.1&w=red:2');
+    expect(recipe.weights).toEqual({ red: 2 });
+    expect(recipe.crossWords).toEqual({});
+    expect(Object.getPrototypeOf(recipe.weights)).toBe(Object.prototype);
+    expect(Object.getPrototypeOf(recipe.crossWords)).toBe(Object.prototype);
+    expect(ignored).toEqual([
+      'cw="__proto__:0.2-0.5" ("__proto__" is a reserved name, not a word)',
+      'cw="toString:0.1" ("toString" is a reserved name, not a word)',
+      'w="__proto__:2" ("__proto__" is a reserved name, not a word)',
+      'w="constructor:3" ("constructor" is a reserved name, not a word)',
+    ]);
+  });
+
+  it('says when a value is repeated, overridden or not understood instead of dropping it silently', () => {
+    const lists = Array.from({ length: MAX_EDITS + 3 }, () => 'b=circle').join('&');
+    const { recipe, ignored } = decodeRecipe(`p=a+red+circle&p=other&seed=1&seed=2&e=a+red+square&w=red:2&w=red:3&cw=red:0.1&cw=red:0.2&base=yes&${lists}`);
+    expect(recipe.prompt).toBe('a red circle');
+    expect(recipe.seed).toBe(1);
+    expect(recipe.weights).toEqual({ red: 3 });
+    expect(recipe.crossWords).toEqual({ red: 0.2 });
+    expect(recipe.baseline).toBe(DEFAULT_RECIPE.baseline);
+    expect(recipe.blendWords).toHaveLength(MAX_EDITS + 1);
+    expect(ignored).toEqual([
+      'p given 2 times (the first one is used)',
+      'seed given 2 times (the first one is used)',
+      'cw for "red" given twice (the last one is used)',
+      'w for "red" given twice (the last one is used)',
+      `2 LocalBlend word lists beyond ${MAX_EDITS + 1} prompts`,
+      'base="yes" (1 or 0)',
+    ]);
   });
 
   it('caps the number of edits and the prompt length', () => {

@@ -17,7 +17,20 @@ import {
 } from './recipe';
 
 const KINDS: EditKindChoice[] = ['auto', 'replace', 'refine', 'reweight'];
-const KNOWN = new Set(['v', 'model', 'p', 'e', 'k', 'cross', 'cw', 'self', 'w', 'b', 'bt', 'seed', 'steps', 'g', 'sched', 'base']);
+/** Parameters that hold one value; the repeatable ones are e (edits), cw, w (per word) and b (per prompt). */
+const SINGLE = ['v', 'model', 'p', 'k', 'cross', 'self', 'bt', 'seed', 'steps', 'g', 'sched', 'base'];
+const KNOWN = new Set([...SINGLE, 'e', 'cw', 'w', 'b']);
+
+/**
+ * A word key for `cw=` / `w=`: any text a prompt can hold, but not a name objects inherit (`__proto__`,
+ * `constructor`, …), which as a record key would be dropped or would replace the record's prototype.
+ */
+function wordKeyProblem(word: string): string | undefined {
+  if (word.trim() === '') return 'empty word';
+  if (/\s/.test(word)) return 'a word has no spaces';
+  if (word in Object.prototype || word === '__proto__') return `"${word.slice(0, 30)}" is a reserved name, not a word`;
+  return undefined;
+}
 /** Page settings that share the query string but are not part of the recipe (see urlSync). */
 const PAGE_SETTINGS = new Set(['backend', 'hub']);
 
@@ -69,7 +82,11 @@ export function decodeRecipe(query: string): DecodedRecipe {
   const ignored: string[] = [];
   const recipe: Recipe = structuredClone(DEFAULT_RECIPE);
   if (![...q.keys()].some((k) => KNOWN.has(k))) return { recipe, ignored };
-  for (const key of new Set(q.keys())) if (!KNOWN.has(key) && !PAGE_SETTINGS.has(key)) ignored.push(`unknown parameter "${key}"`);
+  for (const key of new Set(q.keys())) if (!KNOWN.has(key) && !PAGE_SETTINGS.has(key)) ignored.push(`unknown parameter "${key.slice(0, 40)}"`);
+  for (const key of SINGLE) {
+    const n = q.getAll(key).length;
+    if (n > 1) ignored.push(`${key} given ${n} times (the first one is used)`);
+  }
 
   const number = (key: string, min: number, max: number, integer: boolean): number | undefined => {
     const raw = q.get(key);
@@ -120,20 +137,36 @@ export function decodeRecipe(query: string): DecodedRecipe {
   if (cross !== null) recipe.cross = window(cross, 'cross') ?? recipe.cross;
   const self = q.get('self');
   if (self !== null) recipe.self = window(self, 'self') ?? recipe.self;
-  for (const entry of q.getAll('cw')) {
-    const at = entry.lastIndexOf(':');
-    const w = at > 0 ? window(entry.slice(at + 1), `cw (${entry.slice(0, at).slice(0, 30)})`) : undefined;
-    if (at <= 0) ignored.push(`cw=${JSON.stringify(entry.slice(0, 40))} (expected word:fraction)`);
-    else if (w !== undefined) recipe.crossWords[entry.slice(0, at)] = w;
-  }
-  for (const entry of q.getAll('w')) {
-    const at = entry.lastIndexOf(':');
-    const v = at > 0 ? Number(entry.slice(at + 1)) : NaN;
-    if (at <= 0 || !Number.isFinite(v) || v < LIMITS.weight.min || v > LIMITS.weight.max) {
-      ignored.push(`w=${JSON.stringify(entry.slice(0, 40))} (expected word:weight with weight ${LIMITS.weight.min}…${LIMITS.weight.max})`);
-    } else recipe.weights[entry.slice(0, at)] = v;
-  }
+  /** `key=word:value` entries into a record, with a notice for every entry that is dropped or overridden. */
+  const perWord = <T>(key: 'cw' | 'w', expected: string, parse: (raw: string, word: string) => T | undefined, into: Record<string, T>) => {
+    for (const entry of q.getAll(key)) {
+      const at = entry.lastIndexOf(':');
+      const word = at > 0 ? entry.slice(0, at) : '';
+      const problem = at <= 0 ? undefined : wordKeyProblem(word);
+      if (at <= 0 || problem) {
+        ignored.push(`${key}=${JSON.stringify(entry.slice(0, 40))} (${problem ?? `expected ${expected}`})`);
+        continue;
+      }
+      const v = parse(entry.slice(at + 1), word);
+      if (v === undefined) continue;
+      if (Object.hasOwn(into, word)) ignored.push(`${key} for "${word.slice(0, 30)}" given twice (the last one is used)`);
+      into[word] = v;
+    }
+  };
+  perWord('cw', 'word:fraction', (raw, word) => window(raw, `cw (${word.slice(0, 30)})`), recipe.crossWords);
+  perWord(
+    'w',
+    `word:weight with weight ${LIMITS.weight.min}…${LIMITS.weight.max}`,
+    (raw, word) => {
+      const v = raw.trim() === '' ? NaN : Number(raw);
+      if (Number.isFinite(v) && v >= LIMITS.weight.min && v <= LIMITS.weight.max) return v;
+      ignored.push(`w=${JSON.stringify(`${word}:${raw}`.slice(0, 40))} (expected word:weight with weight ${LIMITS.weight.min}…${LIMITS.weight.max})`);
+      return undefined;
+    },
+    recipe.weights,
+  );
   const blend = q.getAll('b');
+  if (blend.length > MAX_EDITS + 1) ignored.push(`${blend.length - MAX_EDITS - 1} LocalBlend word lists beyond ${MAX_EDITS + 1} prompts`);
   if (blend.length > 0) recipe.blendWords = blend.slice(0, MAX_EDITS + 1).map((b) => b.split(',').filter(Boolean));
   recipe.blendThreshold = number('bt', LIMITS.threshold.min, LIMITS.threshold.max, false) ?? recipe.blendThreshold;
   recipe.seed = number('seed', LIMITS.seed.min, LIMITS.seed.max, true) ?? recipe.seed;
@@ -145,6 +178,7 @@ export function decodeRecipe(query: string): DecodedRecipe {
     else ignored.push(`sched=${JSON.stringify(sched.slice(0, 20))} (one of ${SCHEDULERS.join(', ')})`);
   }
   const base = q.get('base');
-  if (base !== null) recipe.baseline = base === '1';
+  if (base === '1' || base === '0') recipe.baseline = base === '1';
+  else if (base !== null) ignored.push(`base=${JSON.stringify(base.slice(0, 20))} (1 or 0)`);
   return { recipe, ignored };
 }
