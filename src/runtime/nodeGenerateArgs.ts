@@ -1,8 +1,11 @@
 // Command-line options of `scripts/generate.ts` turned into a GenerateRequest: prompts, the P2P edit
-// (replace/refine/reweight, cross/self windows, LocalBlend words) and sampling settings.
+// (replace/refine/reweight, cross/self windows, LocalBlend words) and sampling settings. Every value is checked
+// here, before any model is loaded, against the same limits as the studio and its share links
+// (src/state/recipe.ts), so a run the CLI accepts is one a link can carry. Negative numbers parse as values.
 
 import { parseArgs } from 'node:util';
 import { SCHEDULER_NAMES, type EditOptions, type GenerateRequest, type SchedulerName } from '../diffusion';
+import { LIMITS, MAX_EDITS, MAX_PROMPT_CHARS } from '../state/recipe';
 
 export const USAGE = `usage: npx tsx scripts/generate.ts --model DIR --prompt "…" [--edit "…"]… --out DIR
   --kind replace|refine|reweight   edit kind (default replace)
@@ -15,7 +18,9 @@ export const USAGE = `usage: npx tsx scripts/generate.ts --model DIR --prompt "�
   --seed 8888 --steps 50 --guidance 7.5 --scheduler pndm|ddim|euler|dpmpp-2m
   --baseline                        also run the no-controller baseline (same seed)
   --low-memory                      run uncond and cond as separate UNet calls
-  --threads N                       onnxruntime threads per session`;
+  --threads N                       onnxruntime threads per session
+Ranges are the studio's: seed 0…2^32−1, steps 1…150, guidance 0…30, cross/self/threshold 0…1, weights −10…10,
+prompts up to ${MAX_PROMPT_CHARS} characters, at most ${MAX_EDITS} edits; all are checked before the model loads.`;
 
 export interface GenerateCli {
   modelDir: string;
@@ -25,24 +30,69 @@ export interface GenerateCli {
   threads?: number;
 }
 
-function number(value: string | undefined, name: string, fallback: number): number {
+interface Range {
+  min: number;
+  max: number;
+  integer?: boolean;
+}
+
+const RANGES = {
+  seed: { ...LIMITS.seed, integer: true },
+  steps: { ...LIMITS.steps, integer: true },
+  guidance: LIMITS.guidance,
+  cross: { min: 0, max: 1 },
+  self: { min: 0, max: 1 },
+  weight: LIMITS.weight,
+  threshold: LIMITS.threshold,
+  threads: { min: 1, max: 64, integer: true },
+} satisfies Record<string, Range>;
+
+function rangeText(r: Range): string {
+  return `${r.integer ? 'an integer' : 'a number'} from ${r.min} to ${r.max}`;
+}
+
+function number(value: string | undefined, name: keyof typeof RANGES, fallback: number, label = `--${name}`): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new Error(`--${name} must be a number, got "${value}"`);
+  const r: Range = RANGES[name];
+  if (value.trim() === '' || !Number.isFinite(n) || (r.integer && !Number.isInteger(n)) || n < r.min || n > r.max) {
+    throw new Error(`${label} must be ${rangeText(r)}, got "${value}"`);
+  }
   return n;
 }
 
-function pairs(values: string[] | undefined, name: string): [string, number][] {
+function pairs(values: string[] | undefined, option: string, range: keyof typeof RANGES): [string, number][] {
   return (values ?? []).map((v) => {
     const at = v.lastIndexOf('=');
-    if (at <= 0) throw new Error(`--${name} takes word=value, got "${v}"`);
-    return [v.slice(0, at), number(v.slice(at + 1), name, 0)];
+    if (at <= 0) throw new Error(`--${option} takes word=value, got "${v}"`);
+    const word = v.slice(0, at);
+    if (/\s/.test(word)) throw new Error(`--${option}: "${word}" is not one word (words are split on spaces)`);
+    return [word, number(v.slice(at + 1), range, 0, `--${option} ${word}`)];
   });
+}
+
+const wordCount = (s: string) => s.trim().split(/\s+/).filter(Boolean).length;
+
+/** Options that take a value; a value that looks like a negative number must not be read as an option. */
+const VALUE_OPTIONS = ['model', 'prompt', 'edit', 'kind', 'cross', 'cross-word', 'self', 'weight', 'reweight-base', 'blend', 'threshold', 'seed', 'steps', 'guidance', 'scheduler', 'threads', 'out'];
+
+/** `--steps -5` → `--steps=-5`, so that node's parser takes -5 as the value (and the range check reports it). */
+export function joinNegativeValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i].startsWith('--') ? argv[i].slice(2) : undefined;
+    const next = argv[i + 1];
+    if (name && VALUE_OPTIONS.includes(name) && next !== undefined && /^-(\d|\.\d|Infinity)/.test(next)) {
+      out.push(`--${name}=${next}`);
+      i++;
+    } else out.push(argv[i]);
+  }
+  return out;
 }
 
 export function parseGenerateArgs(argv: string[]): GenerateCli {
   const { values } = parseArgs({
-    args: argv,
+    args: joinNegativeValues(argv),
     strict: true,
     options: {
       model: { type: 'string' },
@@ -67,10 +117,16 @@ export function parseGenerateArgs(argv: string[]): GenerateCli {
     },
   });
   if (!values.model) throw new Error('--model is required');
-  if (!values.prompt) throw new Error('--prompt is required');
+  if (!values.prompt?.trim()) throw new Error('--prompt is required (and not empty)');
   const scheduler = (values.scheduler ?? 'pndm') as SchedulerName;
   if (!SCHEDULER_NAMES.includes(scheduler)) throw new Error(`--scheduler must be one of ${SCHEDULER_NAMES.join(', ')}`);
   const prompts = [values.prompt, ...(values.edit ?? [])];
+  if (prompts.length - 1 > MAX_EDITS) throw new Error(`at most ${MAX_EDITS} --edit prompts, got ${prompts.length - 1}`);
+  prompts.forEach((p, i) => {
+    const what = i === 0 ? '--prompt' : `--edit ${i}`;
+    if (!p.trim()) throw new Error(`${what} is empty`);
+    if (p.length > MAX_PROMPT_CHARS) throw new Error(`${what} has ${p.length} characters; the limit is ${MAX_PROMPT_CHARS} (the studio and share links use the same limit)`);
+  });
   const request: GenerateRequest = {
     prompts,
     seed: number(values.seed, 'seed', 8888),
@@ -79,14 +135,14 @@ export function parseGenerateArgs(argv: string[]): GenerateCli {
     scheduler,
     lowMemory: values['low-memory'] ?? false,
   };
-  if (prompts.length > 1) request.edit = editOptions(values, prompts.length);
+  if (prompts.length > 1) request.edit = editOptions(values, prompts);
   else if (values.kind || values.blend || values.weight) throw new Error('--kind, --blend and --weight need at least one --edit prompt');
   return {
     modelDir: values.model,
     outDir: values.out ?? 'out',
     request,
     baseline: values.baseline ?? false,
-    threads: values.threads ? number(values.threads, 'threads', 0) : undefined,
+    threads: values.threads !== undefined ? number(values.threads, 'threads', 1) : undefined,
   };
 }
 
@@ -101,17 +157,25 @@ interface EditArgs {
   threshold?: string;
 }
 
-function editOptions(values: EditArgs, prompts: number): EditOptions {
+function editOptions(values: EditArgs, prompts: string[]): EditOptions {
   const kind = values.kind ?? 'replace';
   if (kind !== 'replace' && kind !== 'refine' && kind !== 'reweight') throw new Error(`--kind must be replace, refine or reweight, got "${kind}"`);
+  if (kind === 'replace' || values['reweight-base'] === 'replace') {
+    const n = wordCount(prompts[0]);
+    prompts.forEach((p, i) => {
+      if (i > 0 && wordCount(p) !== n) {
+        throw new Error(`a word swap (replace) needs the same number of words in every prompt: the source has ${n}, --edit ${i} has ${wordCount(p)}; use --kind refine to add or remove words`);
+      }
+    });
+  }
   const cross = number(values.cross, 'cross', 0.8);
-  const words = pairs(values['cross-word'], 'cross-word');
+  const words = pairs(values['cross-word'], 'cross-word', 'cross');
   const edit: EditOptions = {
     kind,
     crossReplaceSteps: words.length > 0 ? { default_: cross, ...Object.fromEntries(words) } : cross,
     selfReplaceSteps: number(values.self, 'self', 0.4),
   };
-  const weights = pairs(values.weight, 'weight');
+  const weights = pairs(values.weight, 'weight', 'weight');
   if (weights.length > 0) edit.equalizer = { words: weights.map((w) => w[0]), values: weights.map((w) => w[1]) };
   const base = values['reweight-base'];
   if (base !== undefined) {
@@ -120,7 +184,7 @@ function editOptions(values: EditArgs, prompts: number): EditOptions {
   }
   if (values.blend !== undefined) {
     const entries = values.blend.split(',').map((e) => e.trim().split(/\s+/).filter(Boolean));
-    if (entries.length !== prompts) throw new Error(`--blend needs one entry per prompt (${prompts}), got ${entries.length}`);
+    if (entries.length !== prompts.length) throw new Error(`--blend needs one entry per prompt (${prompts.length}), got ${entries.length}`);
     edit.localBlend = { words: entries, threshold: number(values.threshold, 'threshold', 0.3) };
   }
   return edit;
