@@ -61,8 +61,8 @@ function scoresMatMul(index: GraphIndex, start: string): NodeProto | undefined {
     for (const tensor of frontier) {
       const node = index.producer.get(tensor);
       if (!node) continue;
-      if (node.opType === 'MatMul' && !node.input!.some((i) => index.isConstant(i))) return node;
-      if (SCORE_OPS.has(node.opType ?? '')) next.push(...node.input!.filter((i) => i && !index.isConstant(i)));
+      if (node.opType === 'MatMul' && !node.input!.some((i) => index.isStatic(i))) return node;
+      if (SCORE_OPS.has(node.opType ?? '')) next.push(...node.input!.filter((i) => i && !index.isStatic(i)));
     }
     frontier = next;
   }
@@ -84,7 +84,7 @@ function keySource(index: GraphIndex, keysT: string): string | undefined {
     }
     if (PASS_THROUGH_OPS.has(node.opType ?? '')) tensor = node.input![0];
     else if (node.opType === 'Mul' || node.opType === 'Div' || node.opType === 'Add') {
-      const data = node.input!.filter((i) => !index.isConstant(i));
+      const data = node.input!.filter((i) => !index.isStatic(i));
       if (data.length !== 1) return undefined;
       tensor = data[0];
     } else return undefined;

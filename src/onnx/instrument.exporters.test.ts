@@ -1,0 +1,98 @@
+/**
+ * The exporter-pattern corpus: UNet graphs written by the real exporters (torch 2.11 TorchScript with SDPA at
+ * opsets 14 and 17, the classic baddbmm processor, the dynamo exporter at opset 18, fp16 with model.onnx_data,
+ * onnxruntime's transformers optimizer; see tests/fixtures/exports/real-exporters/README.md), run on
+ * onnxruntime-node with seeded weights. Every one must instrument; identity parameters reproduce the stock graph;
+ * a swap edit changes only the edited prompt's conditional output; with node names stripped the layers are
+ * placed by graph order exactly where their names put them.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { corpusUnets, materializeExport } from '../../tests/helpers/exportCorpus';
+import { maxAbsDiff } from '../../tests/helpers/fixtures';
+import { fromHalf, toHalf } from '../runtime/float16';
+import { decodeModel, encodeModel, instrumentUnet, type InstrumentResult } from './index';
+
+const LATENT = 8;
+const BATCH = 4; // [uncond P0, uncond P1, cond P0, cond P1]
+const PER_IMAGE = 4 * LATENT * LATENT;
+
+function noise(n: number, seed: number): Float32Array {
+  return Float32Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898 + seed * 78.233) * 0.9);
+}
+
+const sample = noise(BATCH * PER_IMAGE, 1);
+const context = noise(BATCH * 77 * 768, 2);
+
+async function runStock(file: string, fp16: boolean): Promise<Float32Array> {
+  const s = await ort.InferenceSession.create(file);
+  const t = (d: Float32Array, dims: number[]) => (fp16 ? new ort.Tensor('float16', toHalf(d), dims) : new ort.Tensor('float32', d, dims));
+  const r = await s.run({ sample: t(sample, [BATCH, 4, LATENT, LATENT]), timestep: t(Float32Array.of(501), [1]), encoder_hidden_states: t(context, [BATCH, 77, 768]) });
+  await s.release();
+  const out = r.out_sample;
+  return out.type === 'float16' ? fromHalf(out.data as Uint16Array) : (out.data as Float32Array);
+}
+
+async function runInstrumented(dir: string, result: InstrumentResult, edit: boolean): Promise<Float32Array> {
+  const file = join(dir, 'model.p2p.onnx');
+  writeFileSync(file, result.model);
+  if (result.externalData) writeFileSync(join(dir, result.externalData.path), result.externalData.data);
+  const s = await ort.InferenceSession.create(file);
+  const map = new Float32Array(77 * 77);
+  for (let i = 0; i < 77; i++) map[i * 77 + (edit ? (i * 7) % 77 : i)] = 1;
+  const r = await s.run({
+    sample: new ort.Tensor('float32', sample, [BATCH, 4, LATENT, LATENT]),
+    timestep: new ort.Tensor('float32', Float32Array.of(501), [1]),
+    encoder_hidden_states: new ort.Tensor('float32', context, [BATCH, 77, 768]),
+    p2p_map: new ort.Tensor('float32', map, [1, 77, 77]),
+    p2p_gain: new ort.Tensor('float32', new Float32Array(77).fill(edit ? 1 : 0), [1, 77]),
+    p2p_keep: new ort.Tensor('float32', new Float32Array(77).fill(edit ? 0 : 1), [1, 77]),
+    p2p_self: new ort.Tensor('float32', Float32Array.of(edit ? 1 : 0), [1]),
+  });
+  await s.release();
+  return r.out_sample.data as Float32Array;
+}
+
+const image = (out: Float32Array, i: number) => out.subarray(i * PER_IMAGE, (i + 1) * PER_IMAGE);
+const scaleOf = (v: Float32Array) => v.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+
+describe.each(corpusUnets())('exporter corpus: $name', ({ name, fp16 }) => {
+  let dir = '';
+  let file = '';
+  let result: InstrumentResult;
+  let stock: Float32Array;
+  const tolerance = fp16 ? 2e-2 : 1e-5;
+  const options = { latentSize: [LATENT, LATENT] as [number, number], selfMaxQuery: LATENT * LATENT, mapResolution: 2 };
+
+  beforeAll(async () => {
+    ({ dir, file } = materializeExport(name));
+    result = instrumentUnet(readFileSync(file), options);
+    stock = await runStock(file, fp16);
+  }, 120_000);
+
+  it('instruments every attention layer (16 cross, 16 self for SD 1.x structure)', () => {
+    expect(result.report.counts).toMatchObject({ cross: 16, self: 16, down: 12, mid: 2, up: 18, edited: 32 });
+    expect(result.report.floatType).toBe(fp16 ? 'float16' : 'float32');
+  });
+
+  it('with identity parameters reproduces the stock graph', async () => {
+    const identity = await runInstrumented(dir, result, false);
+    expect(maxAbsDiff(identity, stock) / scaleOf(stock)).toBeLessThan(tolerance);
+  });
+
+  it('a swap edit changes only the edited prompt of the conditional group', async () => {
+    const edited = await runInstrumented(dir, result, true);
+    for (const i of [0, 1, 2]) expect(maxAbsDiff(image(edited, i), image(stock, i)) / scaleOf(image(stock, i))).toBeLessThan(tolerance);
+    expect(maxAbsDiff(image(edited, 3), image(stock, 3)) / scaleOf(image(stock, 3))).toBeGreaterThan(1e-2);
+  });
+
+  it('with node names stripped, places every layer by graph order where the names put it', () => {
+    const model = decodeModel(readFileSync(file));
+    for (const node of model.graph!.node!) node.name = '';
+    const stripped = instrumentUnet(encodeModel(model), options).report;
+    const where = (r: InstrumentResult['report']) => r.layers.map((l) => `${l.kind} ${l.place} level ${l.level}`);
+    expect(where(stripped)).toEqual(where(result.report));
+  });
+});

@@ -1,0 +1,61 @@
+/**
+ * The exporter-pattern corpus (tests/fixtures/exports/real-exporters): graphs written by the real exporters on
+ * the GPU machine, stored without their weights. `materializeExport` writes one to a temp folder with seeded
+ * random weights of each tensor's recorded mean and std, ready for onnxruntime-node.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { toHalf } from '../../src/runtime/float16';
+import { REPO_ROOT } from './fixtures';
+
+export const EXPORTS_DIR = join(REPO_ROOT, 'tests/fixtures/exports/real-exporters');
+
+interface FillManifest {
+  location: string;
+  size: number;
+  tensors: { name: string; dtype: 'float32' | 'float16'; dims: number[]; offset: number; length: number; mean: number; std: number }[];
+}
+
+/** A small, fast, seeded normal generator (mulberry32 + Box–Muller): test weights, not torch's stream. */
+function normals(seed: number): () => number {
+  let a = seed >>> 0;
+  const uniform = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
+}
+
+/** Writes `<tmp>/model.onnx` and its weights file; returns the folder and the graph's path. */
+export function materializeExport(name: string, seed = 1): { dir: string; file: string } {
+  const src = join(EXPORTS_DIR, name);
+  const dir = mkdtempSync(join(tmpdir(), `p2p-export-${name}-`));
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'model.onnx');
+  writeFileSync(file, gunzipSync(readFileSync(join(src, 'model.onnx.gz'))));
+  const fill = JSON.parse(readFileSync(join(src, 'fill.json'), 'utf8')) as FillManifest;
+  const bytes = new Uint8Array(fill.size);
+  const next = normals(seed);
+  for (const t of fill.tensors) {
+    const n = t.dims.reduce((a, b) => a * b, 1);
+    const v = Float32Array.from({ length: n }, () => t.mean + t.std * next());
+    const raw = t.dtype === 'float16' ? new Uint8Array(toHalf(v).buffer) : new Uint8Array(v.buffer);
+    if (raw.byteLength !== t.length) throw new Error(`${name}: ${t.name} is ${raw.byteLength} bytes, the manifest says ${t.length}`);
+    bytes.set(raw, t.offset);
+  }
+  writeFileSync(join(dir, fill.location), bytes);
+  return { dir, file };
+}
+
+/** The UNets of the corpus (every folder but the text encoder), with their precision. */
+export function corpusUnets(): { name: string; fp16: boolean }[] {
+  const strip = JSON.parse(readFileSync(join(EXPORTS_DIR, 'strip.json'), 'utf8')) as Record<string, { ort_cpu?: { inputs?: [string, string, unknown][] } }>;
+  return Object.entries(strip)
+    .filter(([n]) => n !== 'clip-text-encoder')
+    .map(([n, s]) => ({ name: n, fp16: s.ort_cpu?.inputs?.[0]?.[1] === 'tensor(float16)' }));
+}
