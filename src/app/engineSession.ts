@@ -8,6 +8,7 @@ import { results } from '../state/results';
 import { useStudio, type RunError } from '../state/store';
 import { toGenerateRequest } from '../state/toRequest';
 import { encodeRecipe } from '../state/urlCodec';
+import { runIssues } from '../state/validate';
 import { cachedEntry, isEmbedded } from './modelCatalog';
 import { assertCapable, cancelDownloadOnly, downloadOnly, loadCached, refreshCached, toRunError as downloadError } from './modelDownloads';
 
@@ -23,7 +24,8 @@ export function modelUrl(model: string): string {
 
 /** Which control an engine message is about, so the UI shows it there. */
 export function errorField(message: string, prompts: string[]): string | undefined {
-  const edited = /edited prompt (\d+)/i.exec(message);
+  // "edited prompt 2 is empty" (planner), "prompt 2 is empty" (pipeline checks: prompt i of the batch = edit i).
+  const edited = /(?:edited prompt|^prompt) (\d+)\b/i.exec(message);
   if (edited) return `prompt-${edited[1]}`;
   if (/source prompt/i.test(message)) return 'prompt-0';
   if (/LocalBlend/i.test(message)) {
@@ -62,6 +64,9 @@ async function ensureModel(model: string, signal: AbortSignal): Promise<void> {
 }
 
 export async function generate(): Promise<void> {
+  // Nothing runs while a control holds an invalid value (the run bar and the controls say which).
+  const { recipe: current, invalid } = useStudio.getState();
+  if (runIssues(current, invalid).length > 0) return;
   running?.abort();
   const controller = new AbortController();
   running = controller;
