@@ -17,13 +17,15 @@ export interface NumberBoxProps {
   onChange(value: number): void;
   /** A further condition on an in-range value (e.g. a window's start before its end): a message, or undefined. */
   check?: (value: number) => string | undefined;
+  /** What `check` depends on (the other end of a window): when it changes, an invalid draft is checked again. */
+  recheckOn?: number;
   id?: string;
   describedBy?: string;
   ariaLabel?: string;
   step?: number;
 }
 
-export function NumberBox({ field, label, rule, value, onChange, check, id, describedBy, ariaLabel, step }: NumberBoxProps) {
+export function NumberBox({ field, label, rule, value, onChange, check, recheckOn, id, describedBy, ariaLabel, step }: NumberBoxProps) {
   const [text, setText] = useState(() => String(value));
   const textRef = useRef(text);
   textRef.current = text;
@@ -54,6 +56,12 @@ export function NumberBox({ field, label, rule, value, onChange, check, id, desc
     setInvalid(field, undefined);
     if (parsed.value !== value) onChange(parsed.value);
   };
+
+  // The other end of a window moved: a draft refused only by `check` may be fine now (then it is committed).
+  useEffect(() => {
+    if (field in useStudio.getState().invalid) onInput(textRef.current, false);
+    // Runs after the render that brought the new `check`/`onChange`, so it uses those.
+  }, [recheckOn]);
 
   return (
     <input

@@ -38,7 +38,7 @@ export function WindowInput({ field, label, help, value, onChange, error }: Wind
               />
               <NumberBox
                 field={`${field}-start`} label={`${label} (start)`} ariaLabel={`${label} start value`} describedBy={describedBy}
-                rule={NUMBER_RULES.window} step={0.05} value={start} onChange={(v) => onChange([v, end])}
+                rule={NUMBER_RULES.window} step={0.05} value={start} onChange={(v) => onChange([v, end])} recheckOn={end}
                 check={(v) => (v > end ? `The start (${v}) is after the end (${end}): the start must be at most the end.` : undefined)}
               />
             </>
@@ -50,7 +50,7 @@ export function WindowInput({ field, label, help, value, onChange, error }: Wind
           />
           <NumberBox
             field={`${field}-end`} label={ranged ? `${label} (end)` : label} ariaLabel={ranged ? `${label} end value` : `${label} value`} describedBy={describedBy}
-            rule={NUMBER_RULES.window} step={0.05} value={end} onChange={(v) => onChange(ranged ? [start, v] : v)}
+            rule={NUMBER_RULES.window} step={0.05} value={end} onChange={(v) => onChange(ranged ? [start, v] : v)} recheckOn={start}
             check={(v) => (ranged && v < start ? `The end (${v}) is before the start (${start}): the end must be at least the start.` : undefined)}
           />
           <label className="inline">
