@@ -10,6 +10,7 @@ import { toGenerateRequest } from '../state/toRequest';
 import { encodeRecipe } from '../state/urlCodec';
 import { runIssues } from '../state/validate';
 import { cachedEntry, isEmbedded } from './modelCatalog';
+import { errorField } from './errorField';
 import { assertCapable, cancelDownloadOnly, downloadOnly, loadCached, refreshCached, toRunError as downloadError } from './modelDownloads';
 
 let engine: Engine | undefined;
@@ -20,22 +21,6 @@ let nextRun = 1;
 
 export function modelUrl(model: string): string {
   return `${import.meta.env.BASE_URL}models/${model}/`;
-}
-
-/** Which control an engine message is about, so the UI shows it there. */
-export function errorField(message: string, prompts: string[]): string | undefined {
-  // "edited prompt 2 is empty" (planner), "prompt 2 is empty" (pipeline checks: prompt i of the batch = edit i).
-  const edited = /(?:edited prompt|^prompt) (\d+)\b/i.exec(message);
-  if (edited) return `prompt-${edited[1]}`;
-  if (/source prompt/i.test(message)) return 'prompt-0';
-  if (/LocalBlend/i.test(message)) {
-    const quoted = /in the prompt "(.*)"$/.exec(message)?.[1];
-    return `blend-${Math.max(0, quoted === undefined ? 0 : prompts.indexOf(quoted))}`;
-  }
-  if (/self-attention/i.test(message)) return 'self';
-  if (/cross-attention/i.test(message)) return 'cross';
-  if (/words and prompt B has|edit kind|reweight/i.test(message)) return 'kind';
-  return undefined;
 }
 
 function toRunError(err: unknown, prompts: string[]): RunError {
