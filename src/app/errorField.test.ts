@@ -30,14 +30,14 @@ function messageOf(req: Partial<GenerateRequest>): string {
 }
 
 describe('errorField', () => {
-  it.each([
+  it.each<[Partial<GenerateRequest>, string]>([
     [{ prompts: ['a cat', ''] }, 'prompt-1'],
     [{ prompts: ['a cat', 'a dog', ' '] }, 'prompt-2'],
     [{ prompts: ['', 'a dog'] }, 'prompt-0'],
     [{ prompts: ['a cat', 'a big dog'] }, 'kind'],
-    [{ edit: { kind: 'replace' as const, crossReplaceSteps: 0.8, selfReplaceSteps: 0.4, localBlend: { words: [['cat'], ['zebra']] } } }, 'blend-1'],
+    [{ edit: { kind: 'replace', crossReplaceSteps: 0.8, selfReplaceSteps: 0.4, localBlend: { words: [['cat'], ['zebra']] } } }, 'blend-1'],
   ])('%j → %s', (req, field) => {
     const message = messageOf(req);
-    expect(errorField(message, (req.prompts ?? ['a cat riding a bicycle', 'a dog riding a bicycle']) as string[]), message).toBe(field);
+    expect(errorField(message, req.prompts ?? ['a cat riding a bicycle', 'a dog riding a bicycle']), message).toBe(field);
   });
 });
