@@ -3,10 +3,13 @@
  * overrides for the changed words), self-attention window, reweight factors and LocalBlend.
  */
 import { useShallow } from 'zustand/react/shallow';
-import { LIMITS, resolveKind, type Window } from '../state/recipe';
+import { resolveKind, type Window } from '../state/recipe';
 import { selectPrompts, useStudio } from '../state/store';
+import { NUMBER_RULES } from '../state/validate';
 import { changedWords, splitPromptWords } from '../state/wordDiff';
 import { Field } from './controls/Field';
+import { NumberBox } from './controls/NumberBox';
+import { NumberField } from './controls/NumberField';
 import { WindowInput } from './controls/WindowInput';
 import { WordPicker } from './controls/WordPicker';
 
@@ -19,6 +22,7 @@ export function InjectionControls() {
   const changed = [...new Set(recipe.edits.flatMap((e) => changedWords(recipe.prompt, e)))];
   const reweighting = resolveKind(recipe) === 'reweight';
   const blendOn = recipe.blendWords.length > 0;
+  const thresholdIssue = useStudio((s) => s.invalid.threshold);
 
   const setWordWindow = (word: string, w: Window | undefined) => {
     const next = { ...recipe.crossWords };
@@ -31,6 +35,7 @@ export function InjectionControls() {
     <section aria-labelledby="injection-heading" className="panel">
       <h2 id="injection-heading">Attention injection</h2>
       <WindowInput
+        field="cross"
         label="Cross-attention replace steps"
         help="Fraction of the denoising steps (from the start) in which the edits use the source's word-to-pixel attention."
         value={recipe.cross}
@@ -43,7 +48,7 @@ export function InjectionControls() {
           {changed.map((word) =>
             word in recipe.crossWords ? (
               <div key={word} className="chip-editor">
-                <WindowInput label={`“${word}”`} help={`Cross-attention replace steps for the word “${word}”.`} value={recipe.crossWords[word]} onChange={(w) => setWordWindow(word, w)} />
+                <WindowInput field={`cross:${word}`} label={`“${word}”`} help={`Cross-attention replace steps for the word “${word}”.`} value={recipe.crossWords[word]} onChange={(w) => setWordWindow(word, w)} />
                 <button type="button" onClick={() => setWordWindow(word, undefined)} aria-label={`Remove the window for ${word}`}>×</button>
               </div>
             ) : (
@@ -55,6 +60,7 @@ export function InjectionControls() {
         </fieldset>
       )}
       <WindowInput
+        field="self"
         label="Self-attention replace steps"
         help="Fraction of the steps in which the edits copy the source's pixel-to-pixel attention (keeps shapes and layout)."
         value={recipe.self}
@@ -65,15 +71,11 @@ export function InjectionControls() {
         <fieldset>
           <legend title="Scale how strongly a word's attention counts (negative to 10).">Reweight</legend>
           {[...new Set(recipe.edits.flatMap(splitPromptWords))].map((word) => (
-            <Field key={word} label={word} help={`Attention weight of “${word}” (1 = unchanged).`}>
-              {({ inputId, describedBy }) => (
-                <input
-                  id={inputId} aria-describedby={describedBy} type="number" step={0.5}
-                  min={LIMITS.weight.min} max={LIMITS.weight.max} value={recipe.weights[word] ?? 1}
-                  onChange={(e) => setRecipe({ weights: { ...recipe.weights, [word]: Number(e.target.value) } })}
-                />
-              )}
-            </Field>
+            <NumberField
+              key={word} field={`weight:${word}`} label={word} help={`Attention weight of “${word}” (1 = unchanged).`}
+              rule={NUMBER_RULES.weight} step={0.5} value={recipe.weights[word] ?? 1}
+              onChange={(v) => setRecipe({ weights: { ...useStudio.getState().recipe.weights, [word]: v } })}
+            />
           ))}
         </fieldset>
       )}
@@ -103,12 +105,18 @@ export function InjectionControls() {
             />
           ))}
         {blendOn && (
-          <Field label="Mask threshold" help="Pixels whose normalised attention on the words exceeds this value are edited.">
+          <Field label="Mask threshold" help="Pixels whose normalised attention on the words exceeds this value are edited." error={thresholdIssue?.message}>
             {({ inputId, describedBy }) => (
-              <input
-                id={inputId} aria-describedby={describedBy} type="range" min={0} max={1} step={0.05}
-                value={recipe.blendThreshold} onChange={(e) => setRecipe({ blendThreshold: Number(e.target.value) })}
-              />
+              <div className="window-input">
+                <input
+                  id={inputId} aria-describedby={describedBy} type="range" min={0} max={1} step={0.05}
+                  value={recipe.blendThreshold} onChange={(e) => setRecipe({ blendThreshold: Number(e.target.value) })}
+                />
+                <NumberBox
+                  field="threshold" label="Mask threshold" ariaLabel="Mask threshold value" describedBy={describedBy}
+                  rule={NUMBER_RULES.threshold} step={0.05} value={recipe.blendThreshold} onChange={(blendThreshold) => setRecipe({ blendThreshold })}
+                />
+              </div>
             )}
           </Field>
         )}

@@ -31,7 +31,10 @@ function Cell({ image, preview, prompt, label, index, overlay }: { image?: RgbaI
         {overlay && <HeatOverlay prompt={index} />}
       </button>
       <figcaption>
-        <span className="cell-label">{label}</span> {prompt}
+        <span className="cell-label">{label}</span>{' '}
+        <span className="cell-prompt" title={prompt}>
+          {prompt}
+        </span>
         {image && (
           <button type="button" className="link" onClick={() => downloadImage(image, `${label}-${index}.png`)} aria-label={`Download PNG of ${prompt}`}>
             PNG
@@ -40,7 +43,7 @@ function Cell({ image, preview, prompt, label, index, overlay }: { image?: RgbaI
       </figcaption>
       <dialog ref={dialog} onClose={() => setOpen(false)} aria-label={prompt}>
         {open && image && <RgbaCanvas width={image.width} height={image.height} rgba={image.rgba} label={prompt} className="enlarged" pixelated />}
-        <p>{prompt}</p>
+        <p className="dialog-prompt">{prompt}</p>
         <button type="button" onClick={() => dialog.current?.close()}>Close</button>
       </dialog>
     </figure>

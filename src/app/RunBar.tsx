@@ -1,9 +1,11 @@
 /**
  * Generate (also Ctrl/Cmd+Enter), progress with UNet calls and time left, Cancel, and a note when
- * the controls changed since the results were made (nothing runs on its own while idle).
+ * the controls changed since the results were made (nothing runs on its own while idle). While a
+ * control holds an invalid value Generate is disabled, and the bar says which controls to fix.
  */
 import { useEffect } from 'react';
 import { selectStale, useStudio } from '../state/store';
+import { runIssues } from '../state/validate';
 import { cancel, generate } from './engineSession';
 
 function timeLeft(call: number, total: number, elapsedMs: number): string {
@@ -16,6 +18,11 @@ export function RunBar() {
   const run = useStudio((s) => s.run);
   const stale = useStudio(selectStale);
   const busy = run.status === 'loading' || run.status === 'running';
+  const prompt = useStudio((s) => s.recipe.prompt);
+  const edits = useStudio((s) => s.recipe.edits);
+  const invalid = useStudio((s) => s.invalid);
+  const issues = runIssues({ prompt, edits }, invalid);
+  const blocked = issues.length > 0;
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
@@ -29,7 +36,10 @@ export function RunBar() {
   return (
     <div className="run-bar panel" aria-live="polite">
       <div className="row">
-        <button type="button" className="primary" onClick={() => void generate()} aria-keyshortcuts="Control+Enter Meta+Enter">
+        <button
+          type="button" className="primary" onClick={() => void generate()} aria-keyshortcuts="Control+Enter Meta+Enter"
+          disabled={blocked} aria-describedby={blocked ? 'run-blocked' : undefined}
+        >
           {stale ? 'Generate (settings changed)' : 'Generate'}
         </button>
         <button type="button" onClick={cancel} disabled={!busy}>
@@ -43,6 +53,18 @@ export function RunBar() {
           {run.status === 'idle' && 'Press Generate (Ctrl+Enter).'}
         </span>
       </div>
+      {blocked && (
+        <div id="run-blocked" className="error-text" data-testid="run-blocked">
+          Fix {issues.length === 1 ? 'this' : `these ${issues.length}`} before generating:
+          <ul>
+            {issues.map((x) => (
+              <li key={x.field}>
+                {x.label}: {x.message}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       <progress max={run.total || 1} value={run.status === 'done' ? run.total || 1 : run.call} aria-label="Generation progress" />
       {run.status === 'error' && run.error && !run.error.field && (
         <p role="alert" className="error-text" data-testid="run-error">

@@ -8,7 +8,9 @@ import { results } from '../state/results';
 import { useStudio, type RunError } from '../state/store';
 import { toGenerateRequest } from '../state/toRequest';
 import { encodeRecipe } from '../state/urlCodec';
+import { runIssues } from '../state/validate';
 import { cachedEntry, isEmbedded } from './modelCatalog';
+import { errorField } from './errorField';
 import { assertCapable, cancelDownloadOnly, downloadOnly, loadCached, refreshCached, toRunError as downloadError } from './modelDownloads';
 
 let engine: Engine | undefined;
@@ -19,21 +21,6 @@ let nextRun = 1;
 
 export function modelUrl(model: string): string {
   return `${import.meta.env.BASE_URL}models/${model}/`;
-}
-
-/** Which control an engine message is about, so the UI shows it there. */
-export function errorField(message: string, prompts: string[]): string | undefined {
-  const edited = /edited prompt (\d+)/i.exec(message);
-  if (edited) return `prompt-${edited[1]}`;
-  if (/source prompt/i.test(message)) return 'prompt-0';
-  if (/LocalBlend/i.test(message)) {
-    const quoted = /in the prompt "(.*)"$/.exec(message)?.[1];
-    return `blend-${Math.max(0, quoted === undefined ? 0 : prompts.indexOf(quoted))}`;
-  }
-  if (/self-attention/i.test(message)) return 'self';
-  if (/cross-attention/i.test(message)) return 'cross';
-  if (/words and prompt B has|edit kind|reweight/i.test(message)) return 'kind';
-  return undefined;
 }
 
 function toRunError(err: unknown, prompts: string[]): RunError {
@@ -62,6 +49,9 @@ async function ensureModel(model: string, signal: AbortSignal): Promise<void> {
 }
 
 export async function generate(): Promise<void> {
+  // Nothing runs while a control holds an invalid value (the run bar and the controls say which).
+  const { recipe: current, invalid } = useStudio.getState();
+  if (runIssues(current, invalid).length > 0) return;
   running?.abort();
   const controller = new AbortController();
   running = controller;

@@ -2,7 +2,8 @@
  * Classroom examples that fill the controls: for the embedded toy model (its grammar: "a [small|big]
  * <colour> <shape> [on the left|…]") and for Stable Diffusion (the reference notebook's examples).
  */
-import { DEFAULT_RECIPE, type Recipe } from './recipe';
+import { DEFAULT_RECIPE, modelFamily, type Recipe } from './recipe';
+import { encodeRecipe } from './urlCodec';
 
 export interface Preset {
   id: string;
@@ -34,8 +35,21 @@ export const PRESETS: Preset[] = [
   toy('toy-refine', 'Add a word (refine)', 'Words added to the prompt get their own attention; the others inherit the source’s.', {
     prompt: 'a red circle', edits: ['a big red circle'], kind: 'auto', cross: 0.8, self: 0.4, crossWords: {}, blendWords: [], baseline: true,
   }),
-  toy('toy-reweight', 'Reweight a word', 'Scaling a word’s attention strengthens (or weakens) its effect.', {
-    prompt: 'a pink heart', edits: ['a pink heart'], kind: 'reweight', weights: { pink: 4 }, cross: 1, self: 0.2, crossWords: {}, blendWords: [], baseline: true,
+  // Reweighting "small" (was: "a pink heart" with pink ×4, which gave an almost empty dark image). Measured with
+  // `npm run generate -- --model public/models/toy-shapes --kind reweight --cross 1 --self 0.2 --steps 20`, seed 8888,
+  // 32×32 images, "object px" = pixels with a channel > 120 (the shape), "bg" = mean grey of the other pixels:
+  //   "a pink heart", pink ×1 (the source): 123 object px, bg 53.6 (green); ×1.5: 107 px, bg 51.7; ×2: 95 px, bg
+  //   31.0 (near black); ×2.5: 77 px, bg 29.3; ×3: 56 px, bg 28.8; ×4: 9 px, bg 23.8 (a few pink specks on black:
+  //   the "broken" image); ×0.5: 135, ×0: 147, ×−1: 201 px (a bigger heart, bg ≈ 54). cross 0.4 instead of 1: ×4
+  //   23 px, bg 25.3.
+  //   The toy model's "pink" tile spreads over the background too, so a factor on it rescales every pixel's
+  //   cross-attention output, not only the heart's: past ×1.5 the whole latent leaves what the model was trained
+  //   on (dark background, shrinking shape) instead of becoming "more pink". heart ×2 / ×0.5: 117 / 113 px (barely changes).
+  //   "a small pink heart", small ×1: 56 object px; ×2: 43; ×3: 36 (bg 48 vs 53: a smaller heart, same scene);
+  //   ×4: 32 px but bg 28 (dark again); ×0: 118 px (normal size: "small" switched off). Seeds 1, 2, 3 agree
+  //   (×1 → ×3: 65 → 44, 74 → 49, 65 → 45 px; ×0: 109, 106, 135 px). So "small" ×3 shows a word made stronger.
+  toy('toy-reweight', 'Reweight a word (×3 “small”)', 'Scaling a word’s attention strengthens its effect: “small” ×3 gives a smaller heart in the same place (try 0 to switch the word off: a full-size heart).', {
+    prompt: 'a small pink heart', edits: ['a small pink heart'], kind: 'reweight', weights: { small: 3 }, cross: 1, self: 0.2, crossWords: {}, blendWords: [], baseline: true,
   }),
   sd('sd-swap', 'Squirrel → lion / cat / deer', 'The reference notebook’s word swap with three edits at once.', {
     prompt: 'A painting of a squirrel eating a burger',
@@ -62,4 +76,19 @@ export const PRESETS: Preset[] = [
 /** The recipe a preset produces on top of the current model and seed. */
 export function applyPreset(current: Recipe, preset: Preset): Recipe {
   return { ...DEFAULT_RECIPE, model: current.model, seed: current.seed, weights: {}, ...preset.recipe };
+}
+
+/** The presets offered for a model (its family's). */
+export function presetsFor(model: string): Preset[] {
+  const family = modelFamily(model);
+  return PRESETS.filter((p) => p.family === family);
+}
+
+/**
+ * The preset the recipe is, as it stands: applying it again would change nothing (so the picker keeps
+ * showing a chosen preset, also after a reload from its link, until a control is changed by hand).
+ */
+export function matchingPreset(recipe: Recipe): Preset | undefined {
+  const key = encodeRecipe(recipe);
+  return presetsFor(recipe.model).find((p) => encodeRecipe(applyPreset(recipe, p)) === key);
 }

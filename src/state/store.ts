@@ -7,6 +7,7 @@ import type { CachedModel } from '../models/cache';
 import type { OverallProgress } from '../models/progress';
 import { DEFAULT_RECIPE, FAMILY_DEFAULTS, MAX_EDITS, modelFamily, type Recipe } from './recipe';
 import { encodeRecipe } from './urlCodec';
+import type { FieldIssue } from './validate';
 
 export type RunStatus = 'idle' | 'loading' | 'running' | 'done' | 'cancelled' | 'error';
 
@@ -69,6 +70,8 @@ export interface StudioState {
   selectedPrompt: number;
   /** The token tile under the pointer, overlaid on its prompt's image. */
   hoverToken?: { prompt: number; token: number };
+  /** Controls holding a typed value the recipe does not accept (kept as typed; Generate waits), by field. */
+  invalid: Record<string, FieldIssue>;
   setRecipe(patch: Partial<Recipe>): void;
   /** Switches the model; moving between the toy model and Stable Diffusion applies that family's defaults. */
   setModel(model: string): void;
@@ -81,6 +84,8 @@ export interface StudioState {
   setModels(patch: Partial<ModelsState>): void;
   selectPrompt(index: number): void;
   setHoverToken(hover: { prompt: number; token: number } | undefined): void;
+  /** Marks a control's typed value invalid (with the issue) or valid again (undefined). */
+  setInvalid(field: string, issue: FieldIssue | undefined): void;
 }
 
 export const useStudio = create<StudioState>()((set) => ({
@@ -90,6 +95,7 @@ export const useStudio = create<StudioState>()((set) => ({
   engine: { preference: 'auto' },
   models: { cached: [] },
   selectedPrompt: 0,
+  invalid: {},
   setRecipe: (patch) => set((s) => ({ recipe: { ...s.recipe, ...patch } })),
   setModel: (model) =>
     set((s) => {
@@ -115,6 +121,14 @@ export const useStudio = create<StudioState>()((set) => ({
   setModels: (patch) => set((s) => ({ models: { ...s.models, ...patch } })),
   selectPrompt: (index) => set({ selectedPrompt: index }),
   setHoverToken: (hoverToken) => set({ hoverToken }),
+  setInvalid: (field, issue) =>
+    set((s) => {
+      if (issue === undefined && !(field in s.invalid)) return s;
+      const invalid = { ...s.invalid };
+      if (issue) invalid[field] = issue;
+      else delete invalid[field];
+      return { invalid };
+    }),
 }));
 
 /** Results are stale when the recipe differs from the one the run was made with. */
