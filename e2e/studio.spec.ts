@@ -3,11 +3,8 @@
  * see progress, images and heatmaps; copy the link, open it in a new page, get the same state and
  * the same pixels. Also: accessibility (axe-core) and a hostile share link.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { expect, test, type Page } from '@playwright/test';
-
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+import { seriousViolations } from './helpers/axe';
 
 async function resultPixels(page: Page): Promise<string[]> {
   return page.evaluate(() =>
@@ -24,15 +21,6 @@ async function waitForDone(page: Page): Promise<void> {
   await expect(page.getByTestId('run-status')).toHaveText(/Done\./, { timeout: 120_000 });
 }
 
-async function seriousViolations(page: Page): Promise<string[]> {
-  // Evaluated rather than added as an inline <script>: the built site's CSP (rightly) refuses inline scripts.
-  await page.evaluate(axeSource);
-  return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }).axe;
-    const { violations } = await axe.run(document);
-    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.nodes.length})`);
-  });
-}
 
 test('edit by editing the prompt, share the link, get the same images', async ({ page, context }, testInfo) => {
   test.setTimeout(300_000);

@@ -4,22 +4,12 @@
  * model's tokenizer and marks the words beyond token 77; prompts stop at the one length limit a share
  * link carries; the example picker keeps its choice and says what it teaches. axe-core: no serious issue.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { expect, test, type Page } from '@playwright/test';
+import { seriousViolations } from './helpers/axe';
 
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 /** MAX_PROMPT_CHARS in src/state/recipe.ts (the codec's limit), repeated here as the reference. */
 const MAX_PROMPT_CHARS = 500;
 
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: axeSource });
-  return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }).axe;
-    const { violations } = await axe.run(document);
-    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.nodes.length})`);
-  });
-}
 
 const field = (page: Page, label: string) => page.locator('.field', { has: page.getByLabel(label, { exact: true }) });
 const generate = (page: Page) => page.getByRole('button', { name: /^Generate/ });
