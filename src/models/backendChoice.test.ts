@@ -3,7 +3,19 @@
 // panel's sentence.
 
 import { describe, expect, it } from 'vitest';
-import { adapterKey, adapterLabel, afterMeasuring, chooseBackend, describeChoice, measuredWinner, softwareAdapterName, validMeasurement, type AdapterFacts } from './backendChoice';
+import {
+  adapterKey,
+  adapterLabel,
+  afterMeasuring,
+  chooseBackend,
+  describeChoice,
+  measureBackends,
+  measuredWinner,
+  softwareAdapterName,
+  validMeasurement,
+  WASM_COLD_MARGIN,
+  type AdapterFacts,
+} from './backendChoice';
 
 /** Debian Chromium 156 headless, --enable-unsafe-webgpu (read with requestAdapter() here). */
 const swiftshader: AdapterFacts = { vendor: 'google', architecture: 'swiftshader', device: '', description: '', isFallbackAdapter: true };
@@ -112,5 +124,39 @@ describe('describeChoice', () => {
   it('labels adapters by what they report', () => {
     expect(adapterLabel(swiftshader)).toBe('google · swiftshader');
     expect(adapterLabel(unnamedFallback)).toBe('unnamed adapter');
+  });
+});
+
+describe('measureBackends (injected timings: this machine has no hardware GPU)', () => {
+  /** A backend whose successive calls take the given times; records how many were made. */
+  const timer = (times: number[]) => {
+    const made: number[] = [];
+    return { made, call: async () => { const t = times[made.length]; made.push(t); return t; } };
+  };
+
+  it('times WebGPU after a warm-up call, so shader compilation does not count', async () => {
+    const gpu = timer([5000, 30]);
+    const wasm = timer([400]);
+    const m = await measureBackends(gpu.call, wasm.call);
+    expect(m).toEqual({ webgpuMs: 30, wasmMs: 400, calls: 3 });
+    expect(gpu.made).toHaveLength(2);
+    expect(afterMeasuring(nvidia, m).provider).toBe('webgpu');
+  });
+
+  it('a cold wasm call already faster than warm WebGPU wins without a second call', async () => {
+    const wasm = timer([80, 60]);
+    const m = await measureBackends(timer([900, 120]).call, wasm.call);
+    expect(m).toEqual({ webgpuMs: 120, wasmMs: 80, calls: 3 });
+    expect(wasm.made).toHaveLength(1);
+    expect(afterMeasuring(intel, m).provider).toBe('wasm');
+  });
+
+  it('a close race takes a second, warm wasm call, and that one decides', async () => {
+    const wasm = timer([150, 90]);
+    const m = await measureBackends(timer([900, 100]).call, wasm.call);
+    expect(m).toEqual({ webgpuMs: 100, wasmMs: 90, calls: 4 });
+    expect(afterMeasuring(intel, m).provider).toBe('wasm');
+    // The same cold call against a faster GPU: more than WASM_COLD_MARGIN× slower, no second call.
+    expect(await measureBackends(timer([900, 150 / WASM_COLD_MARGIN - 1]).call, timer([150]).call)).toMatchObject({ calls: 3 });
   });
 });

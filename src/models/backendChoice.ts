@@ -124,6 +124,26 @@ export function afterMeasuring(adapter: AdapterFacts, timings: { webgpuMs: numbe
   return { provider: measuredWinner(measurement), reason: 'measured', adapter, measurement, fresh: true };
 }
 
+/**
+ * A first (cold) wasm call is at most this many times slower than a warm one; a cold call slower than
+ * the warm WebGPU call by more than this settles the race without a second wasm call.
+ */
+export const WASM_COLD_MARGIN = 3;
+
+/**
+ * Times one UNet call on each backend, cheaply and fairly: WebGPU once to warm up (shader compilation)
+ * and once timed; wasm once cold. A cold wasm call faster than the warm WebGPU one wins outright (warm
+ * is only faster), one more than WASM_COLD_MARGIN× slower loses outright; otherwise a second, warm
+ * wasm call decides. `calls` counts the UNet calls made.
+ */
+export async function measureBackends(webgpuCall: () => Promise<number>, wasmCall: () => Promise<number>): Promise<{ webgpuMs: number; wasmMs: number; calls: number }> {
+  await webgpuCall();
+  const webgpuMs = await webgpuCall();
+  const cold = await wasmCall();
+  if (cold < webgpuMs || cold > WASM_COLD_MARGIN * webgpuMs) return { webgpuMs, wasmMs: cold, calls: 3 };
+  return { webgpuMs, wasmMs: await wasmCall(), calls: 4 };
+}
+
 /** A remembered value read back from storage: positive, finite times and a key, or undefined. */
 export function validMeasurement(value: unknown): value is BackendMeasurement {
   if (typeof value !== 'object' || value === null) return false;
