@@ -121,7 +121,7 @@ export function checkCapabilities(model: ModelEntry, caps: DeviceCapabilities, p
   const wasmMisfits = model.precision === 'fp16' ? ['an fp16 model needs WebGPU'] : misfits(model, caps, batch, false);
   const choice = chooseBackend({ preference, adapter: caps.webgpu ? (caps.adapter ?? UNNAMED) : undefined, unavailable: caps.unavailable, wasmViable: wasmMisfits.length === 0, remembered: options.remembered });
   const said = describeChoice(choice);
-  const blocked = (message: string, reasons: string[], alternatives = toy): Verdict => ({ status: 'blocked', provider: choice.provider, choice, message, reasons, alternatives, estimate });
+  const blocked = (message: string, reasons: string[], alternatives: Verdict['alternatives'] = toy): Verdict => ({ status: 'blocked', provider: choice.provider, choice, message, reasons, alternatives, estimate });
 
   // 1. On wasm: fp16 cannot run, a model over the heap does not fit.
   if (choice.provider === 'wasm') {
