@@ -24,7 +24,7 @@ export function ModelPanel() {
         </p>
       )}
       {engine.backend && (
-        <p data-testid="backend">
+        <p data-testid="backend" data-backend={engine.backend}>
           {engine.choice
             ? describeChoice(engine.choice)
             : `Runs on ${engine.backend === 'webgpu' ? 'WebGPU' : 'WebAssembly'}${engine.fallbackReason ? ` (WebGPU not used: ${engine.fallbackReason})` : ''}.`}
