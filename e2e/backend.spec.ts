@@ -33,7 +33,8 @@ test('choosing WebGPU explicitly still runs on SwiftShader', async ({ page }) =>
   test.setTimeout(300_000);
   await page.goto('/?steps=1&base=0');
   await page.getByLabel('Run on').selectOption('webgpu');
-  const chosen = 'Runs on WebGPU (google · swiftshader): chosen in "Run on" (Automatic would decide by itself).';
+  // The sentence still tells the user what Automatic would do on this software adapter.
+  const chosen = 'Runs on WebGPU (google · swiftshader): chosen in "Run on", but this adapter is software (SwiftShader), about 40× slower than WebAssembly, which Automatic would use.';
   await expect(page.getByTestId('model-verdict')).toHaveText(chosen);
   await generateAndWait(page, 240_000);
   const backend = page.getByTestId('backend');

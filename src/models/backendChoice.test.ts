@@ -115,9 +115,11 @@ describe('describeChoice', () => {
     expect(describeChoice(afterMeasuring(intel, { webgpuMs: 900, wasmMs: 600 }))).toBe(
       'Runs on WebAssembly: measured 1.5× faster than WebGPU (intel · gen-12lp) on this device (one UNet call: 600 ms vs 900 ms).',
     );
+    // Chosen on a software adapter: the sentence suggests switching.
     expect(describeChoice(chooseBackend({ preference: 'webgpu', adapter: swiftshader, wasmViable: true }))).toBe(
-      'Runs on WebGPU (google · swiftshader): chosen in "Run on" (Automatic would decide by itself).',
+      'Runs on WebGPU (google · swiftshader): chosen in "Run on", but this adapter is software (SwiftShader), about 40× slower than WebAssembly, which Automatic would use.',
     );
+    expect(describeChoice(chooseBackend({ preference: 'webgpu', adapter: nvidia, wasmViable: true }))).toBe('Runs on WebGPU (nvidia · ampere): chosen in "Run on" (Automatic would decide by itself).');
     expect(describeChoice(chooseBackend({ preference: 'auto', adapter: llvmpipe, wasmViable: false }))).toMatch(/^Runs on WebGPU \(mesa · llvmpipe.*software \(llvmpipe\).*WebAssembly cannot run this model\.$/);
   });
 

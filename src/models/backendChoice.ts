@@ -106,9 +106,9 @@ export function measuredWinner(m: Pick<BackendMeasurement, 'webgpuMs' | 'wasmMs'
 /** The decision before any session exists ('measure': the caller times both backends, then `afterMeasuring`). */
 export function chooseBackend(input: ChoiceInput): BackendChoice {
   const { adapter } = input;
-  if (input.preference !== 'auto') return { provider: input.preference, reason: 'chosen', adapter };
+  const software = adapter && softwareAdapterName(adapter);
+  if (input.preference !== 'auto') return { provider: input.preference, reason: 'chosen', adapter, ...(software ? { software } : {}) };
   if (!adapter) return { provider: 'wasm', reason: 'no-webgpu', detail: input.unavailable };
-  const software = softwareAdapterName(adapter);
   if (software) return input.wasmViable ? { provider: 'wasm', reason: 'software-adapter', adapter, software } : { provider: 'webgpu', reason: 'software-only', adapter, software };
   if (!input.wasmViable) return { provider: 'webgpu', reason: 'wasm-unfit', adapter };
   const remembered = input.remembered;
@@ -166,6 +166,9 @@ export function describeChoice(choice: BackendChoice): string {
   const slower = choice.software === 'SwiftShader' ? `about ${SWIFTSHADER_SLOWDOWN}× slower` : 'far slower';
   switch (choice.reason) {
     case 'chosen':
+      if (choice.provider === 'webgpu' && choice.software) {
+        return `${runs}: chosen in "Run on", but this adapter is software (${choice.software}), ${slower} than WebAssembly, which Automatic would use.`;
+      }
       return `${runs}: chosen in "Run on" (Automatic would decide by itself).`;
     case 'no-webgpu':
       return `${runs}: this browser offers no WebGPU adapter${choice.detail ? ` (${choice.detail})` : ''}.`;
