@@ -8,9 +8,9 @@ import { isOrtThreadWorker } from './ortThreads';
 
 const loadModel: ModelFactory = async (request, onLoading, signal, onDownload) => {
   const source = request.cache ? cachedReader(await ensureCached(request.cache, { signal, onProgress: onDownload })) : request.baseUrl;
-  const model = await loadWebModel(source, { provider: request.provider, onLoading, signal });
-  const { provider, fallbackReason, instrumentReport, instrumentError } = model;
-  return { pipeline: model, backend: provider, fallbackReason, report: instrumentReport, instrumentError, dispose: () => model.dispose() };
+  const model = await loadWebModel(source, { provider: request.provider, wasmViable: request.wasmViable, remembered: request.remembered, onLoading, signal });
+  const { provider, choice, fallbackReason, instrumentReport, instrumentError } = model;
+  return { pipeline: model, backend: provider, choice, fallbackReason, report: instrumentReport, instrumentError, dispose: () => model.dispose() };
 };
 
 const downloadModel: ModelDownloader = async (request, onDownload, signal) => {

@@ -18,6 +18,7 @@ import type {
   ProviderPreference,
   ReadyMessage,
 } from './protocol';
+import type { BackendMeasurement } from '../src/models/backendChoice';
 
 export class EngineError extends Error {
   constructor(
@@ -56,6 +57,9 @@ export function workerPort(): EnginePort {
 
 export interface LoadOptions {
   provider?: ProviderPreference;
+  /** 'auto': whether WebAssembly can run this model, and a remembered measurement (see LoadRequest). */
+  wasmViable?: boolean;
+  remembered?: BackendMeasurement;
   signal?: AbortSignal;
   onLoading?: (event: LoadingMessage) => void;
   /** Load through the browser cache (download what is missing, then read from the cache). */
@@ -115,8 +119,12 @@ export class EngineClient implements Engine {
   load(baseUrl: string, options: LoadOptions = {}): Promise<ReadyMessage> {
     // Resolved against the page, not the worker chunk's URL.
     const url = typeof location === 'undefined' ? baseUrl : new URL(baseUrl, location.href).href;
-    const cache = options.cache ? { cache: options.cache } : {};
-    return this.call<ReadyMessage>({ type: 'load', id: nextId++, baseUrl: url, provider: options.provider ?? 'auto', ...cache }, options.signal, (event, resolve) => {
+    const extra = {
+      ...(options.cache ? { cache: options.cache } : {}),
+      ...(options.wasmViable !== undefined ? { wasmViable: options.wasmViable } : {}),
+      ...(options.remembered ? { remembered: options.remembered } : {}),
+    };
+    return this.call<ReadyMessage>({ type: 'load', id: nextId++, baseUrl: url, provider: options.provider ?? 'auto', ...extra }, options.signal, (event, resolve) => {
       if (event.type === 'loading') options.onLoading?.(event);
       else if (event.type === 'download') options.onDownload?.(event);
       else if (event.type === 'ready') resolve(event);

@@ -7,6 +7,7 @@ import { AbortError } from '../src/diffusion';
 import { EngineFailure, toEngineError } from './engineErrors';
 import { createLatentPreview, type LatentPreview } from './latentPreview';
 import type { OverallProgress } from '../src/models';
+import type { BackendChoice } from '../src/models/backendChoice';
 import { transferablesOf, type BackendKind, type DownloadRequest, type EngineEvent, type InstrumentSummary, type LoadRequest, type ModelInfo } from './protocol';
 import { checkRequest } from './requestCheck';
 import { runGeneration } from './runGeneration';
@@ -17,6 +18,8 @@ export interface EngineModel {
   backend: BackendKind;
   /** Why WebGPU was not used although preferred. */
   fallbackReason?: string;
+  /** Which backend runs and why (web engine). */
+  choice?: BackendChoice;
   report?: InstrumentReport;
   /** Why the UNet could not be instrumented, when that failed and the stock UNet runs instead. */
   instrumentError?: string;
@@ -208,6 +211,7 @@ export class EngineHandler {
         id: request.id,
         backend: engine.backend,
         fallbackReason: engine.fallbackReason,
+        choice: engine.choice,
         report: engine.report ? summarize(engine.report) : undefined,
         instrumentError: engine.instrumentError,
         model,

@@ -3,10 +3,11 @@
 
 import type { GenerateRequest, StageTimings } from '../src/diffusion';
 import type { ModelSource, OverallProgress } from '../src/models';
+import type { BackendChoice, BackendMeasurement } from '../src/models/backendChoice';
 
 // ── Requests ────────────────────────────────────────────────────────────────────────────────────
 
-/** 'auto' = WebGPU when an adapter and the sessions can be had, else wasm (the reason is reported). */
+/** 'auto' = wasm without an adapter or on a software one, else the measured faster one (src/models/backendChoice.ts). */
 export type ProviderPreference = 'auto' | 'webgpu' | 'wasm';
 
 /** A model kept in the browser cache (src/models): downloaded when missing, then read from the cache. */
@@ -28,6 +29,10 @@ export interface LoadRequest {
   provider: ProviderPreference;
   /** Load through the browser cache: `download` events while files are missing, then the graphs from the cache. */
   cache?: CacheRef;
+  /** 'auto' only: WebAssembly can run this model (the page's memory verdict); default true. */
+  wasmViable?: boolean;
+  /** 'auto' only: the measurement the page remembers for this model (the worker has no localStorage). */
+  remembered?: BackendMeasurement;
 }
 
 /** Downloads a model into the browser cache without loading it (answer: `download`…, `downloaded` or `error`). */
@@ -125,6 +130,8 @@ export interface ReadyMessage {
   backend: BackendKind;
   /** Why WebGPU was not used, when it was preferred ('auto' or 'webgpu') and wasm runs instead. */
   fallbackReason?: string;
+  /** Which backend runs and why (web engine); `choice.fresh` with a measurement: the page should remember it. */
+  choice?: BackendChoice;
   report?: InstrumentSummary;
   /** Why the UNet could not be instrumented (edits then answer `not-instrumented`; plain runs work). */
   instrumentError?: string;

@@ -1,7 +1,8 @@
 // Checks a message arriving at the engine before anything acts on it: messages of unknown `type` are
 // not ours (onnxruntime's thread workers share the channel) and are ignored; known ones are validated.
 
-import type { CacheRef, EngineRequest, ProviderPreference } from './protocol';
+import { validMeasurement } from '../src/models/backendChoice';
+import type { CacheRef, EngineRequest, LoadRequest, ProviderPreference } from './protocol';
 
 const PROVIDERS: readonly ProviderPreference[] = ['auto', 'webgpu', 'wasm'];
 
@@ -56,10 +57,19 @@ export function checkRequest(data: unknown): CheckedRequest {
       if (typeof provider !== 'string' || !PROVIDERS.includes(provider as ProviderPreference)) {
         return bad(`provider must be one of ${PROVIDERS.join(', ')}, got ${JSON.stringify(provider)}`);
       }
-      if (data.cache === undefined) return { ok: true, request: { type, id, baseUrl: data.baseUrl, provider: provider as ProviderPreference } };
+      const request: LoadRequest = { type, id, baseUrl: data.baseUrl, provider: provider as ProviderPreference };
+      if (data.wasmViable !== undefined) {
+        if (typeof data.wasmViable !== 'boolean') return bad('wasmViable must be true or false');
+        request.wasmViable = data.wasmViable;
+      }
+      if (data.remembered !== undefined) {
+        if (!validMeasurement(data.remembered)) return bad('remembered must be { adapterKey, webgpuMs, wasmMs } with positive times');
+        request.remembered = { adapterKey: data.remembered.adapterKey, webgpuMs: data.remembered.webgpuMs, wasmMs: data.remembered.wasmMs };
+      }
+      if (data.cache === undefined) return { ok: true, request };
       const cache = checkCacheRef(data.cache);
       if (typeof cache === 'string') return bad(cache);
-      return { ok: true, request: { type, id, baseUrl: data.baseUrl, provider: provider as ProviderPreference, cache } };
+      return { ok: true, request: { ...request, cache } };
     }
     case 'download': {
       const cache = checkCacheRef(data.cache);

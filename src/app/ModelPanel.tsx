@@ -2,6 +2,7 @@
  * The model and where it runs: the picker (toy model, Hub models, any repo), downloads and the cache,
  * the backend in use (WebGPU or wasm, and why), load progress, and what this browser's GPU offers.
  */
+import { describeChoice } from '../models/backendChoice';
 import { useStudio, type ProviderChoice } from '../state/store';
 import { CachedModels } from './CachedModels';
 import { DownloadProgress } from './DownloadProgress';
@@ -23,15 +24,16 @@ export function ModelPanel() {
         </p>
       )}
       {engine.backend && (
-        <p data-testid="backend">
-          Running on {engine.backend === 'webgpu' ? 'WebGPU' : 'WebAssembly'}
-          {engine.fallbackReason ? ` (WebGPU not used: ${engine.fallbackReason})` : ''}.
+        <p data-testid="backend" data-backend={engine.backend}>
+          {engine.choice
+            ? describeChoice(engine.choice)
+            : `Runs on ${engine.backend === 'webgpu' ? 'WebGPU' : 'WebAssembly'}${engine.fallbackReason ? ` (WebGPU not used: ${engine.fallbackReason})` : ''}.`}
         </p>
       )}
-      <label className="inline" title="Where the model runs: WebGPU is faster on a real GPU; WebAssembly works everywhere.">
+      <label className="inline" title="Where the model runs. Automatic: WebAssembly without a GPU or on a software one (SwiftShader); on a real GPU, whichever of the two the first load measures faster.">
         Run on{' '}
         <select value={engine.preference} onChange={(e) => setEngine({ preference: e.target.value as ProviderChoice })}>
-          <option value="auto">automatic (WebGPU if it works)</option>
+          <option value="auto">Automatic (the faster one here)</option>
           <option value="webgpu">WebGPU</option>
           <option value="wasm">WebAssembly (CPU)</option>
         </select>

@@ -1,36 +1,36 @@
 /**
- * Shows whether this browser can run the engine on WebGPU (checked inside a worker) and why not.
+ * Shows whether this browser can run the engine on WebGPU (checked inside a worker), which adapter it
+ * is — software ones are named as such —, or why there is none. Reads the same probe as the device verdict.
  */
 import { useEffect, useState } from 'react';
-import { probeGpu, type ProbeResult } from './gpuProbeClient';
-
-type State = { status: 'checking' } | { status: 'ready'; result: ProbeResult } | { status: 'unavailable'; reason: string };
+import { adapterLabel, softwareAdapterName } from '../models/backendChoice';
+import { probeDevice, type DeviceProbe } from './deviceProbe';
 
 export function SystemCheck() {
-  const [state, setState] = useState<State>({ status: 'checking' });
+  const [state, setState] = useState<DeviceProbe | undefined>();
   useEffect(() => {
     let live = true;
-    probeGpu()
-      .then((result) => live && setState({ status: 'ready', result }))
-      .catch((err: Error) => live && setState({ status: 'unavailable', reason: err.message }));
+    void probeDevice().then((probe) => live && setState(probe));
     return () => {
       live = false;
     };
   }, []);
 
-  if (state.status === 'checking') return <p data-testid="gpu-status">Checking WebGPU…</p>;
-  if (state.status === 'unavailable') {
+  if (!state) return <p data-testid="gpu-status">Checking WebGPU…</p>;
+  const info = state.result?.info;
+  if (!info) {
     return (
       <p data-testid="gpu-status" className="warn">
-        {state.reason}. The engine will run on WebAssembly (slower).
+        {state.unavailable ?? 'WebGPU is not available'}. The engine will run on WebAssembly.
       </p>
     );
   }
-  const { info } = state.result;
-  const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(' · ') || 'unnamed adapter';
+  const software = softwareAdapterName(info);
   return (
     <p data-testid="gpu-status">
-      WebGPU ready in a worker: {name}; buffers up to {(info.maxBufferSize / 2 ** 20).toFixed(0)} MiB;
+      WebGPU ready in a worker: {adapterLabel(info)}
+      {software ? ` — a software adapter (${software}): Automatic runs on WebAssembly, which is faster` : ''}; buffers up to{' '}
+      {(info.maxBufferSize / 2 ** 20).toFixed(0)} MiB;
       {info.features.includes('shader-f16') ? ' fp16 shaders supported.' : ' no fp16 shaders (fp32 models only).'}
     </p>
   );

@@ -8,9 +8,12 @@ import { results } from '../state/results';
 import { useStudio, type RunError } from '../state/store';
 import { toGenerateRequest } from '../state/toRequest';
 import { encodeRecipe } from '../state/urlCodec';
+import { adapterKey, type BackendMeasurement } from '../models/backendChoice';
 import { runIssues } from '../state/validate';
-import { cachedEntry, isEmbedded } from './modelCatalog';
+import { pageStorage, recallMeasurement, rememberMeasurement } from './backendMemory';
+import { probeDevice } from './deviceProbe';
 import { errorField } from './errorField';
+import { cachedEntry, isEmbedded, modelFacts, verdictFor } from './modelCatalog';
 import { assertCapable, cancelDownloadOnly, downloadOnly, loadCached, refreshCached, toRunError as downloadError } from './modelDownloads';
 
 let engine: Engine | undefined;
@@ -43,9 +46,22 @@ async function ensureModel(model: string, signal: AbortSignal): Promise<void> {
   store.setRun({ status: 'loading' });
   if (!isEmbedded(model)) await assertCapable(model, 1 + store.recipe.edits.length, provider);
   const onLoading = (e: { file: string; loaded: number; total: number }) => store.setEngine({ loading: { file: e.file, loaded: e.loaded, total: e.total } });
-  const ready = isEmbedded(model) ? await client.load(modelUrl(model), { provider, signal, onLoading }) : await loadCached(client, model, { provider, signal, onLoading });
+  const automatic = provider === 'auto' ? await automaticInputs(model, 1 + store.recipe.edits.length) : {};
+  const options = { provider, signal, onLoading, ...automatic };
+  const ready = isEmbedded(model) ? await client.load(modelUrl(model), options) : await loadCached(client, model, options);
   loaded = key;
-  store.setEngine({ backend: ready.backend === 'cpu' ? undefined : ready.backend, fallbackReason: ready.fallbackReason, loadedModel: model, loading: undefined });
+  const measured = ready.choice?.fresh ? ready.choice.measurement : undefined;
+  if (measured) rememberMeasurement(pageStorage(), model, measured);
+  store.setEngine({ backend: ready.backend === 'cpu' ? undefined : ready.backend, fallbackReason: ready.fallbackReason, choice: ready.choice, loadedModel: model, loading: undefined });
+}
+
+/** What an Automatic load needs from the page: whether wasm can run the model, and the remembered measurement. */
+async function automaticInputs(model: string, prompts: number): Promise<{ wasmViable: boolean; remembered?: BackendMeasurement }> {
+  const { caps } = await probeDevice();
+  const { cached, hubEndpoint } = useStudio.getState().models;
+  const onWasm = await verdictFor(modelFacts(model, cachedEntry(model, cached, hubEndpoint)?.bytes).entry, prompts, 'wasm');
+  const remembered = caps.adapter ? recallMeasurement(pageStorage(), model, adapterKey(caps.adapter)) : undefined;
+  return { wasmViable: onWasm.status !== 'blocked', ...(remembered ? { remembered } : {}) };
 }
 
 export async function generate(): Promise<void> {

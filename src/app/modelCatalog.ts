@@ -12,17 +12,18 @@ import {
   findModel,
   listCachedModels,
   parseModelRef,
-  probeCapabilities,
   resolveModel,
   sourceKey,
   SD15_FP16_EXTERNAL,
   TOY_MODEL,
   type CachedModel,
-  type DeviceCapabilities,
   type ModelEntry,
   type ModelStore,
   type Verdict,
 } from '../models';
+import { adapterKey } from '../models/backendChoice';
+import { pageStorage, recallMeasurement } from './backendMemory';
+import { probeDevice } from './deviceProbe';
 import { EMBEDDED_MODEL_BYTES } from './embeddedModel';
 
 export const TOY_ID = TOY_MODEL.id;
@@ -139,12 +140,12 @@ export async function checkRepo(model: string, hubEndpoint?: string, signal?: Ab
   return { files: files.length, bytes, sized: complete };
 }
 
-let caps: Promise<DeviceCapabilities> | undefined;
-
-/** The device verdict for a model and a plan (WebGPU off when the user chose WebAssembly). */
+/**
+ * The device verdict for a model and a plan: the probe worker's adapter facts (the same the system check
+ * shows), the "Run on" setting and, for Automatic, the measurement remembered for this model.
+ */
 export async function verdictFor(entry: ModelEntry, prompts: number, preference: 'auto' | 'webgpu' | 'wasm'): Promise<Verdict> {
-  caps ??= probeCapabilities();
-  const device = await caps;
-  const effective = preference === 'wasm' ? { ...device, webgpu: false } : device;
-  return checkCapabilities(entry, effective, { prompts, lowMemory: false }, TOY_ID);
+  const { caps } = await probeDevice();
+  const remembered = caps.adapter ? recallMeasurement(pageStorage(), entry.id, adapterKey(caps.adapter)) : undefined;
+  return checkCapabilities(entry, caps, { prompts, lowMemory: false }, TOY_ID, { preference, remembered });
 }

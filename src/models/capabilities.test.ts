@@ -2,7 +2,7 @@
 // limits against the batch's attention scores, a memory estimate, and the alternatives offered.
 
 import { describe, expect, it } from 'vitest';
-import { batchSize, checkCapabilities, estimateMemory, type DeviceCapabilities } from './capabilities';
+import { batchSize, capabilitiesFromProbe, checkCapabilities, estimateMemory, type DeviceCapabilities } from './capabilities';
 import { SD15_FP16_EXTERNAL, TOY_MODEL } from './registry';
 
 const GiB = 2 ** 30;
@@ -64,5 +64,53 @@ describe('checkCapabilities', () => {
     const v = checkCapabilities(SD15_FP16_EXTERNAL, { webgpu: true, features: ['shader-f16'] }, twoPrompts);
     expect(v.status).toBe('ok');
     expect(v.message).toMatch(/does not report memory/);
+  });
+
+  // What the probe worker reads in this machine's Debian Chromium 156 (SwiftShader; limits as reported there).
+  const swiftshader = capabilitiesFromProbe(
+    { vendor: 'google', architecture: 'swiftshader', device: '', description: '', isFallbackAdapter: true, features: ['float32-filterable'], maxBufferSize: 2 ** 30, maxStorageBufferBindingSize: 2 ** 30 },
+    undefined,
+    8,
+  );
+
+  it('capabilitiesFromProbe keeps the adapter facts apart from features and limits', () => {
+    expect(swiftshader).toEqual({
+      webgpu: true,
+      adapter: { vendor: 'google', architecture: 'swiftshader', device: '', description: '', isFallbackAdapter: true },
+      features: ['float32-filterable'],
+      limits: { maxBufferSize: 2 ** 30, maxStorageBufferBindingSize: 2 ** 30 },
+      deviceMemoryGiB: 8,
+    });
+    expect(capabilitiesFromProbe(undefined, 'navigator.gpu is missing')).toEqual({ webgpu: false, features: [], unavailable: 'navigator.gpu is missing' });
+  });
+
+  it('a software adapter: the verdict names wasm and why, as the engine will', () => {
+    const v = checkCapabilities(TOY_MODEL, swiftshader, twoPrompts);
+    expect(v).toMatchObject({ status: 'ok', provider: 'wasm', choice: { reason: 'software-adapter', software: 'SwiftShader' } });
+    expect(v.message).toBe("Runs on WebAssembly: this browser's WebGPU adapter is software (SwiftShader), which is about 40× slower.");
+    // fp16 cannot run on wasm, so WebGPU anyway — where SwiftShader's missing shader-f16 blocks it.
+    expect(checkCapabilities(SD15_FP16_EXTERNAL, swiftshader, twoPrompts)).toMatchObject({ status: 'blocked', provider: 'webgpu', choice: { reason: 'software-only' } });
+  });
+
+  it('"Run on" WebAssembly while WebGPU exists says it was chosen, never "no WebGPU"', () => {
+    const v = checkCapabilities(TOY_MODEL, desktop, twoPrompts, 'toy-shapes', { preference: 'wasm' });
+    expect(v).toMatchObject({ status: 'ok', provider: 'wasm' });
+    expect(v.message).toBe('Runs on WebAssembly: chosen in "Run on" (Automatic would decide by itself).');
+    expect(v.message).not.toMatch(/no WebGPU/i);
+    expect(checkCapabilities(SD15_FP16_EXTERNAL, desktop, twoPrompts, 'toy-shapes', { preference: 'wasm' }).message).toMatch(/needs WebGPU, and "Run on" is set to WebAssembly/);
+  });
+
+  it('"Run on" WebGPU without an adapter is blocked, with wasm offered', () => {
+    const v = checkCapabilities(TOY_MODEL, { webgpu: false, features: [], unavailable: 'navigator.gpu is missing' }, twoPrompts, 'toy-shapes', { preference: 'webgpu' });
+    expect(v).toMatchObject({ status: 'blocked', alternatives: [{ kind: 'wasm' }] });
+  });
+
+  it('a hardware adapter: measured on the first load, then the remembered winner', () => {
+    const nvidia = { ...desktop, adapter: { vendor: 'nvidia', architecture: 'ampere', device: '', description: '' } };
+    expect(checkCapabilities(TOY_MODEL, nvidia, twoPrompts).choice.reason).toBe('measure');
+    const remembered = { adapterKey: 'nvidia|ampere||', webgpuMs: 300, wasmMs: 100 };
+    const v = checkCapabilities(TOY_MODEL, nvidia, twoPrompts, 'toy-shapes', { remembered });
+    expect(v).toMatchObject({ provider: 'wasm', choice: { reason: 'measured' } });
+    expect(v.message).toMatch(/^Runs on WebAssembly: measured 3\.0× faster than WebGPU \(nvidia · ampere\)/);
   });
 });

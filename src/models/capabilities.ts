@@ -1,12 +1,19 @@
-// Can this device run a model? A pure verdict over a plain capabilities object (WebGPU, shader-f16,
-// buffer limits, a memory estimate for the batch = prompts × 2), with the alternatives when it cannot.
+// Can this device run a model, and on which backend? A pure verdict over a plain capabilities object
+// (the adapter's facts, shader-f16, buffer limits, a memory estimate for the batch = prompts × 2) and
+// the "Run on" setting, with the alternatives when it cannot. The backend comes from `chooseBackend`, so
+// the verdict and the engine name the same backend with the same sentence.
 
+import { chooseBackend, describeChoice, type AdapterFacts, type BackendChoice, type BackendMeasurement, type Preference } from './backendChoice';
 import { formatBytes } from './progress';
 import type { ModelEntry, ModelRequirements, Precision } from './registry';
 
 export interface DeviceCapabilities {
   /** An adapter was found (navigator.gpu.requestAdapter() returned one). */
   webgpu: boolean;
+  /** Its identity (vendor, architecture…; software or not), when known. */
+  adapter?: AdapterFacts;
+  /** Why there is no adapter (or why the check of it failed). */
+  unavailable?: string;
   /** The adapter's features (`shader-f16`, …). */
   features: readonly string[];
   /** The adapter's limits (what a device can request). */
@@ -26,9 +33,18 @@ export interface RunPlan {
 
 export type AlternativeKind = 'low-memory' | 'fewer-prompts' | 'toy-model' | 'wasm';
 
+export interface VerdictOptions {
+  /** The "Run on" setting (default 'auto'). */
+  preference?: Preference;
+  /** A measurement remembered for this model on this browser (Automatic on a hardware adapter). */
+  remembered?: BackendMeasurement;
+}
+
 export interface Verdict {
   status: 'ok' | 'warn' | 'blocked';
   provider: 'webgpu' | 'wasm';
+  /** The backend and why (the first sentence of `message` when the model can run). */
+  choice: BackendChoice;
   message: string;
   reasons: string[];
   alternatives: { kind: AlternativeKind; message: string }[];
@@ -92,32 +108,48 @@ function misfits(model: ModelEntry, caps: DeviceCapabilities, batch: number, onG
   return out;
 }
 
-export function checkCapabilities(model: ModelEntry, caps: DeviceCapabilities, plan: RunPlan, toyId = 'toy-shapes'): Verdict {
+/** An adapter whose identity the caller did not record (only `webgpu: true` was known). */
+const UNNAMED: AdapterFacts = { vendor: '', architecture: '', device: '', description: '' };
+
+export function checkCapabilities(model: ModelEntry, caps: DeviceCapabilities, plan: RunPlan, toyId = 'toy-shapes', options: VerdictOptions = {}): Verdict {
   const batch = batchSize(plan);
   const estimate = estimateMemory(model.requirements, model.precision, batch);
   const isToy = model.id === toyId;
+  const preference = options.preference ?? 'auto';
   const toy = isToy ? [] : [{ kind: 'toy-model' as const, message: 'Use the embedded toy model: it runs on any device, on wasm too.' }];
-  const blocked = (message: string, reasons: string[], alternatives = toy): Verdict => ({ status: 'blocked', provider: caps.webgpu ? 'webgpu' : 'wasm', message, reasons, alternatives, estimate });
+  // fp16 graphs have hardly any wasm kernels; big fp32 ones do not fit the wasm heap.
+  const wasmMisfits = model.precision === 'fp16' ? ['an fp16 model needs WebGPU'] : misfits(model, caps, batch, false);
+  const choice = chooseBackend({ preference, adapter: caps.webgpu ? (caps.adapter ?? UNNAMED) : undefined, unavailable: caps.unavailable, wasmViable: wasmMisfits.length === 0, remembered: options.remembered });
+  const said = describeChoice(choice);
+  const blocked = (message: string, reasons: string[], alternatives: Verdict['alternatives'] = toy): Verdict => ({ status: 'blocked', provider: choice.provider, choice, message, reasons, alternatives, estimate });
 
-  // 1. Without WebGPU only wasm remains: fp16 graphs have hardly any wasm kernels, big fp32 ones do not fit.
-  if (!caps.webgpu) {
-    if (model.precision === 'fp16') return blocked(`${model.label} needs WebGPU, which this browser does not offer.`, ['WebGPU is not available (no adapter)']);
-    const reasons = misfits(model, caps, batch, false);
-    if (reasons.length > 0) return blocked(`${model.label} does not fit in wasm memory: ${reasons.join('; ')}.`, reasons);
-    return { status: isToy ? 'ok' : 'warn', provider: 'wasm', message: isToy ? 'Runs on wasm (no WebGPU here).' : 'No WebGPU: it will run on wasm, very slowly.', reasons: [], alternatives: toy, estimate };
+  // 1. On wasm: fp16 cannot run, a model over the heap does not fit.
+  if (choice.provider === 'wasm') {
+    if (model.precision === 'fp16') {
+      const why = preference === 'wasm' ? '"Run on" is set to WebAssembly' : 'this browser offers no WebGPU adapter';
+      return blocked(`${model.label} needs WebGPU, and ${why}.`, [caps.webgpu ? 'WebAssembly chosen' : 'WebGPU is not available (no adapter)']);
+    }
+    if (wasmMisfits.length > 0) return blocked(`${model.label} does not fit in wasm memory: ${wasmMisfits.join('; ')}.`, wasmMisfits);
+    return { status: isToy ? 'ok' : 'warn', provider: 'wasm', choice, message: isToy ? said : `${said} Large models run very slowly on WebAssembly.`, reasons: [], alternatives: toy, estimate };
   }
 
-  // 2. fp16 shaders.
+  // 2. WebGPU chosen in "Run on" where there is none.
+  if (!caps.webgpu) {
+    const wasm = wasmMisfits.length === 0 ? [{ kind: 'wasm' as const, message: 'Set "Run on" to Automatic or WebAssembly.' }] : [];
+    return blocked(`"Run on" is set to WebGPU, and this browser offers no WebGPU adapter${caps.unavailable ? ` (${caps.unavailable})` : ''}.`, ['WebGPU is not available (no adapter)'], [...wasm, ...toy]);
+  }
+
+  // 3. fp16 shaders.
   if (model.requirements.shaderF16 && !caps.features.includes('shader-f16')) {
     return blocked(`${model.label} is fp16 and this GPU lacks the WebGPU "shader-f16" feature.`, ['adapter has no shader-f16']);
   }
 
-  // 3. Buffer limits and memory for the chosen batch; which smaller plan would fit.
+  // 4. Buffer limits and memory for the chosen batch; which smaller plan would fit.
   const reasons = misfits(model, caps, batch, true);
   if (reasons.length === 0) {
     const budget = memoryBudget(caps);
-    const note = budget === undefined ? ` (about ${formatBytes(estimate.totalBytes)}; this browser does not report memory)` : '';
-    return { status: 'ok', provider: 'webgpu', message: `Runs on WebGPU${note}.`, reasons: [], alternatives: [], estimate };
+    const note = budget === undefined ? ` It needs about ${formatBytes(estimate.totalBytes)}; this browser does not report memory.` : '';
+    return { status: choice.reason === 'software-only' ? 'warn' : 'ok', provider: 'webgpu', choice, message: `${said}${note}`, reasons: [], alternatives: [], estimate };
   }
   const alternatives: Verdict['alternatives'] = [];
   if (!plan.lowMemory && misfits(model, caps, plan.prompts, true).length === 0) {
@@ -133,20 +165,21 @@ export function checkCapabilities(model: ModelEntry, caps: DeviceCapabilities, p
   // A buffer over the limit fails for sure; a memory estimate over a coarse budget only probably.
   const hardLimit = reasons.some((r) => r.includes('buffer limit'));
   const message = `${model.label} ${hardLimit ? 'cannot run' : 'may not fit'} with ${plan.prompts} prompts${plan.lowMemory ? ' in low-memory mode' : ''}: ${reasons.join('; ')}.`;
-  return { status: hardLimit ? 'blocked' : 'warn', provider: 'webgpu', message, reasons, alternatives, estimate };
+  return { status: hardLimit ? 'blocked' : 'warn', provider: 'webgpu', choice, message, reasons, alternatives, estimate };
 }
 
-/** The capabilities object from a real adapter (page or worker); no device is created. */
-export async function probeCapabilities(): Promise<DeviceCapabilities> {
-  const nav = (globalThis as { navigator?: { gpu?: GPU; deviceMemory?: number } }).navigator;
+/** What a WebGPU probe read from an adapter (the probe worker's GpuInfo has this shape). */
+export interface ProbedAdapter extends AdapterFacts {
+  features: readonly string[];
+  maxBufferSize: number;
+  maxStorageBufferBindingSize: number;
+}
+
+/** The capabilities object from a probe's adapter facts (or the reason there is none) and navigator.deviceMemory. */
+export function capabilitiesFromProbe(probed: ProbedAdapter | undefined, unavailable?: string, deviceMemoryGiB?: number): DeviceCapabilities {
   const base: DeviceCapabilities = { webgpu: false, features: [] };
-  if (nav?.deviceMemory !== undefined) base.deviceMemoryGiB = nav.deviceMemory;
-  const adapter = await nav?.gpu?.requestAdapter().catch(() => null);
-  if (!adapter) return base;
-  return {
-    ...base,
-    webgpu: true,
-    features: [...adapter.features],
-    limits: { maxBufferSize: adapter.limits.maxBufferSize, maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize },
-  };
+  if (deviceMemoryGiB !== undefined) base.deviceMemoryGiB = deviceMemoryGiB;
+  if (!probed) return unavailable ? { ...base, unavailable } : base;
+  const { features, maxBufferSize, maxStorageBufferBindingSize, ...facts } = probed;
+  return { ...base, webgpu: true, adapter: facts, features: [...features], limits: { maxBufferSize, maxStorageBufferBindingSize } };
 }

@@ -23,6 +23,7 @@ export { formatBytes, formatDuration, formatProgress, type FileProgress, type Ov
 export { MemoryModelStore, deleteCachedModel, fileKey, listCachedModels, type CachedModel, type ModelStore, type StoredEntry, type StoredMeta } from './cache';
 export { CacheStorageModelStore } from './cacheStorage';
 export { checkStorage, type StorageCheck, type StorageManagerLike } from './storageQuota';
-export { batchSize, checkCapabilities, estimateMemory, probeCapabilities, type DeviceCapabilities, type RunPlan, type Verdict } from './capabilities';
+export { batchSize, capabilitiesFromProbe, checkCapabilities, estimateMemory, type DeviceCapabilities, type ProbedAdapter, type RunPlan, type Verdict, type VerdictOptions } from './capabilities';
+export { adapterKey, adapterLabel, describeChoice, softwareAdapterName, type AdapterFacts, type BackendChoice, type BackendMeasurement } from './backendChoice';
 export { ensureModel, resolveModel, type EnsureModelOptions } from './ensureModel';
 export { ModelFiles, type Manifest } from './modelFiles';

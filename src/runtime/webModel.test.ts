@@ -44,6 +44,9 @@ describe('loadWebModel on onnxruntime-web wasm (Node)', () => {
   it('falls back to wasm with the reason, instruments the UNet, reports bytes per file', () => {
     expect(model.provider).toBe('wasm');
     expect(model.fallbackReason).toMatch(/WebGPU/);
+    // Node has no navigator.gpu: Automatic's choice says so, and the fallback reason is its sentence.
+    expect(model.choice).toMatchObject({ provider: 'wasm', reason: 'no-webgpu', detail: 'navigator.gpu is missing' });
+    expect(model.fallbackReason).toBe('Runs on WebAssembly: this browser offers no WebGPU adapter (navigator.gpu is missing).');
     const { latentSize, mapResolution } = toyP2pConfig();
     expect(model.backend.capabilities).toMatchObject({ instrumented: true, latentSize: [latentSize, latentSize], mapResolution });
     expect(model.instrumentReport?.counts.edited).toBeGreaterThan(0);

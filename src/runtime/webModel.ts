@@ -1,18 +1,28 @@
 // Loads a diffusers-layout ONNX model folder in the browser — from a base URL or any file reader (tokenizer,
 // configs, the three graphs) —, instruments the UNet for Prompt-to-Prompt, and opens it on WebGPU, else wasm.
 
-import type { PipelineModel } from '../diffusion';
+import type { Backend, PipelineModel } from '../diffusion';
+import { unetCallTimer } from '../diffusion/unetTiming';
+import { afterMeasuring, chooseBackend, describeChoice, measureBackends, type BackendChoice, type BackendMeasurement } from '../models/backendChoice';
 import { instrumentUnet, type InstrumentOptions, type InstrumentReport } from '../onnx';
 import { createOrtWebBackend, type WebModelBytes } from './ortWebBackend';
 import { configureWasm, type WebProvider } from './ortWeb';
 import { readJson, readTokenizer, urlReader, type ModelFileReader } from './modelReader';
 import { externalDataLocations, type FetchProgress } from './webFetch';
+import { probeAdapter } from './webgpu/device';
 
 export const DEFAULT_SCALING_FACTOR = 0.18215;
 
 export interface WebModelOptions {
-  /** 'auto': WebGPU when possible, else wasm with the reason; 'webgpu' / 'wasm': that one or an error. */
+  /**
+   * 'auto': by `chooseBackend` (src/models/backendChoice.ts) — wasm without an adapter or on a software one,
+   * else the faster of the two (remembered, or measured now); 'webgpu' / 'wasm': that one or an error.
+   */
   provider: 'auto' | WebProvider;
+  /** WebAssembly can run this model (not fp16, fits the wasm heap); default true. */
+  wasmViable?: boolean;
+  /** A measurement remembered by the page for this model (used when taken on this adapter). */
+  remembered?: BackendMeasurement;
   onLoading?: FetchProgress;
   signal?: AbortSignal;
 }
@@ -21,6 +31,8 @@ export interface WebModel extends PipelineModel {
   /** The folder URL or the reader's location. */
   location: string;
   provider: WebProvider;
+  /** Which backend runs and why (`describeChoice` makes the sentence). */
+  choice: BackendChoice;
   fallbackReason?: string;
   instrumentReport?: InstrumentReport;
   /** Why the UNet could not be instrumented (the stock UNet then runs: no edits). */
@@ -35,18 +47,6 @@ function sampleSize(config: Record<string, unknown> | undefined): [number, numbe
   if (typeof size === 'number') return [size, size];
   if (Array.isArray(size) && size.length === 2 && size.every((s) => typeof s === 'number')) return [size[0] as number, size[1] as number];
   return undefined;
-}
-
-/** Whether this worker can have a WebGPU adapter; the reason when not. */
-async function webGpuUnavailable(): Promise<string | null> {
-  const gpu = (globalThis.navigator as { gpu?: GPU } | undefined)?.gpu;
-  if (!gpu) return 'WebGPU is not available here (navigator.gpu is missing)';
-  try {
-    const adapter = await gpu.requestAdapter();
-    return adapter ? null : 'WebGPU found no adapter (requestAdapter returned null)';
-  } catch (err) {
-    return `WebGPU requestAdapter failed: ${err instanceof Error ? err.message : String(err)}`;
-  }
 }
 
 /** A graph and the external-data files it names (beside it in the folder). */
@@ -99,25 +99,12 @@ export async function loadWebModel(source: string | ModelFileReader, opts: WebMo
   const unet = instrumented(stockUnet, options);
   if (signal?.aborted) throw signal.reason;
 
-  // 4. Sessions: WebGPU first (when allowed and an adapter exists), else wasm.
+  // 4. Sessions on the backend the choice names (measuring both first when it asks to).
   configureWasm();
   const sources = { textEncoder, unet: unet.bytes, vaeDecoder, latentSize };
-  let provider: WebProvider = opts.provider === 'wasm' ? 'wasm' : 'webgpu';
-  let fallbackReason: string | undefined;
-  if (provider === 'webgpu') {
-    const unavailable = await webGpuUnavailable();
-    if (unavailable && opts.provider === 'webgpu') throw new Error(unavailable);
-    if (unavailable) [provider, fallbackReason] = ['wasm', unavailable];
-  }
-  let backend;
-  try {
-    backend = await createOrtWebBackend({ ...sources, provider });
-  } catch (err) {
-    if (provider !== 'webgpu' || opts.provider === 'webgpu') throw err;
-    fallbackReason = `WebGPU session creation failed: ${err instanceof Error ? err.message : String(err)}`;
-    provider = 'wasm';
-    backend = await createOrtWebBackend({ ...sources, provider });
-  }
+  const { backend, choice } = await openChosen(sources, opts, signal);
+  const provider = choice.provider;
+  const fallbackReason = opts.provider !== 'wasm' && provider === 'wasm' ? describeChoice(choice) : undefined;
   return {
     location: reader.location,
     backend,
@@ -125,9 +112,72 @@ export async function loadWebModel(source: string | ModelFileReader, opts: WebMo
     schedulerConfig,
     scalingFactor,
     provider,
+    choice,
     fallbackReason,
     instrumentReport: unet.report,
     instrumentError: unet.error,
     dispose: () => backend.dispose(),
   };
+}
+
+type Sources = Omit<Parameters<typeof createOrtWebBackend>[0], 'provider'>;
+
+/** The adapter, the choice, then its sessions: an 'auto' WebGPU that fails falls back to wasm, a forced one throws. */
+async function openChosen(sources: Sources, opts: WebModelOptions, signal?: AbortSignal): Promise<{ backend: Backend; choice: BackendChoice }> {
+  const probe = opts.provider === 'wasm' ? undefined : await probeAdapter();
+  if (probe && 'unavailable' in probe && opts.provider === 'webgpu') throw new Error(`WebGPU is not available here: ${probe.unavailable}`);
+  const adapter = probe && 'adapter' in probe ? probe.adapter : undefined;
+  const unavailable = probe && 'unavailable' in probe ? probe.unavailable : undefined;
+  const choice = chooseBackend({ preference: opts.provider, adapter, unavailable, wasmViable: opts.wasmViable ?? true, remembered: opts.remembered });
+  if (choice.provider === 'wasm') return { backend: await createOrtWebBackend({ ...sources, provider: 'wasm' }), choice };
+
+  let gpu: Backend;
+  try {
+    gpu = await createOrtWebBackend({ ...sources, provider: 'webgpu' });
+  } catch (err) {
+    if (opts.provider === 'webgpu') throw err;
+    const detail = err instanceof Error ? err.message : String(err);
+    return { backend: await createOrtWebBackend({ ...sources, provider: 'wasm' }), choice: { provider: 'wasm', reason: 'webgpu-failed', adapter, detail } };
+  }
+  if (choice.reason !== 'measure' || !adapter) return { backend: gpu, choice };
+  return measureAndKeep(gpu, sources, adapter, signal);
+}
+
+/** Times one UNet call on each backend (see `measureBackends`), keeps the faster one and frees the other. */
+async function measureAndKeep(gpu: Backend, sources: Sources, adapter: NonNullable<BackendChoice['adapter']>, signal?: AbortSignal): Promise<{ backend: Backend; choice: BackendChoice }> {
+  let wasm: Backend | undefined;
+  try {
+    wasm = await createOrtWebBackend({ ...sources, provider: 'wasm' });
+  } catch (err) {
+    // wasm cannot hold this model after all: WebGPU without a measurement.
+    return { backend: gpu, choice: { provider: 'webgpu', reason: 'wasm-unfit', adapter, detail: err instanceof Error ? err.message : String(err) } };
+  }
+  const clock = () => performance.now();
+  let failed: 'webgpu' | 'wasm' | undefined;
+  const tagged = (which: 'webgpu' | 'wasm', time: () => Promise<number>) => () =>
+    time().catch((err: unknown) => {
+      failed = which;
+      throw err;
+    });
+  try {
+    const timings = await measureBackends(tagged('webgpu', unetCallTimer(gpu, clock)), tagged('wasm', unetCallTimer(wasm, clock)));
+    if (signal?.aborted) throw signal.reason;
+    const choice = afterMeasuring(adapter, timings);
+    const [keep, drop] = choice.provider === 'webgpu' ? [gpu, wasm] : [wasm, gpu];
+    await drop.dispose();
+    return { backend: keep, choice };
+  } catch (err) {
+    // A backend whose UNet call fails loses (the other one is kept, the reason reported).
+    const detail = `its UNet call failed: ${err instanceof Error ? err.message : String(err)}`;
+    if (!signal?.aborted && failed === 'webgpu') {
+      await gpu.dispose();
+      return { backend: wasm, choice: { provider: 'wasm', reason: 'webgpu-failed', adapter, detail } };
+    }
+    if (!signal?.aborted && failed === 'wasm') {
+      await wasm.dispose();
+      return { backend: gpu, choice: { provider: 'webgpu', reason: 'wasm-unfit', adapter, detail } };
+    }
+    await Promise.all([gpu.dispose(), wasm.dispose()]);
+    throw err;
+  }
 }

@@ -3,6 +3,7 @@
  * Big buffers (images, attention maps) live outside the store, in `results.ts`, keyed by run id.
  */
 import { create } from 'zustand';
+import type { BackendChoice } from '../models/backendChoice';
 import type { CachedModel } from '../models/cache';
 import type { OverallProgress } from '../models/progress';
 import { DEFAULT_RECIPE, FAMILY_DEFAULTS, MAX_EDITS, modelFamily, type Recipe } from './recipe';
@@ -32,10 +33,12 @@ export interface RunState {
 export type ProviderChoice = 'auto' | 'webgpu' | 'wasm';
 
 export interface EngineInfo {
-  /** Where the user wants the engine to run ('auto': WebGPU when it works, else wasm). */
+  /** Where the user wants the engine to run ('auto': see src/models/backendChoice.ts). */
   preference: ProviderChoice;
   backend?: 'webgpu' | 'wasm';
   fallbackReason?: string;
+  /** Which backend the loaded model runs on and why (the engine's `ready.choice`). */
+  choice?: BackendChoice;
   loadedModel?: string;
   loading?: { file: string; loaded: number; total: number };
 }

@@ -3,10 +3,10 @@
  * to wasm and tell the user the reason).
  */
 
-export interface GpuInfo {
-  vendor: string;
-  architecture: string;
-  description: string;
+import type { AdapterFacts } from '../../models/backendChoice';
+
+/** The adapter's identity (GPUAdapterInfo) plus what the engine needs from its features and limits. */
+export interface GpuInfo extends AdapterFacts {
   features: string[];
   maxBufferSize: number;
   maxStorageBufferBindingSize: number;
@@ -30,16 +30,40 @@ export async function requestGpuDevice(): Promise<{ device: GPUDevice; info: Gpu
       maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
     },
   });
-  const ai = adapter.info;
   return {
     device,
     info: {
-      vendor: ai?.vendor ?? '',
-      architecture: ai?.architecture ?? '',
-      description: ai?.description ?? '',
+      ...adapterFacts(adapter),
       features: [...adapter.features].map(String).sort(),
       maxBufferSize: device.limits.maxBufferSize,
       maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize,
     },
   };
+}
+
+/** The adapter's identity as the browser reports it; the same reader serves the probe and the engine worker. */
+export function adapterFacts(adapter: GPUAdapter): AdapterFacts {
+  // Chrome 13x moved isFallbackAdapter from GPUAdapter to GPUAdapterInfo; older builds have only the former.
+  const info = adapter.info as (GPUAdapterInfo & { isFallbackAdapter?: boolean }) | undefined;
+  const legacy = (adapter as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter;
+  const fallback = info?.isFallbackAdapter ?? legacy;
+  return {
+    vendor: info?.vendor ?? '',
+    architecture: info?.architecture ?? '',
+    device: info?.device ?? '',
+    description: info?.description ?? '',
+    ...(typeof fallback === 'boolean' ? { isFallbackAdapter: fallback } : {}),
+  };
+}
+
+/** This context's adapter's facts without creating a device, or why there is none. */
+export async function probeAdapter(): Promise<{ adapter: AdapterFacts } | { unavailable: string }> {
+  const gpu = (globalThis.navigator as { gpu?: GPU } | undefined)?.gpu;
+  if (!gpu) return { unavailable: 'navigator.gpu is missing' };
+  try {
+    const adapter = await gpu.requestAdapter();
+    return adapter ? { adapter: adapterFacts(adapter) } : { unavailable: 'requestAdapter returned no adapter' };
+  } catch (err) {
+    return { unavailable: `requestAdapter failed: ${err instanceof Error ? err.message : String(err)}` };
+  }
 }
