@@ -20,9 +20,21 @@ export {
 export { validateModelIndex, planFiles, type ModelIndex, type TreeEntry } from './modelIndex';
 export { downloadFile, type DownloadOptions, type DownloadResult, type PartialDownload } from './download';
 export { formatBytes, formatDuration, formatProgress, type FileProgress, type OverallProgress } from './progress';
-export { MemoryModelStore, deleteCachedModel, fileKey, listCachedModels, type CachedModel, type ModelStore, type StoredEntry, type StoredMeta } from './cache';
+export {
+  MemoryModelStore,
+  deleteCachedModel,
+  fileKey,
+  listCachedModels,
+  type CachedModel,
+  type Damage,
+  type DamageReason,
+  type ModelStore,
+  type StoredEntry,
+  type StoredMeta,
+} from './cache';
+export { damagedError, dropDamaged, listDamage, markDamaged, redownloadBytes } from './damage';
 export { CacheStorageModelStore } from './cacheStorage';
 export { checkStorage, type StorageCheck, type StorageManagerLike } from './storageQuota';
 export { batchSize, checkCapabilities, estimateMemory, probeCapabilities, type DeviceCapabilities, type RunPlan, type Verdict } from './capabilities';
 export { ensureModel, resolveModel, type EnsureModelOptions } from './ensureModel';
-export { ModelFiles, type Manifest } from './modelFiles';
+export { ModelFiles, type FileCheck, type Manifest } from './modelFiles';

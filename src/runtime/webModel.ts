@@ -3,6 +3,7 @@
 
 import type { PipelineModel } from '../diffusion';
 import { instrumentUnet, type InstrumentOptions, type InstrumentReport } from '../onnx';
+import { GraphReadError, isUnreadableGraph, namedGraphError } from './graphErrors';
 import { createOrtWebBackend, type WebModelBytes } from './ortWebBackend';
 import { configureWasm, type WebProvider } from './ortWeb';
 import { readJson, readTokenizer, urlReader, type ModelFileReader } from './modelReader';
@@ -49,12 +50,20 @@ async function webGpuUnavailable(): Promise<string | null> {
   }
 }
 
-/** A graph and the external-data files it names (beside it in the folder). */
+/** A graph and the external-data files it names (beside it in the folder); a GraphReadError when it does not parse. */
 async function readGraph(reader: ModelFileReader, file: string, onLoading: FetchProgress, signal?: AbortSignal): Promise<WebModelBytes> {
   const model = await reader.bytes(file, onLoading, signal);
   const dir = file.slice(0, file.lastIndexOf('/') + 1);
   const externalData: { path: string; data: Uint8Array }[] = [];
-  for (const path of externalDataLocations(model)) {
+  let locations: string[];
+  try {
+    locations = externalDataLocations(model);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    if (!isUnreadableGraph(message)) throw err;
+    throw new GraphReadError(file, reader.label ?? reader.location, message.replace(/^not an ONNX model: /, ''));
+  }
+  for (const path of locations) {
     externalData.push({ path, data: await reader.bytes(dir + path, onLoading, signal) });
   }
   return externalData.length > 0 ? { model, externalData } : { model };
@@ -109,14 +118,19 @@ export async function loadWebModel(source: string | ModelFileReader, opts: WebMo
     if (unavailable && opts.provider === 'webgpu') throw new Error(unavailable);
     if (unavailable) [provider, fallbackReason] = ['wasm', unavailable];
   }
+  // A graph that does not parse is named (file and model) and not retried on wasm: it would fail the same way.
+  const label = reader.label ?? reader.location;
   let backend;
   try {
     backend = await createOrtWebBackend({ ...sources, provider });
   } catch (err) {
-    if (provider !== 'webgpu' || opts.provider === 'webgpu') throw err;
+    const named = namedGraphError(err, label);
+    if (provider !== 'webgpu' || opts.provider === 'webgpu' || named instanceof GraphReadError) throw named;
     fallbackReason = `WebGPU session creation failed: ${err instanceof Error ? err.message : String(err)}`;
     provider = 'wasm';
-    backend = await createOrtWebBackend({ ...sources, provider });
+    backend = await createOrtWebBackend({ ...sources, provider }).catch((e: unknown) => {
+      throw namedGraphError(e, label);
+    });
   }
   return {
     location: reader.location,
