@@ -100,9 +100,9 @@ export async function loadCachedModel<T>(files: ModelFiles, load: (reader: Model
   } catch (err) {
     if (!(err instanceof GraphReadError)) throw err;
     const spec = files.manifest.files.find((f) => f.path === err.file);
-    const checked = files.checks.some((c) => c.path === err.file && c.sha256);
-    const hint = checked && spec?.sha256 !== undefined ? ' Its bytes match the published sha256, so the file on the server may itself be broken.' : '';
-    throw await files.damaged({ path: err.file, reason: 'unreadable', message: `${err.message}.${hint}`, size: spec?.size });
+    const check = files.checks.find((c) => c.path === err.file);
+    const hint = check?.sha256 && spec?.sha256 !== undefined ? ' Its bytes match the published sha256, so the file on the server may itself be broken.' : '';
+    throw await files.damaged({ path: err.file, reason: 'unreadable', message: `${err.message}.${hint}`, size: spec?.size ?? check?.bytes });
   }
 }
 

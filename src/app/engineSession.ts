@@ -9,7 +9,7 @@ import { useStudio, type RunError } from '../state/store';
 import { toGenerateRequest } from '../state/toRequest';
 import { encodeRecipe } from '../state/urlCodec';
 import { cachedEntry, isEmbedded } from './modelCatalog';
-import { assertCapable, cancelDownloadOnly, downloadOnly, loadCached, refreshCached, toRunError as downloadError } from './modelDownloads';
+import { assertCapable, cancelDownloadOnly, downloadOnly, dropDamagedFiles, loadCached, refreshCached, toRunError as downloadError } from './modelDownloads';
 
 let engine: Engine | undefined;
 /** `model@preference` of the loaded model. */
@@ -103,6 +103,18 @@ export function cancelDownload(): void {
 /** The picker's Download button: into the cache, without loading. */
 export function downloadModel(model: string): Promise<void> {
   return downloadOnly(sharedEngine(), model);
+}
+
+/**
+ * "Re-download" for a model with damaged cached files (the user agreed): drops them, then downloads them
+ * again — as part of a new run when the last run failed on them, else on its own.
+ */
+export async function redownloadDamaged(model: string): Promise<void> {
+  await dropDamagedFiles(model);
+  loaded = undefined;
+  const { run, recipe } = useStudio.getState();
+  if (run.status === 'error' && recipe.model === model) return generate();
+  return downloadModel(model);
 }
 
 /**
