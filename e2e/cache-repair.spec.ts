@@ -103,6 +103,11 @@ test('a UNet overwritten with bytes of the same length is named, asks before re-
   await page.getByRole('button', { name: /^Generate/ }).click();
   await expect(error).toContainText(`${UNET} of ${REPO} is damaged`);
   await expect(prompt).toBeVisible();
+  // The record survives a reload: the link runs at once into the same message (no "download?" question).
+  await page.reload();
+  await expect(error).toContainText(`${UNET} of ${REPO} is damaged`, { timeout: 60_000 });
+  await expect(page.getByTestId('confirm-download')).toHaveCount(0);
+  await expect(prompt).toBeVisible();
   expect(fileRequests().filter((p) => p !== 'model_index.json')).toEqual([]); // the picker may re-read the index; no model file
 
   // Re-download: just that file comes again, then the model loads and generates.

@@ -126,6 +126,8 @@ export async function openSharedLink(): Promise<void> {
   if (isEmbedded(recipe.model)) return generate();
   await refreshCached();
   const entry = cachedEntry(recipe.model, useStudio.getState().models.cached, models.hubEndpoint);
-  if (entry?.complete) return generate();
+  // A cached model with damaged files is not "not in this browser yet": the run stops at once with the
+  // files named and the Re-download prompt (nothing downloads before the user agrees there).
+  if (entry?.complete || (entry?.damaged.length ?? 0) > 0) return generate();
   useStudio.getState().setModels({ confirm: recipe.model });
 }
