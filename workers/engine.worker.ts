@@ -3,12 +3,19 @@
 
 import { loadWebModel } from '../src/runtime/webModel';
 import { EngineHandler, type ModelDownloader, type ModelFactory } from './engineHandler';
-import { cachedReader, ensureCached, manifestBytes } from './modelCache';
+import { checkSummary, ensureCached, loadCachedModel, manifestBytes } from './modelCache';
 import { isOrtThreadWorker } from './ortThreads';
 
 const loadModel: ModelFactory = async (request, onLoading, signal, onDownload) => {
-  const source = request.cache ? cachedReader(await ensureCached(request.cache, { signal, onProgress: onDownload })) : request.baseUrl;
-  const model = await loadWebModel(source, { provider: request.provider, wasmViable: request.wasmViable, remembered: request.remembered, onLoading, signal });
+  const options = { provider: request.provider, wasmViable: request.wasmViable, remembered: request.remembered, onLoading, signal };
+  let model;
+  if (request.cache) {
+    const files = await ensureCached(request.cache, { signal, onProgress: onDownload });
+    model = await loadCachedModel(files, (reader) => loadWebModel(reader, options));
+    console.info(`[p2p] ${checkSummary(files)}`);
+  } else {
+    model = await loadWebModel(request.baseUrl, options);
+  }
   const { provider, choice, fallbackReason, instrumentReport, instrumentError } = model;
   return { pipeline: model, backend: provider, choice, fallbackReason, report: instrumentReport, instrumentError, dispose: () => model.dispose() };
 };

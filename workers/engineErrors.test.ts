@@ -34,6 +34,12 @@ describe('toEngineError', () => {
     expect(toEngineError(new ModelError('quota', 'full'), 'load').code).toBe('quota');
     expect(toEngineError(new ModelError('invalid-model', 'torch'), 'load').code).toBe('invalid-model');
     expect(toEngineError(new ModelError('capability', 'no gpu'), 'load').code).toBe('capability');
+    expect(toEngineError(new ModelError('damaged', 'unet/model.onnx of o/r is damaged', 'unet/model.onnx'), 'load')).toEqual({
+      code: 'damaged',
+      message: 'unet/model.onnx of o/r is damaged',
+      detail: 'damaged',
+      file: 'unet/model.onnx',
+    });
     expect(toEngineError(new Error('boom'), 'download').code).toBe('load-failed');
   });
 });

@@ -17,6 +17,7 @@ const MODEL_CODES: Record<ModelErrorCode, EngineErrorCode> = {
   quota: 'quota',
   'invalid-model': 'invalid-model',
   capability: 'capability',
+  damaged: 'damaged',
 };
 
 export interface EngineErrorInfo {

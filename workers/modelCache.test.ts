@@ -4,9 +4,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startMockHub, type MockHub } from '../scripts/mock-hub';
 import { makeFakeModel } from '../scripts/mock-hub/fixture';
-import { MemoryModelStore, type OverallProgress } from '../src/models';
+import * as ort from 'onnxruntime-node';
+import { listCachedModels, MemoryModelStore, ModelError, type OverallProgress } from '../src/models';
+import { GRAPH_OF_COMPONENT, namedGraphError, SessionError, type GraphComponent } from '../src/runtime/graphErrors';
+import type { ModelFileReader } from '../src/runtime/modelReader';
 import { EngineHandler } from './engineHandler';
-import { cachedReader, cacheTarget, ensureCached, throttleProgress } from './modelCache';
+import { cachedReader, cacheTarget, checkSummary, ensureCached, loadCachedModel, throttleProgress } from './modelCache';
 import type { CacheRef, EngineEvent } from './protocol';
 
 let hub: MockHub | undefined;
@@ -100,5 +103,43 @@ describe('model cache for the engine', () => {
     expect(events).toContainEqual(expect.objectContaining({ type: 'error', id: 8, code: 'not-found', status: 404 }));
     expect(events).toContainEqual(expect.objectContaining({ type: 'error', id: 9, code: 'bad-input' }));
     expect(await store.list()).toEqual([]);
+  });
+
+  it('records a graph onnxruntime cannot parse as damaged, names it, and the next load stops before the network', async () => {
+    const { ref } = await serve(); // the fake model's graphs are random bytes: their published sha256 matches, they do not parse
+    const store = new MemoryModelStore();
+    const signal = new AbortController().signal;
+    const files = await ensureCached(ref, { signal, onProgress: () => {}, store });
+    // Opens the three graphs from the reader as the web loader does (here on onnxruntime-node).
+    const openGraphs = async (reader: ModelFileReader): Promise<void> => {
+      for (const [component, file] of Object.entries(GRAPH_OF_COMPONENT) as [GraphComponent, string][]) {
+        const bytes = await reader.bytes(file, () => {});
+        try {
+          await ort.InferenceSession.create(bytes);
+        } catch (err) {
+          throw namedGraphError(new SessionError(component, 'cpu', err instanceof Error ? err.message : String(err)), reader.label ?? reader.location);
+        }
+      }
+    };
+    const err = await loadCachedModel(files, openGraphs).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(ModelError);
+    expect(err).toMatchObject({ code: 'damaged', file: 'text_encoder/model.onnx' });
+    expect((err as Error).message).toMatch(/^text_encoder\/model\.onnx of test\/fake-sd could not be read as an ONNX model: .*protobuf parsing failed/i);
+    expect((err as Error).message).toContain('Its bytes match the published sha256');
+    expect((await listCachedModels(store))[0]).toMatchObject({ complete: false, damaged: [{ path: 'text_encoder/model.onnx', reason: 'unreadable', size: 40_000 }] });
+    expect(checkSummary(files)).toMatch(/^checked \d+ cached files of test\/fake-sd \(.*; sha256 for \d+\) in \d+ ms of hashing$/);
+    hub!.requests.length = 0;
+    const again = await ensureCached(ref, { signal, onProgress: () => {}, store }).then(() => undefined, (e: unknown) => e);
+    expect(again).toMatchObject({ code: 'damaged', file: 'text_encoder/model.onnx' });
+    expect(hub!.requests).toEqual([]);
+  });
+
+  it('passes other load failures through unchanged and records nothing', async () => {
+    const { ref } = await serve();
+    const store = new MemoryModelStore();
+    const files = await ensureCached(ref, { signal: new AbortController().signal, onProgress: () => {}, store });
+    const boom = new Error('WebGPU device lost');
+    await expect(loadCachedModel(files, () => Promise.reject(boom))).rejects.toBe(boom);
+    expect((await listCachedModels(store))[0]).toMatchObject({ complete: true, damaged: [] });
   });
 });

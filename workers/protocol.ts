@@ -211,7 +211,9 @@ export interface DoneMessage {
 
 /**
  * The model-layer codes (src/models ModelError): `not-found` (HTTP 404), `download-failed` (5xx, network,
- * wrong length or sha256, other HTTP statuses), `quota`, `invalid-model` (not the ONNX layout), `capability`.
+ * wrong length or sha256, other HTTP statuses), `quota`, `invalid-model` (not the ONNX layout), `capability`,
+ * `damaged` (a cached file failed its check when loaded or could not be read as a model: `file` names it,
+ * and it downloads again once the user agrees).
  */
 export type EngineErrorCode =
   | 'bad-input'
@@ -224,7 +226,8 @@ export type EngineErrorCode =
   | 'download-failed'
   | 'quota'
   | 'invalid-model'
-  | 'capability';
+  | 'capability'
+  | 'damaged';
 
 export interface ErrorMessage {
   type: 'error';
@@ -286,4 +289,5 @@ export const ENGINE_ERROR_CODES: readonly EngineErrorCode[] = [
   'quota',
   'invalid-model',
   'capability',
+  'damaged',
 ];

@@ -1,6 +1,6 @@
 /**
- * Models kept in this browser's Cache Storage: size, complete or interrupted (resumable), and Delete
- * (complete files and partial downloads alike).
+ * Models kept in this browser's Cache Storage: size, complete, interrupted (resumable) or damaged (files
+ * that failed their check when loaded), and Delete (complete files and partial downloads alike).
  */
 import { formatBytes, type CachedModel } from '../models';
 import { useStudio } from '../state/store';
@@ -11,6 +11,11 @@ function label(c: CachedModel): string {
   const m = /^hub:(?:(.+)\|)?(.+)$/.exec(c.model);
   if (m) return m[1] ? `${m[2]} (${m[1]})` : m[2];
   return c.model.replace(/^url:/, '');
+}
+
+function status(c: CachedModel): string {
+  if (c.damaged.length > 0) return `damaged (${c.damaged.map((d) => d.path).join(', ')}): download again to use it`;
+  return c.complete ? 'complete' : 'incomplete (resumes)';
 }
 
 export function CachedModels() {
@@ -24,7 +29,7 @@ export function CachedModels() {
         <ul>
           {cached.map((c) => (
             <li key={c.model}>
-              {label(c)} — {formatBytes(c.bytes + c.partialBytes)}, {c.complete ? 'complete' : 'incomplete (resumes)'}{' '}
+              {label(c)} — {formatBytes(c.bytes + c.partialBytes)}, {status(c)}{' '}
               <button type="button" aria-label={`Delete ${label(c)}`} onClick={() => void deleteModel(c.model)}>
                 Delete
               </button>

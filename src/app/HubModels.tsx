@@ -7,7 +7,7 @@ import { formatBytes, KNOWN_MODELS, parseModelRef } from '../models';
 import { useStudio } from '../state/store';
 import { isModelId } from '../state/urlCodec';
 import { EMBEDDED_MODEL_BYTES } from './embeddedModel';
-import { downloadModel } from './engineSession';
+import { downloadModel, redownloadDamaged } from './engineSession';
 import { cachedEntry, isEmbedded, TOY_ID } from './modelCatalog';
 import { checkModel, useModelView } from './useModelView';
 
@@ -57,9 +57,12 @@ export function HubModels() {
   const embedded = isEmbedded(model);
   const known = KNOWN_MODELS.some((m) => m.id === model);
   const downloading = download?.status === 'running';
+  const damaged = entry?.damaged ?? [];
   const cacheState = embedded
     ? 'embedded in the app: no download'
-    : entry?.complete
+    : damaged.length > 0
+      ? `damaged: ${damaged.map((d) => d.path).join(', ')} failed ${damaged.length === 1 ? 'its' : 'their'} check; download ${damaged.length === 1 ? 'it' : 'them'} again to use the model`
+      : entry?.complete
       ? `cached (${formatBytes(entry.bytes)}): loads without the network`
       : entry
         ? `partly downloaded (${formatBytes(entry.bytes + entry.partialBytes)} kept; the download resumes)`
@@ -114,7 +117,12 @@ export function HubModels() {
           ))}
         </ul>
       )}
-      {!embedded && (
+      {!embedded && damaged.length > 0 && (
+        <button type="button" disabled={downloading} onClick={() => void redownloadDamaged(model)} title="Drop the damaged files and download just them again">
+          Re-download damaged files
+        </button>
+      )}
+      {!embedded && damaged.length === 0 && (
         <button
           type="button"
           disabled={downloading || entry?.complete === true || verdict?.status === 'blocked' || check?.status === 'error'}

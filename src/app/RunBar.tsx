@@ -7,6 +7,7 @@ import { useEffect } from 'react';
 import { selectStale, useStudio } from '../state/store';
 import { runIssues } from '../state/validate';
 import { cancel, generate } from './engineSession';
+import { RepairCache } from './RepairCache';
 
 function timeLeft(call: number, total: number, elapsedMs: number): string {
   if (call === 0 || total === 0) return '';
@@ -76,6 +77,7 @@ export function RunBar() {
           Could not generate: see the message next to the highlighted control.
         </p>
       )}
+      <RepairCache />
     </div>
   );
 }

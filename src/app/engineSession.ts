@@ -14,7 +14,7 @@ import { pageStorage, recallMeasurement, rememberMeasurement } from './backendMe
 import { probeDevice } from './deviceProbe';
 import { errorField } from './errorField';
 import { cachedEntry, isEmbedded, modelFacts, verdictFor } from './modelCatalog';
-import { assertCapable, cancelDownloadOnly, downloadOnly, loadCached, refreshCached, toRunError as downloadError } from './modelDownloads';
+import { assertCapable, cancelDownloadOnly, downloadOnly, dropDamagedFiles, loadCached, refreshCached, toRunError as downloadError } from './modelDownloads';
 
 let engine: Engine | undefined;
 /** `model@preference` of the loaded model. */
@@ -112,6 +112,18 @@ export function downloadModel(model: string): Promise<void> {
 }
 
 /**
+ * "Re-download" for a model with damaged cached files (the user agreed): drops them, then downloads them
+ * again — as part of a new run when the last run failed on them, else on its own.
+ */
+export async function redownloadDamaged(model: string): Promise<void> {
+  await dropDamagedFiles(model);
+  loaded = undefined;
+  const { run, recipe } = useStudio.getState();
+  if (run.status === 'error' && recipe.model === model) return generate();
+  return downloadModel(model);
+}
+
+/**
  * A share link: the embedded model generates at once, and so does a Hub model already complete in the
  * cache; otherwise the user is asked first (a download of up to gigabytes is never started by a link).
  */
@@ -120,6 +132,8 @@ export async function openSharedLink(): Promise<void> {
   if (isEmbedded(recipe.model)) return generate();
   await refreshCached();
   const entry = cachedEntry(recipe.model, useStudio.getState().models.cached, models.hubEndpoint);
-  if (entry?.complete) return generate();
+  // A cached model with damaged files is not "not in this browser yet": the run stops at once with the
+  // files named and the Re-download prompt (nothing downloads before the user agrees there).
+  if (entry?.complete || (entry?.damaged.length ?? 0) > 0) return generate();
   useStudio.getState().setModels({ confirm: recipe.model });
 }

@@ -21,7 +21,7 @@ describe('model catalog', () => {
 
   it('finds a model in the cache listing by its source key (per Hub endpoint)', () => {
     const key = sourceKey(cacheRefFor('local/toy-shapes', HUB).source);
-    const cached = [{ model: key, files: 12, bytes: 8_190_000, partialBytes: 0, complete: true }];
+    const cached = [{ model: key, files: 12, bytes: 8_190_000, partialBytes: 0, complete: true, damaged: [] }];
     expect(cachedEntry('local/toy-shapes', cached, HUB)?.complete).toBe(true);
     expect(cachedEntry('local/toy-shapes', cached)).toBeUndefined();
     expect(cachedEntry('toy-shapes', cached, HUB)).toBeUndefined();

@@ -4,9 +4,9 @@
  */
 import { EngineError, type Engine, type LoadOptions } from '../../workers/engineClient';
 import type { ReadyMessage } from '../../workers/protocol';
-import type { OverallProgress } from '../models';
+import { dropDamaged, sourceKey, type OverallProgress } from '../models';
 import { useStudio, type DownloadState, type RunError } from '../state/store';
-import { cachedEntry, cacheRefFor, deleteCached, listCached, locationOf, modelFacts, verdictFor } from './modelCatalog';
+import { cachedEntry, cacheRefFor, deleteCached, listCached, locationOf, modelFacts, modelStore, verdictFor } from './modelCatalog';
 
 let persistence: Promise<boolean | undefined> | undefined;
 
@@ -59,6 +59,19 @@ export async function refreshCached(): Promise<void> {
 export async function deleteModel(key: string): Promise<void> {
   await deleteCached(key);
   await refreshCached();
+}
+
+/**
+ * The user agreed to download a model's damaged files again: drops them (and the model's manifest) from
+ * Cache Storage, so the next load or download fetches exactly those files. Returns the paths dropped.
+ */
+export async function dropDamagedFiles(model: string): Promise<string[]> {
+  const key = sourceKey(cacheRefFor(model, useStudio.getState().models.hubEndpoint).source);
+  try {
+    return await dropDamaged(modelStore(), key);
+  } finally {
+    await refreshCached();
+  }
 }
 
 /** Refuses (EngineError `capability`, with the alternatives) a model this device cannot run, before any download. */

@@ -81,8 +81,8 @@ describe.each(stores)('%s store', (_name, make) => {
     await store.putPartial(fileKey('hub:o/r@main', 'unet/weights.pb'), { blob: blob(50) });
     await store.put(fileKey('url:https://x/', 'model_index.json'), blob(4), meta(4));
     expect(await listCachedModels(store)).toEqual([
-      { model: 'hub:o/r@main', files: 2, bytes: 103, partialBytes: 50, complete: false },
-      { model: 'url:https://x/', files: 1, bytes: 4, partialBytes: 0, complete: false },
+      { model: 'hub:o/r@main', files: 2, bytes: 103, partialBytes: 50, complete: false, damaged: [] },
+      { model: 'url:https://x/', files: 1, bytes: 4, partialBytes: 0, complete: false, damaged: [] },
     ]);
     expect(await deleteCachedModel(store, 'hub:o/r@main')).toBe(3);
     expect(await store.usage()).toBe(4);

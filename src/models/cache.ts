@@ -7,7 +7,10 @@ import type { PartialDownload } from './download';
 export interface StoredMeta {
   /** Exact byte size (a put whose blob differs is refused). */
   size: number;
+  /** The file's sha256, checked again whenever it is loaded (ModelFiles). */
   sha256?: string;
+  /** Where `sha256` came from: published by the source (LFS oid, registry pin), or taken at download. */
+  sha256Source?: 'published' | 'download';
   etag?: string;
   /** ms since the epoch. */
   storedAt: number;
@@ -39,6 +42,35 @@ export interface ModelStore {
 export const KEY_SEPARATOR = '::';
 /** Stored last under each model by ensureModel: its presence means every file is verified and stored. */
 export const MANIFEST_PATH = '.p2p-manifest.json';
+/** Markers of files known to be bad live under this folder of their model (src/models/damage.ts). */
+export const DAMAGE_DIR = '.p2p-damaged/';
+
+/** Why a cached file is known to be bad. */
+export type DamageReason = 'size' | 'sha256' | 'missing' | 'unreadable';
+
+/** A cached file that failed its check when loaded, or could not be read as a model: downloaded again only with consent. */
+export interface Damage {
+  /** The file's path inside the model. */
+  path: string;
+  reason: DamageReason;
+  /** For people: what is wrong, naming the file and the model. */
+  message: string;
+  /** Bytes to download again, when known. */
+  size?: number;
+}
+
+/** A marker's body → Damage (a marker that does not parse still marks its file). */
+export function parseDamage(path: string, text: string | undefined): Damage {
+  try {
+    const d = JSON.parse(text ?? '') as Partial<Damage>;
+    if (typeof d.message === 'string' && (d.reason === 'size' || d.reason === 'sha256' || d.reason === 'missing' || d.reason === 'unreadable')) {
+      return { path, reason: d.reason, message: d.message, ...(typeof d.size === 'number' ? { size: d.size } : {}) };
+    }
+  } catch {
+    // fall through
+  }
+  return { path, reason: 'unreadable', message: `${path} is recorded as damaged` };
+}
 
 export function fileKey(sourceKey: string, path: string): string {
   return `${sourceKey}${KEY_SEPARATOR}${path}`;
@@ -114,14 +146,16 @@ export interface CachedModel {
   files: number;
   bytes: number;
   partialBytes: number;
-  /** Every file verified and stored (the manifest is there); false: an interrupted download. */
+  /** Every file verified and stored (the manifest is there) and none known to be bad; false: an interrupted download, or damage. */
   complete: boolean;
+  /** Files known to be bad (failed their check when loaded): the model needs them downloaded again. */
+  damaged: Damage[];
 }
 
 /** Cached models grouped by source key, for the "manage storage" list. */
 export async function listCachedModels(store: ModelStore): Promise<CachedModel[]> {
   const models = new Map<string, Omit<CachedModel, 'model'>>();
-  const at = (m: string) => models.get(m) ?? models.set(m, { files: 0, bytes: 0, partialBytes: 0, complete: false }).get(m)!;
+  const at = (m: string) => models.get(m) ?? models.set(m, { files: 0, bytes: 0, partialBytes: 0, complete: false, damaged: [] }).get(m)!;
   for (const e of await store.list()) {
     const { model, path } = splitKey(e.key);
     const m = at(model);
@@ -129,11 +163,18 @@ export async function listCachedModels(store: ModelStore): Promise<CachedModel[]
       m.complete = true;
       continue;
     }
+    if (path.startsWith(DAMAGE_DIR)) {
+      const file = path.slice(DAMAGE_DIR.length);
+      m.damaged.push(parseDamage(file, await (await store.get(e.key))?.blob.text()));
+      continue;
+    }
     m.files += 1;
     m.bytes += e.size;
   }
   for (const p of await store.listPartials()) at(splitKey(p.key).model).partialBytes += p.size;
-  return [...models].map(([model, v]) => ({ model, ...v })).sort((a, b) => a.model.localeCompare(b.model));
+  return [...models]
+    .map(([model, v]) => ({ model, ...v, complete: v.complete && v.damaged.length === 0 }))
+    .sort((a, b) => a.model.localeCompare(b.model));
 }
 
 /** Deletes every complete and partial file of a model; returns the number of keys removed. */

@@ -10,7 +10,7 @@ const PARTIAL = 'p2p-models-partial-v1';
 /** Cache Storage keys must be http(s) URLs; this origin is never fetched. */
 const KEY_ORIGIN = 'https://p2p-models.invalid/';
 
-const H = { size: 'x-p2p-size', sha256: 'x-p2p-sha256', etag: 'x-p2p-etag', storedAt: 'x-p2p-stored-at', total: 'x-p2p-total' } as const;
+const H = { size: 'x-p2p-size', sha256: 'x-p2p-sha256', sha256Source: 'x-p2p-sha256-source', etag: 'x-p2p-etag', storedAt: 'x-p2p-stored-at', total: 'x-p2p-total' } as const;
 
 function keyUrl(key: string): string {
   return KEY_ORIGIN + encodeURIComponent(key);
@@ -24,7 +24,9 @@ function metaOf(headers: Headers): StoredMeta {
   const meta: StoredMeta = { size: Number(headers.get(H.size) ?? 0), storedAt: Number(headers.get(H.storedAt) ?? 0) };
   const sha256 = headers.get(H.sha256);
   const etag = headers.get(H.etag);
+  const sha256Source = headers.get(H.sha256Source);
   if (sha256) meta.sha256 = sha256;
+  if (sha256Source === 'published' || sha256Source === 'download') meta.sha256Source = sha256Source;
   if (etag) meta.etag = etag;
   return meta;
 }
@@ -74,6 +76,7 @@ export class CacheStorageModelStore implements ModelStore {
       [H.storedAt]: String(meta.storedAt),
     };
     if (meta.sha256) headers[H.sha256] = meta.sha256;
+    if (meta.sha256Source) headers[H.sha256Source] = meta.sha256Source;
     if (meta.etag) headers[H.etag] = meta.etag;
     // cache.put resolves once the whole body is written; until then the entry is not visible.
     await (await this.complete()).put(keyUrl(key), new Response(blob, { headers }));

@@ -45,8 +45,10 @@ export interface DownloadOptions {
 export interface DownloadResult {
   blob: Blob;
   etag?: string;
-  /** The sha256 that was checked, when one was. */
-  sha256?: string;
+  /** The file's sha256 (always taken). */
+  sha256: string;
+  /** Whether `sha256` was checked against a published digest (registry pin, Hub tree, LFS ETag). */
+  sha256Published: boolean;
 }
 
 const MAX_BACKOFF_MS = 8000;
@@ -141,7 +143,7 @@ export async function downloadFile(url: string, opts: DownloadOptions): Promise<
       const sha256 = opts.sha256 ?? (opts.etagIsSha256 ? linkedSha : undefined);
       const checked = await verifyFile(file, blob, { size: total, sha256 });
       report(true);
-      return { blob, etag, sha256: checked };
+      return { blob, etag, sha256: checked, sha256Published: sha256 !== undefined };
     } catch (err) {
       if (signal?.aborted) {
         await keepPartial();

@@ -2,6 +2,7 @@
 // file list (registry, Hub tree, model_index.json), check storage, download in parallel, store a manifest.
 
 import { fileKey, MANIFEST_PATH, type ModelStore } from './cache';
+import { damagedError, listDamage } from './damage';
 import { downloadFile } from './download';
 import { abortError, httpError, isModelError, ModelError } from './errors';
 import { completeFromTree, planFiles, validateModelIndex, type ModelIndex, type TreeEntry } from './modelIndex';
@@ -90,6 +91,11 @@ export async function ensureModel(target: ModelEntry | ModelSource, opts: Ensure
   const key = sourceKey(source);
   const required = 'source' in target ? target.files.filter((f) => !f.optional).map((f) => f.path) : [];
 
+  // 0. Files known to be bad: stop before any network use; they are downloaded again only once the user
+  //    agrees (the page calls dropDamaged, then loads again).
+  const damaged = await listDamage(store, key);
+  if (damaged.length > 0) throw damagedError(describeSource(source), damaged);
+
   // 1. A complete cached copy: no network at all (works offline, and with the server stopped).
   const cached = await readManifest(store, key);
   if (cached && required.every((p) => cached.files.some((f) => f.path === p)) && (await ModelFiles.complete(store, key, cached))) {
@@ -128,7 +134,8 @@ export async function ensureModel(target: ModelEntry | ModelSource, opts: Ensure
         fetch: opts.fetch,
         now: opts.now,
       });
-      await putVerified(store, k, f.path, result.blob, { size: result.blob.size, sha256: result.sha256, etag: result.etag, storedAt: Date.now() });
+      const meta = { size: result.blob.size, sha256: result.sha256, sha256Source: result.sha256Published ? ('published' as const) : ('download' as const), etag: result.etag, storedAt: Date.now() };
+      await putVerified(store, k, f.path, result.blob, meta);
     } catch (err) {
       // Bytes that made a wrong or corrupt file must not seed the next attempt.
       if (isModelError(err, 'length') || isModelError(err, 'integrity')) await store.deletePartial(k);

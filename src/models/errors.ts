@@ -11,6 +11,7 @@ export type ModelErrorCode =
   | 'aborted' // cancelled through the AbortSignal
   | 'quota' // not enough storage for the download
   | 'invalid-model' // model_index.json missing parts, or an input that is no repo id / URL
+  | 'damaged' // a cached file failed its check when loaded (size, sha256), is gone, or is no readable model
   | 'capability'; // the device cannot run the model
 
 export class ModelError extends Error {

@@ -20,10 +20,22 @@ export {
 export { validateModelIndex, planFiles, type ModelIndex, type TreeEntry } from './modelIndex';
 export { downloadFile, type DownloadOptions, type DownloadResult, type PartialDownload } from './download';
 export { formatBytes, formatDuration, formatProgress, type FileProgress, type OverallProgress } from './progress';
-export { MemoryModelStore, deleteCachedModel, fileKey, listCachedModels, type CachedModel, type ModelStore, type StoredEntry, type StoredMeta } from './cache';
+export {
+  MemoryModelStore,
+  deleteCachedModel,
+  fileKey,
+  listCachedModels,
+  type CachedModel,
+  type Damage,
+  type DamageReason,
+  type ModelStore,
+  type StoredEntry,
+  type StoredMeta,
+} from './cache';
+export { damagedError, dropDamaged, listDamage, markDamaged, redownloadBytes } from './damage';
 export { CacheStorageModelStore } from './cacheStorage';
 export { checkStorage, type StorageCheck, type StorageManagerLike } from './storageQuota';
 export { batchSize, capabilitiesFromProbe, checkCapabilities, estimateMemory, type DeviceCapabilities, type ProbedAdapter, type RunPlan, type Verdict, type VerdictOptions } from './capabilities';
 export { adapterKey, adapterLabel, describeChoice, softwareAdapterName, type AdapterFacts, type BackendChoice, type BackendMeasurement } from './backendChoice';
 export { ensureModel, resolveModel, type EnsureModelOptions } from './ensureModel';
-export { ModelFiles, type Manifest } from './modelFiles';
+export { ModelFiles, type FileCheck, type Manifest } from './modelFiles';

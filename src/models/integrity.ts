@@ -1,16 +1,36 @@
-// Integrity of a downloaded file: its byte count against the expected size and its sha256 (WebCrypto,
-// the Git LFS oid the Hub publishes) against the expected digest; plus reading the Hub's size/etag headers.
+// Integrity of a file: its byte count against the expected size and its sha256 (the Git LFS oid the Hub
+// publishes, else the digest taken at download) against the expected digest; plus the Hub's size/etag headers.
 
 import { ModelError } from './errors';
+import { Sha256, toHex } from './sha256';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
+/**
+ * Inputs up to this size are hashed by WebCrypto in one call (fast, native; it copies its input, so at
+ * most this much extra memory); larger ones by the incremental hasher in slices (no copy of the file).
+ */
+export const ONE_SHOT_MAX = 32 * 2 ** 20;
+/** Slice size when a large Blob is read for hashing (memory held at once). */
+export const HASH_SLICE = 16 * 2 ** 20;
+
 export async function sha256Hex(data: Blob | Uint8Array): Promise<string> {
-  // WebCrypto has no streaming digest: the whole file is hashed at once (for the 1.7 GB UNet weights that
-  // is one 1.7 GB ArrayBuffer for a moment; see docs/models.md).
-  const buffer = data instanceof Blob ? await data.arrayBuffer() : data;
-  const digest = await crypto.subtle.digest('SHA-256', buffer as BufferSource);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+  const subtle = globalThis.crypto?.subtle;
+  if ((data instanceof Blob ? data.size : data.byteLength) <= ONE_SHOT_MAX && subtle) {
+    const buffer = data instanceof Blob ? await data.arrayBuffer() : data;
+    return toHex(new Uint8Array(await subtle.digest('SHA-256', buffer as BufferSource)));
+  }
+  const hash = new Sha256();
+  if (data instanceof Blob) {
+    for (let at = 0; at < data.size; at += HASH_SLICE) hash.update(new Uint8Array(await data.slice(at, at + HASH_SLICE).arrayBuffer()));
+  } else {
+    // Already in memory: views, no copy; yield between slices so a worker stays responsive to cancel.
+    for (let at = 0; at < data.byteLength; at += HASH_SLICE) {
+      hash.update(data.subarray(at, at + HASH_SLICE));
+      if (at + HASH_SLICE < data.byteLength) await new Promise((r) => setTimeout(r, 0));
+    }
+  }
+  return hash.digestHex();
 }
 
 /** The sha256 an ETag names, when it is one (the Hub's LFS ETags and `X-Linked-Etag` are the LFS oid). */
@@ -34,14 +54,16 @@ export function intHeader(headers: Headers, name: string): number | undefined {
   return Number(v);
 }
 
-/** Throws ModelError('length') or ('integrity') when the bytes are not the expected file. */
-export async function verifyFile(file: string, blob: Blob, expected: { size?: number; sha256?: string }): Promise<string | undefined> {
+/**
+ * Throws ModelError('length') or ('integrity') when the bytes are not the expected file; returns their
+ * sha256 (always taken, so a file without a published digest is still checked against it when loaded).
+ */
+export async function verifyFile(file: string, blob: Blob, expected: { size?: number; sha256?: string }): Promise<string> {
   if (expected.size !== undefined && blob.size !== expected.size) {
     throw new ModelError('length', `${file}: received ${blob.size} bytes, expected ${expected.size}; the download was not kept`, file);
   }
-  if (expected.sha256 === undefined) return undefined;
   const actual = await sha256Hex(blob);
-  if (actual !== expected.sha256.toLowerCase()) {
+  if (expected.sha256 !== undefined && actual !== expected.sha256.toLowerCase()) {
     throw new ModelError('integrity', `${file}: sha256 ${actual.slice(0, 12)}… differs from the published ${expected.sha256.slice(0, 12)}…; the download was not kept`, file);
   }
   return actual;

@@ -1,10 +1,22 @@
 // A model whose files are all verified and stored: what the engine reads its graphs, configs and
-// tokenizer from (whole files, or byte ranges of a disk-backed Blob for the single-file UNet trick).
+// tokenizer from (whole files, checked again on every read: size, and sha256 when one is known; or byte
+// ranges of a disk-backed Blob for the single-file UNet trick, unchecked).
 
-import { fileKey, MANIFEST_PATH, type ModelStore } from './cache';
+import { fileKey, MANIFEST_PATH, type Damage, type ModelStore } from './cache';
+import { damagedError, markDamaged } from './damage';
 import { ModelError } from './errors';
+import { sha256Hex } from './integrity';
 import type { ModelFileSpec } from './registry';
-import { sourceKey, type ModelSource } from './source';
+import { describeSource, sourceKey, type ModelSource } from './source';
+
+/** One load-time check of a stored file: bytes read, whether a sha256 was compared, and how long hashing took. */
+export interface FileCheck {
+  path: string;
+  bytes: number;
+  sha256: boolean;
+  /** Milliseconds spent hashing (reading the bytes is not counted: the load reads them anyway). */
+  hashMs: number;
+}
 
 
 export interface Manifest {
@@ -29,6 +41,8 @@ export async function readManifest(store: ModelStore, key: string): Promise<Mani
 
 export class ModelFiles {
   readonly key: string;
+  /** The checks made by `bytes`/`text` so far (the load's verification cost). */
+  readonly checks: FileCheck[] = [];
 
   constructor(
     private readonly store: ModelStore,
@@ -56,15 +70,56 @@ export class ModelFiles {
   /** The file as a Blob (Cache Storage Blobs are disk-backed: `blob.slice(a, b)` reads only that range). */
   async blob(path: string): Promise<Blob> {
     const stored = await this.store.get(fileKey(this.key, path));
-    if (!stored) {
-      const why = this.manifest.absent.includes(path) ? 'the model does not have it' : 'it is no longer in the cache (evicted or deleted)';
-      throw new ModelError('not-found', `${path}: ${why}`, path);
-    }
+    if (!stored) throw this.notFound(path);
     return stored.blob;
   }
 
+  /** The model as people name it (`owner/name`, or the folder URL), for messages. */
+  get label(): string {
+    return describeSource(this.source);
+  }
+
+  /**
+   * The whole file, checked: its size against the manifest (else the stored size), and its sha256
+   * against the published one (else the one taken at download). A file that fails is recorded as
+   * damaged (the model is then no longer complete) and a `damaged` ModelError names it.
+   */
   async bytes(path: string): Promise<Uint8Array> {
-    return new Uint8Array(await (await this.blob(path)).arrayBuffer());
+    const spec = this.manifest.files.find((f) => f.path === path);
+    const stored = await this.store.get(fileKey(this.key, path));
+    const of = `${path} of ${this.label}`;
+    if (!stored) {
+      if (!spec) throw this.notFound(path);
+      throw await this.damaged({ path, reason: 'missing', message: `${of} is no longer in this browser's cache (evicted, or cut short and removed).`, size: spec.size });
+    }
+    const size = spec?.size ?? stored.meta.size;
+    if (stored.blob.size !== size) {
+      throw await this.damaged({ path, reason: 'size', message: `${of} is damaged in this browser's cache: ${stored.blob.size} bytes stored, ${size} expected.`, size });
+    }
+    const bytes = new Uint8Array(await stored.blob.arrayBuffer());
+    const expected = spec?.sha256?.toLowerCase() ?? stored.meta.sha256?.toLowerCase();
+    const started = performance.now();
+    if (expected !== undefined) {
+      const actual = await sha256Hex(bytes);
+      if (actual !== expected) {
+        const published = spec?.sha256 !== undefined || stored.meta.sha256Source === 'published';
+        const message = `${of} is damaged in this browser's cache: its sha256 is ${actual.slice(0, 12)}…, ${published ? 'the published one is' : 'at download it was'} ${expected.slice(0, 12)}….`;
+        throw await this.damaged({ path, reason: 'sha256', message, size });
+      }
+    }
+    this.checks.push({ path, bytes: bytes.byteLength, sha256: expected !== undefined, hashMs: performance.now() - started });
+    return bytes;
+  }
+
+  private notFound(path: string): ModelError {
+    const why = this.manifest.absent.includes(path) ? 'the model does not have it' : 'it is no longer in the cache (evicted or deleted)';
+    return new ModelError('not-found', `${path}: ${why}`, path);
+  }
+
+  /** Records the damage and returns the error to throw. */
+  async damaged(damage: Damage): Promise<ModelError> {
+    await markDamaged(this.store, this.key, damage).catch(() => undefined);
+    return damagedError(this.label, [damage]);
   }
 
   /** Bytes `[start, end)` of a file, without reading the rest. */
@@ -72,8 +127,9 @@ export class ModelFiles {
     return new Uint8Array(await (await this.blob(path)).slice(start, end).arrayBuffer());
   }
 
+  /** A text file, checked like `bytes`. */
   async text(path: string): Promise<string> {
-    return (await this.blob(path)).text();
+    return new TextDecoder().decode(await this.bytes(path));
   }
 
   /** A JSON file; with `optional`, undefined when the model does not have it (per-folder configs, p2p.json). */

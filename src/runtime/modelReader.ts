@@ -7,6 +7,8 @@ import { ModelFileError, fetchBytes, type FetchProgress } from './webFetch';
 export interface ModelFileReader {
   /** For messages: the folder URL or the cache key. */
   readonly location: string;
+  /** The model as people name it (`owner/name`), when `location` is not that; messages prefer it. */
+  readonly label?: string;
   /** A file's bytes, with progress; rejects (e.g. ModelFileError) when it is missing. */
   bytes(path: string, onProgress: FetchProgress, signal?: AbortSignal): Promise<Uint8Array>;
   /** A text file, or undefined when the folder does not have it. */

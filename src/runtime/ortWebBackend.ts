@@ -3,6 +3,7 @@
 // the GPU and the denoising loop keeps the latents there (gpuResidentLoop).
 
 import type { Backend } from '../diffusion';
+import { SessionError, type GraphComponent } from './graphErrors';
 import { backendOverSessions } from './ortBackend';
 import { createWebSession, ort, type WebProvider } from './ortWeb';
 import { GPU_NOISE_OUTPUT, gpuHeatmapTiles, gpuResidentLoop } from './webgpu/gpuResidentLoop';
@@ -22,11 +23,11 @@ export interface OrtWebBackendOptions {
   latentSize?: [number, number];
 }
 
-async function open(bytes: WebModelBytes, provider: WebProvider, what: string, gpuOutputs?: string[]): Promise<ort.InferenceSession> {
+async function open(bytes: WebModelBytes, provider: WebProvider, what: GraphComponent, gpuOutputs?: string[]): Promise<ort.InferenceSession> {
   try {
     return await createWebSession(bytes.model, { provider, externalData: bytes.externalData, gpuOutputs });
   } catch (err) {
-    throw new Error(`cannot create the ${what} session on ${provider}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new SessionError(what, provider, err instanceof Error ? err.message : String(err));
   }
 }
 

@@ -5,6 +5,7 @@ import type { Backend, PipelineModel } from '../diffusion';
 import { unetCallTimer } from '../diffusion/unetTiming';
 import { afterMeasuring, chooseBackend, describeChoice, measureBackends, type BackendChoice, type BackendMeasurement } from '../models/backendChoice';
 import { instrumentUnet, type InstrumentOptions, type InstrumentReport } from '../onnx';
+import { GraphReadError, isUnreadableGraph, namedGraphError } from './graphErrors';
 import { createOrtWebBackend, type WebModelBytes } from './ortWebBackend';
 import { configureWasm, type WebProvider } from './ortWeb';
 import { readJson, readTokenizer, urlReader, type ModelFileReader } from './modelReader';
@@ -49,12 +50,20 @@ function sampleSize(config: Record<string, unknown> | undefined): [number, numbe
   return undefined;
 }
 
-/** A graph and the external-data files it names (beside it in the folder). */
+/** A graph and the external-data files it names (beside it in the folder); a GraphReadError when it does not parse. */
 async function readGraph(reader: ModelFileReader, file: string, onLoading: FetchProgress, signal?: AbortSignal): Promise<WebModelBytes> {
   const model = await reader.bytes(file, onLoading, signal);
   const dir = file.slice(0, file.lastIndexOf('/') + 1);
   const externalData: { path: string; data: Uint8Array }[] = [];
-  for (const path of externalDataLocations(model)) {
+  let locations: string[];
+  try {
+    locations = externalDataLocations(model);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    if (!isUnreadableGraph(message)) throw err;
+    throw new GraphReadError(file, reader.label ?? reader.location, message.replace(/^not an ONNX model: /, ''));
+  }
+  for (const path of locations) {
     externalData.push({ path, data: await reader.bytes(dir + path, onLoading, signal) });
   }
   return externalData.length > 0 ? { model, externalData } : { model };
@@ -102,7 +111,8 @@ export async function loadWebModel(source: string | ModelFileReader, opts: WebMo
   // 4. Sessions on the backend the choice names (measuring both first when it asks to).
   configureWasm();
   const sources = { textEncoder, unet: unet.bytes, vaeDecoder, latentSize };
-  const { backend, choice } = await openChosen(sources, opts, signal);
+  // A graph that does not parse is named (file and model) and not retried on another backend: it would fail the same way.
+  const { backend, choice } = await openChosen(sources, opts, reader.label ?? reader.location, signal);
   const provider = choice.provider;
   const fallbackReason = opts.provider !== 'wasm' && provider === 'wasm' ? describeChoice(choice) : undefined;
   return {
@@ -123,21 +133,25 @@ export async function loadWebModel(source: string | ModelFileReader, opts: WebMo
 type Sources = Omit<Parameters<typeof createOrtWebBackend>[0], 'provider'>;
 
 /** The adapter, the choice, then its sessions: an 'auto' WebGPU that fails falls back to wasm, a forced one throws. */
-async function openChosen(sources: Sources, opts: WebModelOptions, signal?: AbortSignal): Promise<{ backend: Backend; choice: BackendChoice }> {
+async function openChosen(sources: Sources, opts: WebModelOptions, label: string, signal?: AbortSignal): Promise<{ backend: Backend; choice: BackendChoice }> {
+  const open = (provider: WebProvider) =>
+    createOrtWebBackend({ ...sources, provider }).catch((err: unknown) => {
+      throw namedGraphError(err, label);
+    });
   const probe = opts.provider === 'wasm' ? undefined : await probeAdapter();
   if (probe && 'unavailable' in probe && opts.provider === 'webgpu') throw new Error(`WebGPU is not available here: ${probe.unavailable}`);
   const adapter = probe && 'adapter' in probe ? probe.adapter : undefined;
   const unavailable = probe && 'unavailable' in probe ? probe.unavailable : undefined;
   const choice = chooseBackend({ preference: opts.provider, adapter, unavailable, wasmViable: opts.wasmViable ?? true, remembered: opts.remembered });
-  if (choice.provider === 'wasm') return { backend: await createOrtWebBackend({ ...sources, provider: 'wasm' }), choice };
+  if (choice.provider === 'wasm') return { backend: await open('wasm'), choice };
 
   let gpu: Backend;
   try {
-    gpu = await createOrtWebBackend({ ...sources, provider: 'webgpu' });
+    gpu = await open('webgpu');
   } catch (err) {
-    if (opts.provider === 'webgpu') throw err;
+    if (opts.provider === 'webgpu' || err instanceof GraphReadError) throw err;
     const detail = err instanceof Error ? err.message : String(err);
-    return { backend: await createOrtWebBackend({ ...sources, provider: 'wasm' }), choice: { provider: 'wasm', reason: 'webgpu-failed', adapter, detail } };
+    return { backend: await open('wasm'), choice: { provider: 'wasm', reason: 'webgpu-failed', adapter, detail } };
   }
   if (choice.reason !== 'measure' || !adapter) return { backend: gpu, choice };
   return measureAndKeep(gpu, sources, adapter, signal);
