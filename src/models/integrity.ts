@@ -2,13 +2,15 @@
 // publishes, else the digest taken at download) against the expected digest; plus the Hub's size/etag headers.
 
 import { ModelError } from './errors';
-import { Sha256, toHex } from './sha256';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 /**
  * Inputs up to this size are hashed by WebCrypto in one call (fast, native; it copies its input, so at
- * most this much extra memory); larger ones by the incremental hasher in slices (no copy of the file).
+ * most this much extra memory); larger ones incrementally in slices (no copy of the file) with @noble/hashes,
+ * because WebCrypto has no incremental digest.
  */
 export const ONE_SHOT_MAX = 32 * 2 ** 20;
 /** Slice size when a large Blob is read for hashing (memory held at once). */
@@ -18,9 +20,9 @@ export async function sha256Hex(data: Blob | Uint8Array): Promise<string> {
   const subtle = globalThis.crypto?.subtle;
   if ((data instanceof Blob ? data.size : data.byteLength) <= ONE_SHOT_MAX && subtle) {
     const buffer = data instanceof Blob ? await data.arrayBuffer() : data;
-    return toHex(new Uint8Array(await subtle.digest('SHA-256', buffer as BufferSource)));
+    return bytesToHex(new Uint8Array(await subtle.digest('SHA-256', buffer as BufferSource)));
   }
-  const hash = new Sha256();
+  const hash = sha256.create();
   if (data instanceof Blob) {
     for (let at = 0; at < data.size; at += HASH_SLICE) hash.update(new Uint8Array(await data.slice(at, at + HASH_SLICE).arrayBuffer()));
   } else {
@@ -30,7 +32,7 @@ export async function sha256Hex(data: Blob | Uint8Array): Promise<string> {
       if (at + HASH_SLICE < data.byteLength) await new Promise((r) => setTimeout(r, 0));
     }
   }
-  return hash.digestHex();
+  return bytesToHex(hash.digest());
 }
 
 /** The sha256 an ETag names, when it is one (the Hub's LFS ETags and `X-Linked-Etag` are the LFS oid). */
