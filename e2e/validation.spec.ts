@@ -159,6 +159,8 @@ test('prompts stop at the share link limit, and a link at the limit reproduces t
 test('the example picker keeps the chosen example and says what it teaches', async ({ page }) => {
   await page.goto('/?backend=wasm');
   const picker = page.getByLabel('Examples');
+  // A first visit holds the starting recipe, which is not one of the examples: it says so, not "your own settings".
+  await expect(page.getByTestId('preset-teaches')).toContainText('The starting example: "a yellow star" becomes "a yellow heart"');
   await picker.selectOption({ label: 'Add a word (refine)' });
   await expect(picker).toHaveValue('toy-refine');
   await expect(page.getByTestId('preset-teaches')).toBeVisible();
