@@ -37,18 +37,29 @@ export class GraphIndex {
 
   /**
    * Whether a tensor carries no activation data: a constant, a tensor's Shape (or Size), or computed only from
-   * those within a few ops. torch's SDPA symbolic writes its √scale this way, from the query's shape:
-   * Sqrt(Cast(Div(1, Sqrt(Cast(Slice(Shape(q))))))). The search stops at depth 16, so that an activation (whose
-   * producers go back to the graph inputs through thousands of nodes) is answered without deep recursion.
+   * those. torch's SDPA symbolic writes its √scale this way, from the query's shape:
+   * Sqrt(Cast(Div(1, Sqrt(Cast(Slice(Shape(q))))))). The search walks the tensor's producers until it meets a
+   * graph input (data) or has seen 64 nodes (such a subgraph is no scale; an activation's producers would go back
+   * through thousands of nodes), so every answer costs a bounded walk and does not depend on earlier queries.
    */
-  isStatic(tensor: string, depth = 0): boolean {
+  isStatic(tensor: string): boolean {
     const known = this.staticMemo.get(tensor);
     if (known !== undefined) return known;
-    if (this.isConstant(tensor)) return true;
-    const node = this.producer.get(tensor);
-    if (!node || depth >= 16) return false; // a graph input, or too far from any Shape to be a scale
-    const result =
-      node.opType === 'Shape' || node.opType === 'Size' || (node.input ?? []).every((i) => !i || this.isStatic(i, depth + 1));
+    const seen = new Set<string>();
+    const stack = [tensor];
+    let result = true;
+    while (stack.length > 0) {
+      const t = stack.pop()!;
+      if (seen.has(t) || this.isConstant(t)) continue;
+      seen.add(t);
+      const node = this.producer.get(t);
+      if (!node || seen.size > 64) {
+        result = false; // a graph input, or too large a subgraph to be a scale
+        break;
+      }
+      if (node.opType === 'Shape' || node.opType === 'Size') continue;
+      for (const input of node.input ?? []) if (input) stack.push(input);
+    }
     this.staticMemo.set(tensor, result);
     return result;
   }
