@@ -3,7 +3,8 @@
 // per runner with that runner's own counts, then "N passed, N failed" over both, counted exactly as the runners
 // count tests (vitest: numPassedTests/numFailedTests; Playwright: expected/unexpected, flaky shown apart).
 // Things that are not tests are never folded into those numbers but are appended to the last line, so that a
-// crashed stage is never hidden: test files that failed to load, errors outside tests, a missing report.
+// crashed stage is never hidden: a failed typecheck, test files that failed to load, errors outside tests, a
+// missing report.
 import { existsSync, readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
@@ -18,6 +19,8 @@ export function summarize(dir = '.test-reports') {
   let failed = 0;
   const lines = [];
   const problems = [];
+  // Stages that are not test runners (the typecheck): { name: ok }, written by test-all.mjs.
+  for (const [stage, ok] of Object.entries(readReport(`${dir}/stages.json`) ?? {})) if (!ok) problems.push(`the ${stage} failed`);
   const unit = readReport(`${dir}/unit.json`);
   if (unit) {
     const files = unit.testResults ?? [];

@@ -33,6 +33,12 @@ describe('test summary', () => {
     expect(summaryLine(s)).toBe('3 passed, 1 failed, and no unit-test report, 1 flaky e2e test (passed on retry), 1 e2e error outside tests');
   });
 
+  it('says the typecheck failed, also when the summary is printed again later (as .ci/run does)', () => {
+    const dir = reports({ numPassedTests: 2, numFailedTests: 0, testResults: [passedFile] }, { stats: { expected: 1, unexpected: 0 } });
+    writeFileSync(join(dir, 'stages.json'), JSON.stringify({ typecheck: false }));
+    expect(summaryLine(summarize(dir))).toBe('3 passed, 0 failed, and the typecheck failed');
+  });
+
   it('is exactly "N passed, N failed" when everything ran', () => {
     const s = summarize(reports({ numPassedTests: 2, numFailedTests: 0, testResults: [passedFile] }, { stats: { expected: 1, unexpected: 0 } }));
     expect(summaryLine(s)).toBe('3 passed, 0 failed');

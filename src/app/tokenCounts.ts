@@ -21,6 +21,15 @@ function countWorker(): Worker {
       waiting.get(event.data.id)?.(event.data);
       waiting.delete(event.data.id);
     };
+    // A worker that fails to load or crashes answers every waiting count as unavailable (never "counting…" for
+    // ever); the next count starts a fresh worker.
+    worker.onerror = (event: ErrorEvent) => {
+      const reason = `the token counter failed${event.message ? `: ${event.message}` : ''}`;
+      for (const [id, resolve] of waiting) resolve({ type: 'unavailable', id, reason });
+      waiting.clear();
+      worker?.terminate();
+      worker = undefined;
+    };
   }
   return worker;
 }
