@@ -43,6 +43,8 @@ async function ensureModel(model: string, signal: AbortSignal): Promise<void> {
   const key = `${model}@${provider}@${store.models.hubEndpoint ?? ''}`;
   if (loaded === key) return;
   loaded = undefined;
+  // The panel must not keep describing the previous model's backend while this one loads (or if it fails).
+  store.setEngine({ backend: undefined, fallbackReason: undefined, choice: undefined, loadedModel: undefined });
   store.setRun({ status: 'loading' });
   if (!isEmbedded(model)) await assertCapable(model, 1 + store.recipe.edits.length, provider);
   const onLoading = (e: { file: string; loaded: number; total: number }) => store.setEngine({ loading: { file: e.file, loaded: e.loaded, total: e.total } });
@@ -118,8 +120,10 @@ export function downloadModel(model: string): Promise<void> {
 export async function redownloadDamaged(model: string): Promise<void> {
   await dropDamagedFiles(model);
   loaded = undefined;
-  const { run, recipe } = useStudio.getState();
-  if (run.status === 'error' && recipe.model === model) return generate();
+  const { run, recipe, invalid } = useStudio.getState();
+  // A run only when one can start: with an invalid control, generate() would return at once and the files,
+  // already dropped, would never come back. Then they are downloaded on their own.
+  if (run.status === 'error' && recipe.model === model && runIssues(recipe, invalid).length === 0) return generate();
   return downloadModel(model);
 }
 

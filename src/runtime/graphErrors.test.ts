@@ -45,4 +45,12 @@ describe('unreadable graphs', () => {
     const other = new SessionError('VAE decoder', 'webgpu', 'Could not find an implementation for Foo(1) node');
     expect(namedGraphError(other, 'x')).toBe(other);
   });
+
+  it('never calls the instrumented UNet (bytes the app wrote after the file parsed) a damaged file', () => {
+    const err = namedGraphError(new SessionError('UNet', 'wasm', 'Failed to load model because protobuf parsing failed.'), 'local/toy-shapes', ['UNet']);
+    expect(err).not.toBeInstanceOf(GraphReadError);
+    expect((err as Error).message).toMatch(/instrumented UNet made from unet\/model\.onnx of local\/toy-shapes .*not a damaged download/);
+    // The other graphs are still the files themselves.
+    expect(namedGraphError(new SessionError('VAE decoder', 'wasm', 'protobuf parsing failed'), 'm', ['UNet'])).toBeInstanceOf(GraphReadError);
+  });
 });

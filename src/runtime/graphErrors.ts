@@ -40,9 +40,19 @@ export class SessionError extends Error {
   }
 }
 
-/** The error to report for a failed load: a GraphReadError when the failure was an unreadable graph, else `err`. */
-export function namedGraphError(err: unknown, model: string): unknown {
+/**
+ * The error to report for a failed load: a GraphReadError when the failure was an unreadable graph, else `err`.
+ * `rewritten`: components whose bytes the app made itself (the instrumented UNet, re-encoded after our decoder
+ * read the file without error): their parse failures are ours, not a damaged file, and are never offered for
+ * re-download.
+ */
+export function namedGraphError(err: unknown, model: string, rewritten: readonly GraphComponent[] = []): unknown {
   if (err instanceof GraphReadError) return err;
-  if (err instanceof SessionError && isUnreadableGraph(err.detail)) return new GraphReadError(GRAPH_OF_COMPONENT[err.component], model, err.detail);
+  if (err instanceof SessionError && isUnreadableGraph(err.detail)) {
+    if (rewritten.includes(err.component)) {
+      return new Error(`onnxruntime could not read the instrumented ${err.component} made from ${GRAPH_OF_COMPONENT[err.component]} of ${model} (${err.detail}); the file itself parsed, so this is an instrumentation bug, not a damaged download: please report it, and choose another model meanwhile`);
+    }
+    return new GraphReadError(GRAPH_OF_COMPONENT[err.component], model, err.detail);
+  }
   return err;
 }

@@ -5,7 +5,7 @@ import type { Backend, PipelineModel } from '../diffusion';
 import { unetCallTimer } from '../diffusion/unetTiming';
 import { afterMeasuring, chooseBackend, describeChoice, measureBackends, type BackendChoice, type BackendMeasurement } from '../models/backendChoice';
 import { instrumentUnet, type InstrumentOptions, type InstrumentReport } from '../onnx';
-import { GraphReadError, isUnreadableGraph, namedGraphError } from './graphErrors';
+import { GraphReadError, isUnreadableGraph, namedGraphError, type GraphComponent } from './graphErrors';
 import { createOrtWebBackend, type WebModelBytes } from './ortWebBackend';
 import { configureWasm, type WebProvider } from './ortWeb';
 import { readJson, readTokenizer, urlReader, type ModelFileReader } from './modelReader';
@@ -112,7 +112,8 @@ export async function loadWebModel(source: string | ModelFileReader, opts: WebMo
   configureWasm();
   const sources = { textEncoder, unet: unet.bytes, vaeDecoder, latentSize };
   // A graph that does not parse is named (file and model) and not retried on another backend: it would fail the same way.
-  const { backend, choice } = await openChosen(sources, opts, reader.label ?? reader.location, signal);
+  const rewritten: GraphComponent[] = unet.report ? ['UNet'] : [];
+  const { backend, choice } = await openChosen(sources, opts, reader.label ?? reader.location, rewritten, signal);
   const provider = choice.provider;
   const fallbackReason = opts.provider !== 'wasm' && provider === 'wasm' ? describeChoice(choice) : undefined;
   return {
@@ -133,10 +134,10 @@ export async function loadWebModel(source: string | ModelFileReader, opts: WebMo
 type Sources = Omit<Parameters<typeof createOrtWebBackend>[0], 'provider'>;
 
 /** The adapter, the choice, then its sessions: an 'auto' WebGPU that fails falls back to wasm, a forced one throws. */
-async function openChosen(sources: Sources, opts: WebModelOptions, label: string, signal?: AbortSignal): Promise<{ backend: Backend; choice: BackendChoice }> {
+async function openChosen(sources: Sources, opts: WebModelOptions, label: string, rewritten: GraphComponent[], signal?: AbortSignal): Promise<{ backend: Backend; choice: BackendChoice }> {
   const open = (provider: WebProvider) =>
     createOrtWebBackend({ ...sources, provider }).catch((err: unknown) => {
-      throw namedGraphError(err, label);
+      throw namedGraphError(err, label, rewritten);
     });
   const probe = opts.provider === 'wasm' ? undefined : await probeAdapter();
   if (probe && 'unavailable' in probe && opts.provider === 'webgpu') throw new Error(`WebGPU is not available here: ${probe.unavailable}`);
