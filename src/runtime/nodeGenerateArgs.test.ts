@@ -45,6 +45,14 @@ describe('generate CLI arguments', () => {
     expect(() => parseGenerateArgs(['--model', 'm', '--prompt', ' '])).toThrow('--prompt is required (and not empty)');
   });
 
+  it('refuses options that would have no effect instead of ignoring them', () => {
+    expect(error(['--cross', '0.5', '--self', '0.2'])).toBe('--cross, --self shape an edit and need at least one --edit prompt');
+    expect(error(['--threshold', '0.5'])).toBe('--threshold shapes an edit and needs at least one --edit prompt');
+    expect(error(['--edit', 'a red square', '--threshold', '0.5'])).toBe("--threshold is LocalBlend's threshold and needs --blend");
+    expect(error(['--edit', 'a red square', '--reweight-base', 'refine'])).toBe('--reweight-base applies to --kind reweight only (this edit is replace)');
+    expect(error(['--edit', 'a red square', '--kind', 'reweight', '--weight', 'red=2', '--reweight-base', 'replace'])).toBe('accepted');
+  });
+
   it('says a swap needs equal word counts, and how to add words instead', () => {
     expect(error(['--edit', 'a big red square'])).toBe('a word swap (replace) needs the same number of words in every prompt: the source has 3, --edit 1 has 4; use --kind refine to add or remove words');
     expect(error(['--edit', 'a big red square', '--kind', 'refine'])).toBe('accepted');

@@ -136,7 +136,11 @@ export function parseGenerateArgs(argv: string[]): GenerateCli {
     lowMemory: values['low-memory'] ?? false,
   };
   if (prompts.length > 1) request.edit = editOptions(values, prompts);
-  else if (values.kind || values.blend || values.weight) throw new Error('--kind, --blend and --weight need at least one --edit prompt');
+  else {
+    // Options that only shape an edit would be ignored without one: refuse them rather than drop them silently.
+    const given = EDIT_ONLY.filter((o) => values[o] !== undefined).map((o) => `--${o}`);
+    if (given.length > 0) throw new Error(`${given.join(', ')} shape${given.length === 1 ? 's' : ''} an edit and need${given.length === 1 ? 's' : ''} at least one --edit prompt`);
+  }
   return {
     modelDir: values.model,
     outDir: values.out ?? 'out',
@@ -145,6 +149,8 @@ export function parseGenerateArgs(argv: string[]): GenerateCli {
     threads: values.threads !== undefined ? number(values.threads, 'threads', 1) : undefined,
   };
 }
+
+const EDIT_ONLY = ['kind', 'cross', 'cross-word', 'self', 'weight', 'reweight-base', 'blend', 'threshold'] as const;
 
 interface EditArgs {
   kind?: string;
@@ -180,8 +186,10 @@ function editOptions(values: EditArgs, prompts: string[]): EditOptions {
   const base = values['reweight-base'];
   if (base !== undefined) {
     if (base !== 'replace' && base !== 'refine') throw new Error('--reweight-base must be replace or refine');
+    if (kind !== 'reweight') throw new Error(`--reweight-base applies to --kind reweight only (this edit is ${kind})`);
     edit.reweightBase = base;
   }
+  if (values.threshold !== undefined && values.blend === undefined) throw new Error('--threshold is LocalBlend\'s threshold and needs --blend');
   if (values.blend !== undefined) {
     const entries = values.blend.split(',').map((e) => e.trim().split(/\s+/).filter(Boolean));
     if (entries.length !== prompts.length) throw new Error(`--blend needs one entry per prompt (${prompts.length}), got ${entries.length}`);
