@@ -1,6 +1,6 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
-import { contentSecurityPolicy, extraConnectFromEnv } from './scripts/csp';
+import { contentSecurityPolicy, cspDirectives, extraConnectFromEnv } from './scripts/csp';
 import { embeddedModelDefine } from './scripts/embeddedModelBytes';
 
 // Cross-origin isolation lets onnxruntime-web use multi-threaded wasm (SharedArrayBuffer).
@@ -21,12 +21,16 @@ function cspMeta(): Plugin {
   };
 }
 
-export default defineConfig({
+export default defineConfig(({ command }) => ({
   plugins: [react(), cspMeta()],
-  define: embeddedModelDefine(import.meta.dirname),
+  define: {
+    ...embeddedModelDefine(import.meta.dirname),
+    // The built page knows its own connect-src, to explain a refused model location before fetching (none in dev).
+    __P2P_CONNECT_SRC__: JSON.stringify(command === 'build' ? cspDirectives(extraConnect)['connect-src'] : null),
+  },
   server: { headers: isolationHeaders },
   preview: { headers: { ...isolationHeaders, 'Content-Security-Policy': contentSecurityPolicy(extraConnect, true) } },
   worker: { format: 'es' },
   optimizeDeps: { exclude: ['onnxruntime-web'] },
   build: { target: 'es2022', chunkSizeWarningLimit: 2048 },
-});
+}));

@@ -3,7 +3,7 @@ import { embeddedModelDefine } from './scripts/embeddedModelBytes';
 
 // Unit tests run in Node, beside the code they test (`*.test.ts`).
 export default defineConfig({
-  define: embeddedModelDefine(import.meta.dirname),
+  define: { ...embeddedModelDefine(import.meta.dirname), __P2P_CONNECT_SRC__: 'null' },
   test: {
     include: ['src/**/*.test.ts', 'workers/**/*.test.ts', 'scripts/**/*.test.ts', 'tests/**/*.test.ts'],
     environment: 'node',

@@ -57,3 +57,14 @@ test('a generation on wasm runs without a CSP violation; inline scripts and othe
   await expect.poll(() => violations.some((v) => v.startsWith('script-src'))).toBe(true);
   await expect.poll(() => violations.some((v) => v.startsWith('connect-src') && v.includes('example.com'))).toBe(true);
 });
+
+test('a model folder on an origin the policy refuses is explained before anything is fetched', async ({ page }) => {
+  const violations = await watchViolations(page);
+  await page.goto('/?backend=wasm');
+  // The e2e build allows the mock Hub at http://127.0.0.1:* only; localhost is another origin.
+  await page.getByLabel('Any repo id or URL').fill('http://localhost:9/models/sd/');
+  await page.getByRole('button', { name: 'Check and use' }).click();
+  await expect(page.getByTestId('custom-model-error')).toContainText("this site's Content-Security-Policy lets it download only from itself and the Hugging Face Hub, not from http://localhost:9");
+  await expect(page.getByTestId('custom-model-error')).toContainText('P2P_CSP_CONNECT="http://localhost:9"');
+  expect(violations).toEqual([]); // refused by the page's own check: no request reached the browser's policy
+});

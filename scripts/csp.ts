@@ -5,8 +5,9 @@
 //   adds at build time (`P2P_CSP_CONNECT`, space-separated: a Hub mirror, or the e2e tests' local mock Hub);
 // - workers from the site; images from the site, data: and blob: (canvas PNG export, downloads).
 
-/** The Hub and the hosts it redirects large files to (LFS and Xet CDNs). */
-export const HUB_CONNECT_SOURCES = ['https://huggingface.co', 'https://*.huggingface.co', 'https://*.hf.co'];
+import { HUB_CONNECT_SOURCES } from '../src/models/connectPolicy';
+
+export { HUB_CONNECT_SOURCES };
 
 export function cspDirectives(extraConnect: readonly string[] = []): Record<string, string[]> {
   return {

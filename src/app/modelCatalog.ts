@@ -2,6 +2,7 @@
  * The models the picker offers and where their files come from: the embedded toy model (served by the
  * app), the registry's Hub models, any repo id or URL; sizes, cache state and the device verdict.
  */
+import { EngineError } from '../../workers/engineClient';
 import type { CacheRef } from '../../workers/protocol';
 import {
   CacheStorageModelStore,
@@ -22,6 +23,7 @@ import {
   type Verdict,
 } from '../models';
 import { adapterKey } from '../models/backendChoice';
+import { connectRefusal } from '../models/connectPolicy';
 import { pageStorage, recallMeasurement } from './backendMemory';
 import { probeDevice } from './deviceProbe';
 import { EMBEDDED_MODEL_BYTES } from './embeddedModel';
@@ -132,9 +134,19 @@ export function modelFacts(model: string, customBytes?: number): ModelFacts {
   };
 }
 
+/** The built site's CSP connect-src (vite.config.ts); null on the dev server, which sends no policy. */
+declare const __P2P_CONNECT_SRC__: readonly string[] | null;
+
+/** Refuses, with the reason and the fix, a model location this site's CSP would block (before any fetch). */
+export function assertReachable(ref: CacheRef): void {
+  const refusal = connectRefusal(locationOf(ref), __P2P_CONNECT_SRC__ ?? undefined, window.location.origin);
+  if (refusal) throw new EngineError('download-failed', `cannot download ${locationOf(ref)}: ${refusal}`, -1);
+}
+
 /** Reads a repo's model_index.json and file list (no model files): the files and their total size. */
 export async function checkRepo(model: string, hubEndpoint?: string, signal?: AbortSignal): Promise<{ files: number; bytes: number; sized: boolean }> {
   const ref = cacheRefFor(model, hubEndpoint);
+  assertReachable(ref);
   const { files } = await resolveModel(ref.source, { store: modelStore(), signal });
   const { bytes, complete } = downloadBytes(files);
   return { files: files.length, bytes, sized: complete };

@@ -6,7 +6,7 @@ import { EngineError, type Engine, type LoadOptions } from '../../workers/engine
 import type { ReadyMessage } from '../../workers/protocol';
 import { dropDamaged, sourceKey, type OverallProgress } from '../models';
 import { useStudio, type DownloadState, type RunError } from '../state/store';
-import { cachedEntry, cacheRefFor, deleteCached, listCached, locationOf, modelFacts, modelStore, verdictFor } from './modelCatalog';
+import { assertReachable, cachedEntry, cacheRefFor, deleteCached, listCached, locationOf, modelFacts, modelStore, verdictFor } from './modelCatalog';
 
 let persistence: Promise<boolean | undefined> | undefined;
 
@@ -85,6 +85,7 @@ export async function assertCapable(model: string, prompts: number, preference: 
 /** Loads a Hub / URL model through the cache: downloads what is missing (with progress), then opens it. */
 export async function loadCached(engine: Engine, model: string, options: Omit<LoadOptions, 'cache' | 'onDownload'>): Promise<ReadyMessage> {
   const ref = cacheRefFor(model, useStudio.getState().models.hubEndpoint);
+  assertReachable(ref);
   await requestPersistence();
   useStudio.getState().setModels({ confirm: undefined });
   try {
@@ -107,9 +108,10 @@ export async function downloadOnly(engine: Engine, model: string): Promise<void>
   const controller = new AbortController();
   downloading = controller;
   const ref = cacheRefFor(model, useStudio.getState().models.hubEndpoint);
-  await requestPersistence();
   setDownload({ model, status: 'running' });
   try {
+    assertReachable(ref);
+    await requestPersistence();
     await engine.download(ref, { signal: controller.signal, onDownload: (e) => progressed(model, e.progress) });
     settle(model);
   } catch (err) {
