@@ -160,20 +160,31 @@ async function openChosen(sources: Sources, opts: WebModelOptions, label: string
 
 /** Times one UNet call on each backend (see `measureBackends`), keeps the faster one and frees the other. */
 async function measureAndKeep(gpu: Backend, sources: Sources, adapter: NonNullable<BackendChoice['adapter']>, signal?: AbortSignal): Promise<{ backend: Backend; choice: BackendChoice }> {
+  // Cancel is honoured between every step: before the second set of sessions, and before each timed call.
+  if (signal?.aborted) {
+    await gpu.dispose();
+    throw signal.reason;
+  }
   let wasm: Backend | undefined;
   try {
     wasm = await createOrtWebBackend({ ...sources, provider: 'wasm' });
   } catch (err) {
+    if (signal?.aborted) {
+      await gpu.dispose();
+      throw signal.reason;
+    }
     // wasm cannot hold this model after all: WebGPU without a measurement.
     return { backend: gpu, choice: { provider: 'webgpu', reason: 'wasm-unfit', adapter, detail: err instanceof Error ? err.message : String(err) } };
   }
   const clock = () => performance.now();
   let failed: 'webgpu' | 'wasm' | undefined;
-  const tagged = (which: 'webgpu' | 'wasm', time: () => Promise<number>) => () =>
-    time().catch((err: unknown) => {
+  const tagged = (which: 'webgpu' | 'wasm', time: () => Promise<number>) => () => {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return time().catch((err: unknown) => {
       failed = which;
       throw err;
     });
+  };
   try {
     const timings = await measureBackends(tagged('webgpu', unetCallTimer(gpu, clock)), tagged('wasm', unetCallTimer(wasm, clock)));
     if (signal?.aborted) throw signal.reason;
