@@ -91,7 +91,7 @@ test('a UNet overwritten with bytes of the same length is named, asks before re-
   await expect(error).toContainText(`the published one is`);
   await expect(error).toContainText(`Re-download it (${unetSize}) to use ${REPO} again.`);
   const prompt = page.getByTestId('repair-cache');
-  await expect(prompt).toContainText(`Damaged in this browser’s cache: ${UNET} of ${REPO}`);
+  await expect(prompt).toContainText(`Cannot use ${UNET} of ${REPO} from this browser’s cache`);
   await expect(prompt).toContainText(`Download it again (${unetSize})?`);
   await expect(page.getByTestId('model-cache-state')).toContainText(`damaged: ${UNET} failed its check`);
   await expect(page.getByTestId('cached-models')).toContainText(`damaged (${UNET})`);

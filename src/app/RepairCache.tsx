@@ -26,7 +26,7 @@ export function RepairCache() {
   return (
     <div role="alertdialog" aria-labelledby="repair-title" aria-describedby="repair-text" className="notice" data-testid="repair-cache">
       <h3 id="repair-title">
-        Damaged in this browser’s cache: {files} of {model}
+        Cannot use {files} of {model} from this browser’s cache
       </h3>
       <ul id="repair-text">
         {damaged.map((d) => (

@@ -21,7 +21,7 @@ export function SystemCheck() {
   if (!info) {
     return (
       <p data-testid="gpu-status" className="warn">
-        {state.unavailable ?? 'WebGPU is not available'}. The engine will run on WebAssembly.
+        {state.unavailable ?? 'WebGPU is not available'}. Models run on WebAssembly here; fp16 models need WebGPU.
       </p>
     );
   }
@@ -29,7 +29,7 @@ export function SystemCheck() {
   return (
     <p data-testid="gpu-status">
       WebGPU ready in a worker: {adapterLabel(info)}
-      {software ? ` — a software adapter (${software}): Automatic runs on WebAssembly, which is faster` : ''}; buffers up to{' '}
+      {software ? ` — a software adapter (${software}): Automatic runs every model WebAssembly can hold on WebAssembly, which is far faster` : ''}; buffers up to{' '}
       {(info.maxBufferSize / 2 ** 20).toFixed(0)} MiB;
       {info.features.includes('shader-f16') ? ' fp16 shaders supported.' : ' no fp16 shaders (fp32 models only).'}
     </p>
