@@ -2,6 +2,7 @@ import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
 import { contentSecurityPolicy, extraConnectFromEnv } from './scripts/csp';
 import { embeddedModelDefine } from './scripts/embeddedModelBytes';
+import { testHooksDefine } from './scripts/testHooks';
 
 // Cross-origin isolation lets onnxruntime-web use multi-threaded wasm (SharedArrayBuffer).
 const isolationHeaders = {
@@ -23,7 +24,8 @@ function cspMeta(): Plugin {
 
 export default defineConfig({
   plugins: [react(), cspMeta()],
-  define: embeddedModelDefine(import.meta.dirname),
+  // P2P_TEST_HOOKS=1 (the e2e builds) puts the test hook in; `npm run build` leaves it out (scripts/testHooks.ts).
+  define: { ...embeddedModelDefine(import.meta.dirname), ...testHooksDefine(process.env) },
   server: { headers: isolationHeaders },
   preview: { headers: { ...isolationHeaders, 'Content-Security-Policy': contentSecurityPolicy(extraConnect, true) } },
   worker: { format: 'es' },
