@@ -17,6 +17,8 @@ export default defineConfig({
   webServer: {
     command: `npx vite build ${vite} && npx vite preview ${vite} --host 127.0.0.1 --port ${port} --strictPort`,
     url: `http://127.0.0.1:${port}`,
+    // Built like the e2e app (scripts/testHooks.ts); the bench page itself drives EngineClient directly.
+    env: { P2P_TEST_HOOKS: '1' },
     reuseExistingServer: false,
     timeout: 180_000,
     stdout: 'ignore',

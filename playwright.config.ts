@@ -34,8 +34,9 @@ export default defineConfig({
   webServer: {
     command: `npx vite build --outDir ${outDir} && npx vite preview --outDir ${outDir} --host 127.0.0.1 --port ${port} --strictPort`,
     url: `http://127.0.0.1:${port}`,
-    // The built site's CSP must also let the page reach the tests' local mock Hub (scripts/csp.ts).
-    env: { P2P_CSP_CONNECT: 'http://127.0.0.1:*' },
+    // The built site's CSP must also let the page reach the tests' local mock Hub (scripts/csp.ts), and the specs
+    // drive the page through the test hook `window.__studio`, which only a P2P_TEST_HOOKS=1 build has (scripts/testHooks.ts).
+    env: { P2P_CSP_CONNECT: 'http://127.0.0.1:*', P2P_TEST_HOOKS: '1' },
     reuseExistingServer: false,
     timeout: 180_000,
     stdout: 'ignore',

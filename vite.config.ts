@@ -2,6 +2,7 @@ import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
 import { contentSecurityPolicy, cspDirectives, extraConnectFromEnv } from './scripts/csp';
 import { embeddedModelDefine } from './scripts/embeddedModelBytes';
+import { testHooksDefine } from './scripts/testHooks';
 
 // Cross-origin isolation lets onnxruntime-web use multi-threaded wasm (SharedArrayBuffer).
 const isolationHeaders = {
@@ -25,6 +26,8 @@ export default defineConfig(({ command }) => ({
   plugins: [react(), cspMeta()],
   define: {
     ...embeddedModelDefine(import.meta.dirname),
+    // P2P_TEST_HOOKS=1 (the e2e builds) puts the test hook in; `npm run build` leaves it out (scripts/testHooks.ts).
+    ...testHooksDefine(process.env),
     // The built page knows its own connect-src, to explain a refused model location before fetching (none in dev).
     __P2P_CONNECT_SRC__: JSON.stringify(command === 'build' ? cspDirectives(extraConnect)['connect-src'] : null),
   },

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: typecheck, unit tests (vitest, Node) and end-to-end tests (Playwright, Debian Chromium).
+// `npm test`: typecheck, unit tests (vitest, Node), bundle size (one production build against bundle-budget.json,
+// scripts/bundle-size.ts) and end-to-end tests (Playwright, Debian Chromium).
 // Every stage runs even when an earlier one fails, so one run shows everything; the closing summary gives each
 // runner's own counts, then "N passed, N failed" over unit and e2e tests (scripts/test-summary.mjs), and the exit
 // code is non-zero if anything failed.
@@ -21,12 +22,14 @@ function run(label, command) {
 
 const typecheck = run('typecheck', 'npm run --silent typecheck');
 const unit = run('unit tests', `npx vitest run --reporter=default --reporter=json --outputFile.json=${reports}/unit.json`);
+const bundle = run('bundle size', 'npm run --silent bundle-size');
 const e2e = run('e2e tests', 'npm run --silent test:e2e');
 
 // Stages that are not test runners are recorded too, so that any later summary (.ci/run prints one) says so.
-writeFileSync(`${reports}/stages.json`, JSON.stringify({ typecheck }));
+writeFileSync(`${reports}/stages.json`, JSON.stringify({ typecheck, 'bundle size check': bundle }));
 const summary = summarize(reports);
+summary.lines.push(`bundle size: ${bundle ? 'within bundle-budget.json, no test hook in the production build' : 'failed (see above)'}`);
 console.log('');
 for (const line of summary.lines) console.log(line);
 console.log(summaryLine(summary));
-process.exit(typecheck && unit && e2e && summary.failed === 0 && summary.problems.length === 0 ? 0 : 1);
+process.exit(typecheck && unit && bundle && e2e && summary.failed === 0 && summary.problems.length === 0 ? 0 : 1);

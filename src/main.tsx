@@ -1,5 +1,5 @@
 /**
- * Page entry: mounts the studio and installs the end-to-end test hook.
+ * Page entry: mounts the studio; in e2e builds (P2P_TEST_HOOKS=1, scripts/testHooks.ts) also installs the test hook.
  */
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -10,7 +10,10 @@ import { startUrlSync } from './app/urlSync';
 import './app/styles.css';
 import { refreshCached } from './app/modelDownloads';
 
-installStudioHook();
+/** Build-time constant (vite.config.ts): `false` in production, so the hook and its test-only workers are dropped. */
+declare const __P2P_TEST_HOOKS__: boolean;
+
+if (__P2P_TEST_HOOKS__) installStudioHook();
 // A share link on the embedded model (or a cached Hub model) generates at once; a download is asked for first.
 if (startUrlSync()) void openSharedLink();
 else void refreshCached();

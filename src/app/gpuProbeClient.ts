@@ -1,8 +1,9 @@
 /**
- * Page side of the GPU probe: runs the guidance kernel in a module worker and resolves with its
- * output, or rejects with the worker's reason (e.g. no WebGPU). The worker is ended afterwards.
+ * Page side of the GPU probe (the app's device probe, src/app/deviceProbe.ts, and the e2e hook): runs the guidance
+ * kernel in a module worker and resolves with its output, or rejects with the worker's reason (e.g. no WebGPU).
+ * The worker is ended afterwards.
  */
-import type { KernelCheckRequest, KernelCheckResult, ProbeEvent, ProbeRequest } from '../../workers/gpuProbeProtocol';
+import type { ProbeEvent, ProbeRequest } from '../../workers/gpuProbeProtocol';
 
 export interface ProbeResult {
   info: Extract<ProbeEvent, { type: 'probe-result' }>['info'];
@@ -52,23 +53,5 @@ export function probeGpu(count = 4096, scale = 7.5, timeoutMs = 60_000): Promise
     worker.onerror = (event) => reject(new GpuProbeError('worker-failed', event.message || 'the GPU probe worker failed to start'));
     const request: ProbeRequest = { type: 'probe', id, uncond: uncond.slice(), cond: cond.slice(), scale };
     worker.postMessage(request, [request.uncond.buffer, request.cond.buffer]);
-  }).finally(() => worker.terminate());
-}
-
-/** Runs the LocalBlend, heatmap and scheduler-step WGSL kernels in a module worker on the given inputs (parity tests). */
-export function checkKernels(inputs: Omit<KernelCheckRequest, 'type' | 'id'>, timeoutMs = 120_000): Promise<KernelCheckResult> {
-  const worker = new Worker(new URL('../../workers/gpu-probe.worker.ts', import.meta.url), { type: 'module' });
-  const id = nextId++;
-  return new Promise<KernelCheckResult>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new GpuProbeError('timeout', `kernel check gave no answer in ${timeoutMs} ms`)), timeoutMs);
-    worker.onmessage = (event: MessageEvent<ProbeEvent>) => {
-      const msg = event.data;
-      if (msg.id !== id) return;
-      clearTimeout(timer);
-      if (msg.type === 'kernels-result') resolve(msg);
-      else if (msg.type === 'probe-error') reject(new GpuProbeError(msg.code, msg.message));
-    };
-    worker.onerror = (event) => reject(new GpuProbeError('worker-failed', event.message || 'the GPU probe worker failed to start'));
-    worker.postMessage({ type: 'kernels', id, ...inputs } satisfies KernelCheckRequest);
   }).finally(() => worker.terminate());
 }

@@ -1,7 +1,8 @@
 /**
  * The typed test hook on `window`: the same entry points the UI uses, for end-to-end tests.
  */
-import { checkKernels, probeGpu } from './gpuProbeClient';
+import { probeGpu } from './gpuProbeClient';
+import { checkKernels } from './kernelCheckClient';
 import { checkUnet } from './unetCheckClient';
 import { EngineClient, type Engine } from '../../workers/engineClient';
 

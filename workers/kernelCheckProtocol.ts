@@ -1,0 +1,29 @@
+/**
+ * Messages of the kernel-check worker (test-only, reached through the e2e hook): it runs the LocalBlend,
+ * heatmap and scheduler-step WGSL kernels on the inputs it is given, for parity with their CPU twins.
+ */
+import type { LinearStepPlan } from '../src/diffusion/linearStep';
+
+/** Inputs for the LocalBlend, heatmap and scheduler-step kernels (compared with their CPU twins by the caller). */
+export interface KernelCheckRequest {
+  type: 'kernels';
+  id: number;
+  localBlend?: { latents: Float32Array; maps: Float32Array; alphas: Float32Array; dims: [number, number, number, number]; res: number; keys: number; threshold: number };
+  heatmaps?: { maps: Float32Array; prompts: number; res: number; keys: number; count: number };
+  /** Consecutive scheduler steps from latent `x`, one UNet output `[uncond; cond]` per step. */
+  linearSteps?: { plans: LinearStepPlan[]; x: Float32Array; noises: Float32Array[]; scale: number };
+}
+
+export interface KernelCheckResult {
+  type: 'kernels-result';
+  id: number;
+  localBlend?: Float32Array;
+  /** `[prompt][token]` tiles. */
+  heatmaps?: Uint8ClampedArray[][];
+  /** The latent after each step. */
+  linearSteps?: Float32Array[];
+}
+
+export type KernelCheckEvent =
+  | KernelCheckResult
+  | { type: 'kernels-error'; id: number; code: 'no-webgpu' | 'kernel-failed'; message: string };
