@@ -93,7 +93,11 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}${base}`,
-    close: () => new Promise<void>((done) => server.close(() => done())),
+    close: () =>
+      new Promise<void>((done) => {
+        server.close(() => done());
+        server.closeAllConnections(); // keep-alive sockets would hold close() for seconds
+      }),
   };
 }
 
