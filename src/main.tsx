@@ -1,5 +1,7 @@
 /**
  * Page entry: mounts the studio; in e2e builds (P2P_TEST_HOOKS=1, scripts/testHooks.ts) also installs the test hook.
+ * Without COOP/COEP headers it first tries cross-origin isolation through the service worker (./app/isolation),
+ * which may reload the page once; a share link's generation waits until that is settled.
  */
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -9,14 +11,19 @@ import { openSharedLink } from './app/engineSession';
 import { startUrlSync } from './app/urlSync';
 import './app/styles.css';
 import { refreshCached } from './app/modelDownloads';
+import { ensureIsolation } from './app/isolation';
 
 /** Build-time constant (vite.config.ts): `false` in production, so the hook and its test-only workers are dropped. */
 declare const __P2P_TEST_HOOKS__: boolean;
 
 if (__P2P_TEST_HOOKS__) installStudioHook();
 // A share link on the embedded model (or a cached Hub model) generates at once; a download is asked for first.
-if (startUrlSync()) void openSharedLink();
-else void refreshCached();
+const sharedLink = startUrlSync();
+void ensureIsolation().then((state) => {
+  if (state.kind === 'reloading') return; // the next load does the work
+  if (sharedLink) void openSharedLink();
+  else void refreshCached();
+});
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -1,12 +1,14 @@
 /**
  * The model and where it runs: the picker (toy model, Hub models, any repo), downloads and the cache,
- * the backend in use (WebGPU or wasm, and why), load progress, and what this browser's GPU offers.
+ * the backend in use (WebGPU or wasm, and why), load progress, what this browser's GPU offers, and whether wasm
+ * has threads.
  */
 import { describeChoice } from '../models/backendChoice';
 import { useStudio, type ProviderChoice } from '../state/store';
 import { CachedModels } from './CachedModels';
 import { DownloadProgress } from './DownloadProgress';
 import { HubModels } from './HubModels';
+import { IsolationNotice } from './IsolationNotice';
 import { SystemCheck } from './SystemCheck';
 
 export function ModelPanel() {
@@ -39,6 +41,7 @@ export function ModelPanel() {
         </select>
       </label>
       <SystemCheck />
+      <IsolationNotice />
       <CachedModels />
     </section>
   );
