@@ -14,12 +14,15 @@ import { refreshCached } from './app/modelDownloads';
 declare const __P2P_TEST_HOOKS__: boolean;
 
 if (__P2P_TEST_HOOKS__) installStudioHook();
-// A share link on the embedded model (or a cached Hub model) generates at once; a download is asked for first.
-if (startUrlSync()) void openSharedLink();
-else void refreshCached();
-
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <App />
-  </StrictMode>,
-);
+// The link is read (version 2 links unpack asynchronously) before the first render, so the controls never show
+// the defaults first. A share link on the embedded model (or a cached Hub model) generates at once; a download
+// is asked for first.
+void startUrlSync().then((fromLink) => {
+  createRoot(document.getElementById('root')!).render(
+    <StrictMode>
+      <App />
+    </StrictMode>,
+  );
+  if (fromLink) void openSharedLink();
+  else void refreshCached();
+});
