@@ -159,6 +159,7 @@ async function readPayload(r: string, ignored: string[]): Promise<unknown[] | un
   const dot = r.indexOf('.');
   const version = dot < 0 ? r : r.slice(0, dot);
   if (version !== String(LINK_VERSION)) return bad(`link version ${JSON.stringify(version.slice(0, 10))} is not known here (this app reads 1 and 2)`);
+  if (dot < 0) return bad('nothing follows the version');
   if (r.length > MAX_PAYLOAD_CHARS) return bad(`it is longer than ${MAX_PAYLOAD_CHARS} characters`);
   if (!hasCompression()) return bad('this browser has no DecompressionStream (version 1 links still open)');
   const bytes = fromBase64Url(r.slice(dot + 1));
