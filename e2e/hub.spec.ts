@@ -8,6 +8,8 @@ import { startMockHub, type FaultRule, type MockHub } from '../scripts/mock-hub'
 import { indexFolder } from '../scripts/mock-hub/files';
 import { makeFakeModel } from '../scripts/mock-hub/fixture';
 import { formatBytes } from '../src/models/progress';
+import { encodeLink } from '../src/state/linkCodec';
+import { DEFAULT_RECIPE } from '../src/state/recipe';
 
 const REPO = 'local/toy-shapes';
 let hub: MockHub;
@@ -83,6 +85,34 @@ test('a share link asks, downloads with progress, generates; a reload uses the c
   await cached.getByRole('button', { name: /^Delete local\/toy-shapes/ }).click();
   await expect(cached).toContainText('No models cached');
   await expect(page.getByTestId('model-cache-state')).toContainText('not cached');
+});
+
+test('a version 2 link to a Hub model that is not cached asks first, also offline, then downloads and generates', async ({ page }) => {
+  test.setTimeout(150_000);
+  const r = await encodeLink({ ...DEFAULT_RECIPE, model: REPO, prompt: 'a red circle', edits: ['a red square'], steps: 2, baseline: false });
+  expect(r).toMatch(/^r=2\./);
+  const link = `/?${r}&backend=wasm&hub=${encodeURIComponent(hub.url)}`;
+  // Offline: the mock Hub is stopped. The link still opens on its recipe and asks; nothing is fetched.
+  const port = Number(new URL(hub.url).port);
+  await hub.close();
+  try {
+    await page.goto(link);
+    await expect(page.getByTestId('confirm-download')).toBeVisible();
+    await expect(page.getByLabel('Source prompt', { exact: true })).toHaveValue('a red circle');
+    await expect(page.getByLabel('Steps', { exact: true })).toHaveValue('2');
+  } finally {
+    hub = await startHub(port);
+  }
+  // Online again: the same link asks, and nothing downloads before the user agrees.
+  await page.goto(link);
+  const confirm = page.getByTestId('confirm-download');
+  await expect(confirm).toContainText(repoSize);
+  expect(fileRequests('unet/model.onnx')).toEqual([]);
+  await confirm.getByRole('button', { name: 'Download and generate' }).click();
+  await expect(page.getByTestId('run-status')).toHaveText(/Done\./, { timeout: 90_000 });
+  await expect(page.locator('[data-testid^="result-"] canvas.final')).toHaveCount(2);
+  await page.getByTestId('cached-models').getByRole('button', { name: /^Delete local\/toy-shapes/ }).click();
+  await expect(page.getByTestId('cached-models')).toContainText('No models cached');
 });
 
 test('a dropped connection resumes with a Range request and completes', async ({ page }) => {

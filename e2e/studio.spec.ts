@@ -5,6 +5,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { seriousViolations } from './helpers/axe';
+import { linkParams } from './helpers/link';
 
 async function resultPixels(page: Page): Promise<string[]> {
   return page.evaluate(() =>
@@ -45,10 +46,17 @@ test('edit by editing the prompt, share the link, get the same images', async ({
   await page.screenshot({ path: testInfo.outputPath('studio-results.png'), fullPage: true });
   expect(await seriousViolations(page)).toEqual([]);
 
-  const link = page.url();
-  expect(link).toContain('p=a+blue+circle');
-  expect(link).toContain('cross=0.7');
-  expect(link).toContain('backend=wasm');
+  // The address bar holds a version 2 link (`?r=2.…`); the share button copies the same link.
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.getByRole('button', { name: 'Copy link' }).click();
+  await expect(page.getByRole('button', { name: 'Link copied' })).toBeVisible();
+  const link = await page.evaluate(() => navigator.clipboard.readText());
+  expect(link).toBe(page.url());
+  expect(new URL(link).searchParams.get('r')).toMatch(/^2\.[\w-]+$/);
+  const shared = await linkParams(link);
+  expect(shared.get('p')).toBe('a blue circle');
+  expect(shared.get('cross')).toBe('0.7');
+  expect(shared.get('backend')).toBe('wasm');
   const second = await context.newPage();
   await second.setViewportSize({ width: 1400, height: 1100 });
   await second.goto(link);
@@ -98,5 +106,5 @@ test('LocalBlend words are picked as chips per prompt and travel in the link', a
   await source.getByRole('button', { name: 'red' }).click();
   await expect(source.getByRole('button', { name: 'red' })).toHaveAttribute('aria-pressed', 'true');
   await page.getByRole('group', { name: 'Edit 1 words' }).getByRole('button', { name: 'square' }).click();
-  await expect.poll(() => new URL(page.url()).searchParams.getAll('b')).toEqual(['circle,red', '']);
+  await expect.poll(async () => (await linkParams(page.url())).getAll('b')).toEqual(['circle,red', '']);
 });

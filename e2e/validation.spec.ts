@@ -6,6 +6,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { seriousViolations } from './helpers/axe';
+import { linkParams } from './helpers/link';
 
 /** MAX_PROMPT_CHARS in src/state/recipe.ts (the codec's limit), repeated here as the reference. */
 const MAX_PROMPT_CHARS = 500;
@@ -13,7 +14,8 @@ const MAX_PROMPT_CHARS = 500;
 
 const field = (page: Page, label: string) => page.locator('.field', { has: page.getByLabel(label, { exact: true }) });
 const generate = (page: Page) => page.getByRole('button', { name: /^Generate/ });
-const param = (page: Page, key: string) => new URL(page.url()).searchParams.get(key);
+/** One recipe value from the address bar (a version 2 link, read as the app reads it). */
+const param = async (page: Page, key: string) => (await linkParams(page.url())).get(key);
 
 test('an out-of-range number stays as typed, shows the accepted range and blocks Generate', async ({ page }) => {
   await page.goto('/?backend=wasm');
@@ -26,7 +28,7 @@ test('an out-of-range number stays as typed, shows the accepted range and blocks
     await expect(steps).toHaveAccessibleDescription(/an integer from 1 to 150/);
     await expect(generate(page)).toBeDisabled();
     await expect(page.getByTestId('run-blocked')).toContainText('Steps:');
-    expect(param(page, 'steps')).toBe('20'); // the recipe (and the link) keep the last accepted value
+    expect(await param(page, 'steps')).toBe('20'); // the recipe (and the link) keep the last accepted value
   }
   // Ctrl+Enter does not go around the block.
   await page.keyboard.press('Control+Enter');
@@ -51,7 +53,7 @@ test('an out-of-range number stays as typed, shows the accepted range and blocks
   await expect(page.getByTestId('run-blocked')).toHaveCount(0);
   await expect(generate(page)).toBeEnabled();
   await expect(steps).toHaveAttribute('aria-invalid', 'false');
-  await expect.poll(() => [param(page, 'steps'), param(page, 'g'), param(page, 'cross')]).toEqual(['12', '6', '0.6']);
+  await expect.poll(async () => [await param(page, 'steps'), await param(page, 'g'), await param(page, 'cross')]).toEqual(['12', '6', '0.6']);
   await expect(page.getByLabel('Cross-attention replace steps', { exact: true })).toHaveValue('0.6');
 });
 

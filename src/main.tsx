@@ -17,16 +17,18 @@ import { ensureIsolation } from './app/isolation';
 declare const __P2P_TEST_HOOKS__: boolean;
 
 if (__P2P_TEST_HOOKS__) installStudioHook();
-// A share link on the embedded model (or a cached Hub model) generates at once; a download is asked for first.
-const sharedLink = startUrlSync();
-void ensureIsolation().then((state) => {
+// The link is read (version 2 links unpack asynchronously) before the first render, so the controls never show
+// the defaults first. A share link on the embedded model (or a cached Hub model) generates at once, once the
+// isolation attempt is settled (it may reload the page); a download is asked for first.
+const isolation = ensureIsolation();
+void startUrlSync().then(async (fromLink) => {
+  createRoot(document.getElementById('root')!).render(
+    <StrictMode>
+      <App />
+    </StrictMode>,
+  );
+  const state = await isolation;
   if (state.kind === 'reloading') return; // the next load does the work
-  if (sharedLink) void openSharedLink();
+  if (fromLink) void openSharedLink();
   else void refreshCached();
 });
-
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <App />
-  </StrictMode>,
-);

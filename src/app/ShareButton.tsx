@@ -1,5 +1,5 @@
 /**
- * Copies the share link (the URL always holds the whole recipe) to the clipboard.
+ * Copies the share link (the URL always holds the whole recipe, version 2 format) to the clipboard.
  */
 import { useState } from 'react';
 import { shareLink } from './urlSync';
@@ -10,7 +10,9 @@ export function ShareButton() {
     <button
       type="button"
       onClick={() => {
-        navigator.clipboard.writeText(shareLink()).then(
+        // The link is encoded asynchronously (CompressionStream); Chromium and Firefox keep the click's user
+        // activation for the few milliseconds that takes.
+        shareLink().then((link) => navigator.clipboard.writeText(link)).then(
           () => setCopied('copied'),
           () => setCopied('failed'),
         );

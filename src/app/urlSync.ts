@@ -1,16 +1,17 @@
 /**
- * Keeps the recipe and the address bar in step: read once at start-up (with notices for ignored
- * values), then `history.replaceState` on every change so the URL is always a share link.
+ * Keeps the recipe and the address bar in step: read once at start-up (version 1 or 2 links, with notices for
+ * ignored values), then `history.replaceState` on every change, in the version 2 format (`?r=2.…`, see
+ * src/state/linkCodec.ts), so the URL is always a share link.
  */
+import { decodeLink, encodeLink } from '../state/linkCodec';
 import { useStudio, type ProviderChoice } from '../state/store';
-import { decodeRecipe, encodeRecipe } from '../state/urlCodec';
 
 const PROVIDERS: ProviderChoice[] = ['auto', 'webgpu', 'wasm'];
 
 /** The recipe plus page settings that travel in the link (the engine preference when not auto, the Hub when not the default). */
-function query(): string {
+async function query(): Promise<string> {
   const { recipe, engine, models } = useStudio.getState();
-  let q = encodeRecipe(recipe);
+  let q = await encodeLink(recipe);
   if (engine.preference !== 'auto') q += `&backend=${engine.preference}`;
   if (models.hubEndpoint) q += `&hub=${encodeURIComponent(models.hubEndpoint)}`;
   return q;
@@ -30,26 +31,36 @@ function hubSetting(params: URLSearchParams, ignored: string[]): string | undefi
   return undefined;
 }
 
-/** Reads the recipe from the URL; returns whether the URL held one (a share link). */
-export function startUrlSync(): boolean {
-  const { recipe, ignored } = decodeRecipe(window.location.search);
-  const backend = new URLSearchParams(window.location.search).get('backend') ?? 'auto';
+/** The address bar's query as last written (or being written): the share button waits for it. */
+let latest: Promise<string> | undefined;
+
+/** Reads the recipe from the URL; resolves to whether the URL held one (a share link). */
+export async function startUrlSync(): Promise<boolean> {
+  const params = new URLSearchParams(window.location.search);
+  const { recipe, ignored, fromLink } = await decodeLink(window.location.search);
+  const backend = params.get('backend') ?? 'auto';
   if (!PROVIDERS.includes(backend as ProviderChoice)) ignored.push(`backend=${JSON.stringify(backend.slice(0, 20))} (auto, webgpu or wasm)`);
   const preference = PROVIDERS.includes(backend as ProviderChoice) ? (backend as ProviderChoice) : 'auto';
-  const hubEndpoint = hubSetting(new URLSearchParams(window.location.search), ignored);
+  const hubEndpoint = hubSetting(params, ignored);
   useStudio.setState((s) => ({ recipe, notices: ignored, engine: { ...s.engine, preference }, models: { ...s.models, hubEndpoint } }));
-  let last = '';
-  const write = (query: string) => {
-    if (query === last) return;
-    last = query;
-    window.history.replaceState(null, '', `${window.location.pathname}?${query}`);
+  // Encoding is async (CompressionStream): each change starts one, and only the newest one may write.
+  let written = '';
+  let sequence = 0;
+  const write = () => {
+    const mine = ++sequence;
+    latest = query();
+    void latest.then((q) => {
+      if (mine !== sequence || q === written) return;
+      written = q;
+      window.history.replaceState(null, '', `${window.location.pathname}?${q}`);
+    });
   };
-  const fromLink = new URLSearchParams(window.location.search).has('p');
-  write(query());
-  useStudio.subscribe(() => write(query()));
+  write();
+  useStudio.subscribe(write);
   return fromLink;
 }
 
-export function shareLink(): string {
-  return `${window.location.origin}${window.location.pathname}?${query()}`;
+/** The share link of the current recipe (waits for an address-bar write still being encoded). */
+export async function shareLink(): Promise<string> {
+  return `${window.location.origin}${window.location.pathname}?${await (latest ?? query())}`;
 }

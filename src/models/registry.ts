@@ -66,6 +66,13 @@ const MB = 1_000_000;
 /** SD 1.x CLIP token embedding, 49408 × 768 elements. */
 const SD1_TOKEN_EMBEDDING = 49408 * 768;
 
+/**
+ * What identifies the embedded model's files in a share link (it has no Hub revision): `sha256:` and the first 16
+ * hex digits of public/models/toy-shapes/unet/model.onnx. A re-export changes it (registry.test.ts checks it
+ * against the file), so an old link opened after a re-export says the images may differ.
+ */
+export const EMBEDDED_REVISION = 'sha256:83d8bf2b69758e27';
+
 export const TOY_MODEL: ModelEntry = {
   id: 'toy-shapes',
   label: 'Toy shapes (embedded, ~25 MB, any device)',
