@@ -12,11 +12,9 @@
 import { findModel, EMBEDDED_REVISION } from '../models/registry';
 import { isRepoId } from '../models/source';
 import { DEFAULT_RECIPE, type Recipe, type Window } from './recipe';
-import { decodeRecipe, encodeRecipe, type DecodedRecipe } from './urlCodec';
+import { decodeRecipe, encodeRecipe, PAGE_SETTINGS, type DecodedRecipe } from './urlCodec';
 
 export const LINK_VERSION = 2;
-/** Page settings that share the query string with the recipe (urlSync reads them). */
-const PAGE_SETTINGS = new Set(['backend', 'hub']);
 /** Longest `r=` value read, and most bytes inflated from it: far above any real recipe, far below a bomb. */
 const MAX_PAYLOAD_CHARS = 16_000;
 const MAX_JSON_BYTES = 64 * 1024;
@@ -80,13 +78,8 @@ async function inflate(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array<Array
   } catch {
     return 'it is not deflate data';
   }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  // DecompressionStream yields chunks over plain ArrayBuffers (never shared memory), which Blob takes.
+  return new Uint8Array(await new Blob(chunks as Uint8Array<ArrayBuffer>[]).arrayBuffer());
 }
 
 /**

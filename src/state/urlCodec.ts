@@ -31,8 +31,9 @@ function wordKeyProblem(word: string): string | undefined {
   if (word in Object.prototype || word === '__proto__') return `"${word.slice(0, 30)}" is a reserved name, not a word`;
   return undefined;
 }
+
 /** Page settings that share the query string but are not part of the recipe (see urlSync). */
-const PAGE_SETTINGS = new Set(['backend', 'hub']);
+export const PAGE_SETTINGS: ReadonlySet<string> = new Set(['backend', 'hub']);
 
 /** A registry id (`toy-shapes`), a Hub repo id (`owner/name`), or an http(s) folder URL (asked before downloading). */
 export function isModelId(model: string): boolean {
