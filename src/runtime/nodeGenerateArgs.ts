@@ -5,7 +5,8 @@
 
 import { parseArgs } from 'node:util';
 import { SCHEDULER_NAMES, type EditOptions, type GenerateRequest, type SchedulerName } from '../diffusion';
-import { LIMITS, MAX_EDITS, MAX_PROMPT_CHARS } from '../state/recipe';
+import { MAX_EDITS, MAX_PROMPT_CHARS, wordCount } from '../state/recipe';
+import { NUMBER_RULES, parseNumber, rangeText, type NumberRule } from '../state/validate';
 
 export const USAGE = `usage: npx tsx scripts/generate.ts --model DIR --prompt "…" [--edit "…"]… --out DIR
   --kind replace|refine|reweight   edit kind (default replace)
@@ -30,35 +31,23 @@ export interface GenerateCli {
   threads?: number;
 }
 
-interface Range {
-  min: number;
-  max: number;
-  integer?: boolean;
-}
-
+/** The studio's rules for each numeric control (src/state/validate.ts), under the CLI's option names. */
 const RANGES = {
-  seed: { ...LIMITS.seed, integer: true },
-  steps: { ...LIMITS.steps, integer: true },
-  guidance: LIMITS.guidance,
-  cross: { min: 0, max: 1 },
-  self: { min: 0, max: 1 },
-  weight: LIMITS.weight,
-  threshold: LIMITS.threshold,
+  seed: NUMBER_RULES.seed,
+  steps: NUMBER_RULES.steps,
+  guidance: NUMBER_RULES.guidance,
+  cross: NUMBER_RULES.window,
+  self: NUMBER_RULES.window,
+  weight: NUMBER_RULES.weight,
+  threshold: NUMBER_RULES.threshold,
   threads: { min: 1, max: 64, integer: true },
-} satisfies Record<string, Range>;
-
-function rangeText(r: Range): string {
-  return `${r.integer ? 'an integer' : 'a number'} from ${r.min} to ${r.max}`;
-}
+} satisfies Record<string, NumberRule>;
 
 function number(value: string | undefined, name: keyof typeof RANGES, fallback: number, label = `--${name}`): number {
   if (value === undefined) return fallback;
-  const n = Number(value);
-  const r: Range = RANGES[name];
-  if (value.trim() === '' || !Number.isFinite(n) || (r.integer && !Number.isInteger(n)) || n < r.min || n > r.max) {
-    throw new Error(`${label} must be ${rangeText(r)}, got "${value}"`);
-  }
-  return n;
+  const parsed = parseNumber(value, RANGES[name]);
+  if (!parsed.ok) throw new Error(`${label} must be ${rangeText(RANGES[name])}, got "${value}"`);
+  return parsed.value;
 }
 
 function pairs(values: string[] | undefined, option: string, range: keyof typeof RANGES): [string, number][] {
@@ -70,8 +59,6 @@ function pairs(values: string[] | undefined, option: string, range: keyof typeof
     return [word, number(v.slice(at + 1), range, 0, `--${option} ${word}`)];
   });
 }
-
-const wordCount = (s: string) => s.trim().split(/\s+/).filter(Boolean).length;
 
 /** Options that take a value; a value that looks like a negative number must not be read as an option. */
 const VALUE_OPTIONS = ['model', 'prompt', 'edit', 'kind', 'cross', 'cross-word', 'self', 'weight', 'reweight-base', 'blend', 'threshold', 'seed', 'steps', 'guidance', 'scheduler', 'threads', 'out'];

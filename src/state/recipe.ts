@@ -78,7 +78,8 @@ export const LIMITS = {
   threshold: { min: 0, max: 1 },
 } as const;
 
-const wordCount = (s: string) => s.trim().split(/\s+/).filter(Boolean).length;
+/** Words of a prompt, split on whitespace (a swap needs the same count in every prompt). */
+export const wordCount = (s: string) => s.trim().split(/\s+/).filter(Boolean).length;
 
 /** The controller used: 'auto' = swap (replace) when every edit has the source's word count, else refine. */
 export function resolveKind(recipe: Pick<Recipe, 'prompt' | 'edits' | 'kind'>): 'replace' | 'refine' | 'reweight' {
