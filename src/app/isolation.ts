@@ -16,6 +16,8 @@ export type IsolationState =
 
 export const useIsolation = create<IsolationState>(() => ({ kind: 'pending' }));
 
+const STORAGE_BLOCKED = 'the page cannot keep its reload guard (storage is blocked)';
+
 /** The sessionStorage key of the reload guard: set just before the one reload, cleared once isolated. */
 export const RELOAD_GUARD_KEY = 'p2p-isolation-reload';
 
@@ -31,7 +33,7 @@ export interface IsolationEnv {
 export function isolationPlan(env: IsolationEnv): { kind: 'isolated' } | { kind: 'register' } | { kind: 'single-thread'; reason: string } {
   if (env.isolated) return { kind: 'isolated' };
   if (!env.serviceWorker) return { kind: 'single-thread', reason: 'this browser offers no service worker here (an insecure origin, or private mode)' };
-  if (env.reloadedBefore === undefined) return { kind: 'single-thread', reason: 'the page cannot keep its reload guard (storage is blocked)' };
+  if (env.reloadedBefore === undefined) return { kind: 'single-thread', reason: STORAGE_BLOCKED };
   if (env.reloadedBefore) return { kind: 'single-thread', reason: 'the page was reloaded once for it and is still not isolated' };
   return { kind: 'register' };
 }
@@ -60,7 +62,7 @@ function setGuard(on: boolean): boolean {
 
 /** Reloads once under the guard; resolves to the final state (never resolves when the page reloads). */
 function reloadOnce(): IsolationState {
-  if (!setGuard(true)) return { kind: 'single-thread', reason: 'the page cannot keep its reload guard (storage is blocked)' };
+  if (!setGuard(true)) return { kind: 'single-thread', reason: STORAGE_BLOCKED };
   window.location.reload();
   return { kind: 'reloading' };
 }
