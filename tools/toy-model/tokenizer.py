@@ -11,9 +11,8 @@ from __future__ import annotations
 import json
 import os
 import re
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
-from data import VOCAB_WORDS
 
 MAX_LEN = 77
 BOS, EOS = "<|startoftext|>", "<|endoftext|>"
@@ -68,7 +67,10 @@ def build_merges(words: List[str]) -> List[Tuple[str, str]]:
 
 
 class ToyTokenizer:
-    def __init__(self, words: List[str] = VOCAB_WORDS):
+    def __init__(self, words: Optional[List[str]] = None):
+        if words is None:  # toy-shapes' grammar (data.py needs PIL; the emoji model passes its own words)
+            from data import VOCAB_WORDS
+            words = VOCAB_WORDS
         b2u = bytes_to_unicode()
         self.byte_encoder = b2u
         self.merges = build_merges(words)
@@ -151,6 +153,7 @@ class ToyTokenizer:
 
 
 if __name__ == "__main__":
+    from data import VOCAB_WORDS
     t = ToyTokenizer()
     print(len(t), "tokens,", len(t.merges), "merges, bos", t.bos_id, "eos", t.eos_id)
     for w in VOCAB_WORDS:

@@ -24,7 +24,6 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from data import make_dataset  # noqa: E402
 from model import (AEConfig, AutoEncoder, CLIPTextModel, TextConfig, UNet2DConditionModel,  # noqa: E402
                    UNetConfig, count_params)
 from tokenizer import ToyTokenizer  # noqa: E402
@@ -297,6 +296,7 @@ def main():
     t_start = time.time()
 
     # 2. Data (procedural, deterministic in the seed)
+    from data import make_dataset  # here: data.py needs PIL, which train_emoji.py's GPU machine lacks
     tok = ToyTokenizer()
     imgs, caps, _ = make_dataset(cfg.n_images, cfg.seed)
     ids = torch.tensor([tok.ids(c) for c in caps], dtype=torch.long)

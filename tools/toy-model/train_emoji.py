@@ -1,0 +1,359 @@
+"""Train the toy-emoji model (64-px emoji world): autoencoder, then UNet + text encoder, on fresh renders.
+
+  /usr/bin/python3 tools/toy-model/train_emoji.py                       # CPU, resumable, hours
+  /usr/bin/python3 tools/toy-model/train_emoji.py --smoke               # a few steps of each phase
+  python3 train_emoji.py --device cuda --sprites sprites.npz --run-dir DIR --ae-minutes 1.5 --minutes 5.5
+                                                                         # the 8-minute GPU run (docs below)
+
+Same recipe as the shipped toy-shapes run (train.py's v13: SD noise schedule, epsilon prediction, 10%
+empty captions, 60% of each batch's timesteps from [800, 1000), the guidance-consistency term from 40% of
+the budget on, EMA), at the emoji world's geometry: 64x64 images, an f=4 autoencoder to 4x16x16 latents,
+UNet levels 16/8/4 with cross-attention at 16x16 and 8x8 (16x16 attention maps) and in the mid block.
+Every step draws a fresh batch with emoji_render.py on the training device, so nothing is pre-generated.
+
+Resumable: <run-dir>/ckpt.pt holds everything (written every --ckpt-every seconds and at the end); rerun
+the same command (or pass --resume) to continue; the cosine schedules run on the elapsed time stored
+there. <run-dir>/weights.pt is the compact result (EMA weights + config + scaling factor, ~25 MB), what
+export_emoji.py reads; --weights-out also writes it in <=15 MiB parts (weights.pt.partNN) for a machine
+that returns files of limited size.
+
+On a GPU machine (torch >= 1.13, CUDA; no PIL or network needed), copy this folder's emoji_*.py,
+model.py, tokenizer.py, train.py, train_emoji.py and runs/emoji/sprites.npz (131 KiB); bf16 autocast is
+used on CUDA.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import math
+import os
+import random
+import sys
+import time
+from dataclasses import asdict, dataclass
+from typing import Optional
+
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from emoji_render import load_sprite_tensor, render  # noqa: E402
+from emoji_world import VOCAB_WORDS, sample  # noqa: E402
+from model import AEConfig, AutoEncoder, CLIPTextModel, TextConfig, UNet2DConditionModel, UNetConfig, count_params  # noqa: E402,E501
+from tokenizer import ToyTokenizer  # noqa: E402
+from train import diffusion_loss, sd_alphas_cumprod  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+@dataclass
+class EmojiConfig:
+    name: str = "toy-emoji"
+    seed: int = 0
+    image_size: int = 64
+    # autoencoder 64x64x3 -> 16x16x4 (f = 4, as the issue asks; SD's is f = 8 at 512 px)
+    ae_channels: tuple = (32, 64, 128)
+    ae_minutes: float = 20.0
+    ae_batch: int = 64
+    ae_lr: float = 1e-3
+    ae_latent_l2: float = 1e-4
+    ae_latent_noise: float = 0.1
+    # text encoder: CLIP-style, width 128 (= cross-attention dim), 3 layers
+    text_dim: int = 128
+    text_layers: int = 3
+    text_heads: int = 4
+    # UNet: 17.6 MB fp32; with the decoder (3.7 MB) and text encoder (2.8 MB) the export is ~24 MB
+    unet_channels: tuple = (48, 96, 128)
+    unet_attn: tuple = (True, True, False)
+    unet_layers: int = 1
+    unet_heads: int = 4
+    unet_groups: int = 16
+    # diffusion
+    minutes: float = 600.0
+    batch: int = 64
+    lr: float = 1e-3
+    warmup: int = 300
+    cond_drop: float = 0.10
+    t_high_frac: float = 0.6
+    t_high_from: int = 800
+    consistency_weight: float = 1.0
+    consistency_below: int = 500
+    consistency_from: float = 0.4
+    consistency_cap: Optional[int] = 16
+    ema: float = 0.999
+    ckpt_every_s: float = 180.0
+    log_every: int = 50
+    # CPU: rendering a picture costs ~15 ms, as much as the UNet's step per sample, so the UNet phase
+    # trains from a pool of encoded latents and renders only `pool_refresh` new pictures per step into it
+    # (0 = a fresh batch every step, as on a GPU)
+    pool_size: int = 0
+    pool_refresh: int = 8
+
+
+# Continuing a run on this machine's 2 cores (e.g. from the GPU run's weights.pt, --init): a latent pool.
+CPU_CONTINUE = dict(batch=64, lr=3e-4, warmup=100, pool_size=12_000, pool_refresh=8, ckpt_every_s=300.0,
+                    log_every=25)
+# The 8-minute GPU run: bigger batches, a shorter AE phase (H200: ~10x the CPU's budget in a few minutes).
+GPU = dict(ae_batch=256, ae_minutes=1.5, batch=384, lr=1.5e-3, minutes=5.75, ckpt_every_s=60.0, log_every=200)
+
+
+def unet_config(cfg: EmojiConfig) -> UNetConfig:
+    return UNetConfig(block_out_channels=tuple(cfg.unet_channels), down_attn=tuple(cfg.unet_attn),
+                      layers_per_block=cfg.unet_layers, num_heads=cfg.unet_heads,
+                      cross_attention_dim=cfg.text_dim, norm_num_groups=cfg.unet_groups)
+
+
+def tokenizer() -> ToyTokenizer:
+    return ToyTokenizer(VOCAB_WORDS)
+
+
+def build_models(cfg: EmojiConfig, vocab_size: int):
+    ae = AutoEncoder(AEConfig(channels=tuple(cfg.ae_channels)))
+    text = CLIPTextModel(TextConfig(vocab_size=vocab_size, dim=cfg.text_dim, layers=cfg.text_layers,
+                                    heads=cfg.text_heads))
+    return ae, text, UNet2DConditionModel(unet_config(cfg))
+
+
+def latent_size(cfg: EmojiConfig) -> int:
+    return cfg.image_size // 2 ** (len(cfg.ae_channels) - 1)
+
+
+def map_resolution(cfg: EmojiConfig) -> int:
+    return latent_size(cfg) >> list(cfg.unet_attn).index(True)
+
+
+def load_weights(path: str):
+    """(cfg, tokenizer, ae, text, unet, scaling_factor) from weights.pt (EMA weights), eval mode, CPU."""
+    w = torch.load(path, map_location="cpu")
+    cfg = EmojiConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in w["cfg"].items()})
+    tok = tokenizer()
+    ae, text, unet = build_models(cfg, len(tok))
+    ae.load_state_dict(w["ae"])
+    text.load_state_dict(w["text"])
+    unet.load_state_dict(w["unet"])
+    for m in (ae, text, unet):
+        m.eval()
+    return cfg, tok, ae, text, unet, float(w["scaling_factor"])
+
+
+def log(msg: str):
+    print(time.strftime("%H:%M:%S"), msg, flush=True)
+
+
+class Batches:
+    """Fresh (image, token ids) batches drawn on the training device."""
+
+    def __init__(self, sprites, tok: ToyTokenizer, seed: int):
+        self.sprites, self.tok = sprites, tok
+        self.rng = random.Random(seed)
+        self.gen = torch.Generator(device=sprites.device).manual_seed(seed)
+
+    def __call__(self, n: int):
+        caps, scenes = zip(*[sample(self.rng) for _ in range(n)])
+        imgs, _ = render(list(scenes), self.sprites, self.gen)
+        ids = torch.tensor([self.tok.ids(c) for c in caps], dtype=torch.long, device=self.sprites.device)
+        return imgs, ids
+
+
+def split_file(path: str, out_dir: str, part_bytes: int = 15 << 20):
+    """Copy `path` into out_dir as <name>.partNN files of at most part_bytes (join: cat in order)."""
+    data, name = open(path, "rb").read(), os.path.basename(path)
+    for i in range(0, len(data), part_bytes):
+        dst = os.path.join(out_dir, f"{name}.part{i // part_bytes:02d}")
+        with open(dst + ".tmp", "wb") as f:
+            f.write(data[i:i + part_bytes])
+        os.replace(dst + ".tmp", dst)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--smoke", action="store_true")
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--gpu-preset", action="store_true", help="GPU batch sizes and the 8-minute budget")
+    ap.add_argument("--init", default=None, help="start the UNet phase from this weights.pt (its autoencoder, "
+                    "scaling factor and EMA weights), with CPU_CONTINUE's settings")
+    ap.add_argument("--ae-minutes", type=float)
+    ap.add_argument("--minutes", type=float, help="UNet-phase budget (wall clock, cosine lr over it)")
+    ap.add_argument("--sprites", default=os.path.join(HERE, "runs", "emoji", "sprites.npz"))
+    ap.add_argument("--run-dir", default=os.path.join(HERE, "runs", "toy-emoji"))
+    ap.add_argument("--weights-out", default=None, help="also copy weights.pt here, in <=15 MiB parts")
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+
+    cfg = EmojiConfig(**(GPU if args.gpu_preset else CPU_CONTINUE if args.init else {}))
+    if args.ae_minutes is not None:
+        cfg.ae_minutes = args.ae_minutes
+    if args.minutes is not None:
+        cfg.minutes = args.minutes
+    if args.smoke:
+        cfg.ae_batch, cfg.batch, cfg.log_every, cfg.pool_size = 8, 8, 1, min(cfg.pool_size, 256)
+    dev = torch.device(args.device)
+    cuda = dev.type == "cuda"
+    if cuda:
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+        torch.backends.cudnn.benchmark = True
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(cfg.seed)
+    os.makedirs(args.run_dir, exist_ok=True)
+    ckpt_path = os.path.join(args.run_dir, "ckpt.pt")
+    autocast = (lambda: torch.autocast("cuda", dtype=torch.bfloat16)) if cuda else \
+        (lambda: torch.autocast("cpu", enabled=False))
+    t_start = time.time()
+
+    tok = tokenizer()
+    sprites = load_sprite_tensor(args.sprites, dev)
+    draw = Batches(sprites, tok, cfg.seed)
+    ae, text, unet = build_models(cfg, len(tok))
+    ae, text, unet = ae.to(dev), text.to(dev), unet.to(dev)
+    log(f"params: ae decoder {count_params(ae.decoder)}, text {count_params(text)}, unet {count_params(unet)}; "
+        f"vocab {len(tok)}; device {dev}")
+    ck = torch.load(ckpt_path, map_location=dev) if os.path.exists(ckpt_path) else None
+
+    # 1. Autoencoder (resumable on its own), then scaling factor = 1 / std(latents)
+    if ck is None and args.init:
+        w = torch.load(args.init, map_location=dev)
+        ae.load_state_dict(w["ae"])
+        text.load_state_dict(w["text"])
+        unet.load_state_dict(w["unet"])
+        ae.eval()
+        scaling, step, elapsed, opt_state = float(w["scaling_factor"]), 0, 0.0, None
+        ema_text, ema_unet = copy.deepcopy(text.state_dict()), copy.deepcopy(unet.state_dict())
+        log(f"initialised from {args.init} (trained {w.get('step')} steps there)")
+    elif ck is None or ck.get("phase") == "ae":
+        ae_opt = torch.optim.Adam(ae.parameters(), lr=cfg.ae_lr)
+        ae_step, ae_el = 0, 0.0
+        if ck is not None:
+            ae.load_state_dict(ck["ae"])
+            ae_opt.load_state_dict(ck["ae_opt"])
+            ae_step, ae_el = ck["ae_step"], ck["ae_elapsed"]
+            log(f"resumed the autoencoder at step {ae_step}")
+        t0, last, budget = time.time() - ae_el, time.time(), cfg.ae_minutes * 60
+        while (args.smoke and ae_step < 3) or (not args.smoke and time.time() - t0 < budget):
+            frac = min(1.0, (time.time() - t0) / budget)
+            for g in ae_opt.param_groups:
+                g["lr"] = cfg.ae_lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * frac)))
+            with torch.no_grad():
+                x, _ = draw(cfg.ae_batch)
+            with autocast():
+                z = ae.encoder(x)
+                y = ae.decoder(z + cfg.ae_latent_noise * z.detach().std() * torch.randn_like(z))
+            y, z = y.float(), z.float()
+            rec = F.mse_loss(y, x) + 0.5 * F.l1_loss(y, x)
+            loss = rec + cfg.ae_latent_l2 * z.pow(2).mean()
+            ae_opt.zero_grad(set_to_none=True)
+            loss.backward()
+            ae_opt.step()
+            ae_step += 1
+            if ae_step % cfg.log_every == 0:
+                log(f"ae step {ae_step} rec {rec.item():.5f} |z| {z.std().item():.3f} {time.time() - t0:.0f}s")
+            if time.time() - last > cfg.ckpt_every_s:
+                torch.save(dict(phase="ae", cfg=asdict(cfg), ae=ae.state_dict(), ae_opt=ae_opt.state_dict(),
+                                ae_step=ae_step, ae_elapsed=time.time() - t0), ckpt_path + ".tmp")
+                os.replace(ckpt_path + ".tmp", ckpt_path)
+                last = time.time()
+        ae.eval()
+        with torch.no_grad():
+            xs = [draw(256)[0] for _ in range(4 if args.smoke else 16)]
+            zs = torch.cat([ae.encoder(x) for x in xs])
+            mse = F.mse_loss(ae.decoder(zs[:256]), xs[0]).item()
+        scaling = float(1.0 / zs.std())
+        log(f"ae done: {ae_step} steps, rec mse {mse:.5f}, latent std {zs.std():.4f}, scaling_factor {scaling:.5f}")
+        ema_text, ema_unet = copy.deepcopy(text.state_dict()), copy.deepcopy(unet.state_dict())
+        step, elapsed, opt_state = 0, 0.0, None
+    else:
+        ae.load_state_dict(ck["ae"])
+        text.load_state_dict(ck["text"])
+        unet.load_state_dict(ck["unet"])
+        ema_text, ema_unet = ck["ema_text"], ck["ema_unet"]
+        scaling, step, elapsed, opt_state = ck["scaling_factor"], ck["step"], ck["elapsed"], ck["opt"]
+        ae.eval()
+        log(f"resumed at step {step}, {elapsed / 60:.1f} min into the UNet phase")
+    for p in ae.parameters():
+        p.requires_grad_(False)
+
+    # 2. UNet + text encoder
+    params = list(unet.parameters()) + list(text.parameters())
+    opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=0.0)
+    if opt_state is not None:
+        opt.load_state_dict(opt_state)
+    ac = sd_alphas_cumprod().to(dev)
+    weight_t = torch.ones_like(ac)
+    empty_ids = torch.tensor(tok.ids(""), dtype=torch.long, device=dev)
+    ema_params = [(ema_unet[k], v) for k, v in unet.state_dict().items()] + \
+                 [(ema_text[k], v) for k, v in text.state_dict().items()]
+    unet.train()
+    text.train()
+    budget = cfg.minutes * 60
+    loss_avg, t_phase, last_ckpt = None, time.time() - elapsed, time.time()
+
+    def save():
+        torch.save(dict(phase="unet", cfg=asdict(cfg), ae=ae.state_dict(), text=text.state_dict(),
+                        unet=unet.state_dict(), ema_text=ema_text, ema_unet=ema_unet, opt=opt.state_dict(),
+                        step=step, elapsed=time.time() - t_phase, scaling_factor=scaling), ckpt_path + ".tmp")
+        os.replace(ckpt_path + ".tmp", ckpt_path)
+        w = dict(cfg=asdict(cfg), ae={k: v.cpu() for k, v in ae.state_dict().items()},
+                 text={k: v.cpu() for k, v in ema_text.items()}, unet={k: v.cpu() for k, v in ema_unet.items()},
+                 scaling_factor=scaling, step=step)
+        torch.save(w, os.path.join(args.run_dir, "weights.pt"))
+        if args.weights_out:  # every checkpoint, so that a run cut short still returns its weights
+            os.makedirs(args.weights_out, exist_ok=True)
+            split_file(os.path.join(args.run_dir, "weights.pt"), args.weights_out)
+
+    pool_x = pool_ids = None
+    if cfg.pool_size:
+        with torch.no_grad():
+            chunks = [draw(256) for _ in range(max(1, cfg.pool_size // 256))]
+            pool_x = torch.cat([ae.encoder(x) * scaling for x, _ in chunks])
+            pool_ids = torch.cat([i for _, i in chunks])
+        log(f"latent pool: {len(pool_x)} pictures")
+    while True:
+        el = time.time() - t_phase
+        if (args.smoke and step >= 3) or (not args.smoke and el >= budget):
+            break
+        frac = min(1.0, el / budget)
+        lr = cfg.lr * min(1.0, (step + 1) / cfg.warmup) * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * frac)))
+        for g in opt.param_groups:
+            g["lr"] = lr
+        with torch.no_grad():
+            if pool_x is None:
+                x, cond = draw(cfg.batch)
+                x0 = ae.encoder(x) * scaling
+            else:
+                x, ids_new = draw(cfg.pool_refresh)
+                slots = torch.randint(0, len(pool_x), (cfg.pool_refresh,), device=dev)
+                pool_x[slots], pool_ids[slots] = ae.encoder(x) * scaling, ids_new
+                pick = torch.randint(0, len(pool_x), (cfg.batch,), device=dev)
+                x0, cond = pool_x[pick], pool_ids[pick].clone()
+        cond[torch.rand(cfg.batch, device=dev) < cfg.cond_drop] = empty_ids
+        t = torch.randint(0, 1000, (cfg.batch,), device=dev)
+        n_high = int(round(cfg.t_high_frac * cfg.batch))
+        t[:n_high] = torch.randint(cfg.t_high_from, 1000, (n_high,), device=dev)
+        consistency = cfg.consistency_weight if frac >= cfg.consistency_from else 0.0
+        with autocast():
+            loss = diffusion_loss(unet, text, x0, cond, t, ac, weight_t, empty_ids, consistency,
+                                  cfg.consistency_below, cfg.consistency_cap)
+        opt.zero_grad(set_to_none=True)
+        loss.float().backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        step += 1
+        with torch.no_grad():
+            d = min(cfg.ema, (1 + step) / (10 + step))
+            for e, p in ema_params:
+                if e.dtype.is_floating_point:
+                    e.mul_(d).add_(p.detach(), alpha=1 - d)
+        if step % cfg.log_every == 0 or args.smoke:
+            lv = loss.item()
+            loss_avg = lv if loss_avg is None else 0.9 * loss_avg + 0.1 * lv
+            el = time.time() - t_phase
+            log(f"step {step} loss {loss_avg:.4f} lr {lr:.2e} {step / max(el, 1e-9):.2f} it/s "
+                f"{el / 60:.1f}/{cfg.minutes:.1f} min")
+        if time.time() - last_ckpt > cfg.ckpt_every_s:
+            save()
+            last_ckpt = time.time()
+    save()
+    log(f"training done: {step} steps, total wall {(time.time() - t_start) / 60:.1f} min, {args.run_dir}")
+
+if __name__ == "__main__":
+    main()
