@@ -63,15 +63,21 @@ def _write_json(path, obj):
         f.write("\n")
 
 
-def model_geometry(cfg, unet, text, scaling):
-    return dict(imageSize=32, latentSize=latent_size(cfg), latentChannels=4, mapResolution=map_resolution(cfg),
-                textDim=cfg.text_dim, scalingFactor=scaling)
+def model_geometry(cfg, unet, text, scaling, image_size=32, latent=None, maps=None):
+    return dict(imageSize=image_size, latentSize=latent or latent_size(cfg), latentChannels=4,
+                mapResolution=maps or map_resolution(cfg), textDim=cfg.text_dim, scalingFactor=scaling)
 
 
 def export_model(ckpt_path: str, out: str, fixtures_dir: str | None = None):
     torch.set_num_threads(2)
     cfg, tok, ae, text, unet, scaling = load_trained(ckpt_path)
     geo = model_geometry(cfg, unet, text, scaling)
+    return export_loaded(cfg, tok, ae, text, unet, scaling, geo, out, P2P_DEFAULTS, EXAMPLES, fixtures_dir)
+
+
+def export_loaded(cfg, tok, ae, text, unet, scaling, geo, out, defaults, examples, fixtures_dir=None,
+                  sample_prompt="a red circle"):
+    """Writes the diffusers ONNX layout for any trained toy model (cfg: TrainConfig or EmojiConfig)."""
     L, D = geo["latentSize"], cfg.text_dim
     uc = unet.cfg
 
@@ -79,7 +85,7 @@ def export_model(ckpt_path: str, out: str, fixtures_dir: str | None = None):
     tok.save(os.path.join(out, "tokenizer"))
 
     # 2. Text encoder
-    ids = torch.tensor([tok.ids(""), tok.ids("a red circle")], dtype=torch.long)
+    ids = torch.tensor([tok.ids(""), tok.ids(sample_prompt)], dtype=torch.long)
     _export(TextEncoderExport(text), (ids,), os.path.join(out, "text_encoder", "model.onnx"),
             ["input_ids"], ["last_hidden_state", "pooler_output"],
             {"input_ids": {0: "batch"}, "last_hidden_state": {0: "batch"}, "pooler_output": {0: "batch"}})
@@ -147,7 +153,7 @@ def export_model(ckpt_path: str, out: str, fixtures_dir: str | None = None):
     M = geo["mapResolution"]
     layers = attention_layers(unet, L, uc.cross_attention_dim)
     map_layers = [a["name"] for a in layers if a["kind"] == "cross" and a["queryLength"] == M * M]
-    d = P2P_DEFAULTS
+    d = defaults
     _write_json(os.path.join(out, "p2p.json"), {
         "mapResolution": M, "selfMaxQuery": d["selfMaxQuery"], "latentSize": L, "latentChannels": 4,
         "imageSize": geo["imageSize"], "scalingFactor": scaling,
@@ -155,7 +161,7 @@ def export_model(ckpt_path: str, out: str, fixtures_dir: str | None = None):
         "mapLayers": map_layers,
         "attentionLayers": layers,
         "timestep": "float32, shape [1] (broadcast) or [batch]",
-        "examples": EXAMPLES,
+        "examples": examples,
     })
     sizes = {p: os.path.getsize(os.path.join(out, p, "model.onnx")) for p in ("text_encoder", "unet", "vae_decoder")}
     total = sum(sizes.values())

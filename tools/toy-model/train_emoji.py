@@ -178,6 +178,7 @@ def main():
     ap.add_argument("--run-dir", default=os.path.join(HERE, "runs", "toy-emoji"))
     ap.add_argument("--weights-out", default=None, help="also copy weights.pt here, in <=15 MiB parts")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--profile", type=int, default=0, help="profile this many UNet steps (after 20), print, stop")
     args = ap.parse_args()
 
     cfg = EmojiConfig(**(GPU if args.gpu_preset else CPU_CONTINUE if args.init else {}))
@@ -282,6 +283,12 @@ def main():
     empty_ids = torch.tensor(tok.ids(""), dtype=torch.long, device=dev)
     ema_params = [(ema_unet[k], v) for k, v in unet.state_dict().items()] + \
                  [(ema_text[k], v) for k, v in text.state_dict().items()]
+    ema_f = [e for e, v in ema_params if e.dtype.is_floating_point]
+    live_f = [v for e, v in ema_params if e.dtype.is_floating_point]
+    prof = None
+    if args.profile:
+        acts = [torch.profiler.ProfilerActivity.CPU] + ([torch.profiler.ProfilerActivity.CUDA] if cuda else [])
+        prof = torch.profiler.profile(activities=acts)
     unet.train()
     text.train()
     budget = cfg.minutes * 60
@@ -338,11 +345,17 @@ def main():
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
         step += 1
-        with torch.no_grad():
+        with torch.no_grad():  # one fused update for all tensors (a per-tensor loop is ~700 kernel launches)
             d = min(cfg.ema, (1 + step) / (10 + step))
-            for e, p in ema_params:
-                if e.dtype.is_floating_point:
-                    e.mul_(d).add_(p.detach(), alpha=1 - d)
+            torch._foreach_mul_(ema_f, d)
+            torch._foreach_add_(ema_f, live_f, alpha=1 - d)
+        if args.profile and step == 20:
+            prof.__enter__()
+        if args.profile and step == 20 + args.profile:
+            prof.__exit__(None, None, None)
+            log("profile of %d steps:\n%s" % (args.profile, prof.key_averages().table(
+                sort_by="self_cuda_time_total" if cuda else "self_cpu_time_total", row_limit=25)))
+            break
         if step % cfg.log_every == 0 or args.smoke:
             lv = loss.item()
             loss_avg = lv if loss_avg is None else 0.9 * loss_avg + 0.1 * lv

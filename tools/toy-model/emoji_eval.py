@@ -1,0 +1,201 @@
+"""REPORT.md's figures for the toy-emoji model, judged by emoji_judge.py's segmenter.
+
+  /usr/bin/python3 tools/toy-model/emoji_eval.py --weights runs/toy-emoji-cpu/weights.pt \
+      [--seeds 8] [--guidance 5] [--out report/emoji]
+
+PNDM 20 steps (pipeline.py, PyTorch; the app's sampler). Measures:
+- identity: the prompt's object is the largest object the judge finds (single-object prompts, all 44);
+- pairs: both objects found; relation: their centroids stand as the relation says; position: stated side;
+- the notebook's presets and held-out prompts (drawn from the grammar with another seed): all nouns found;
+- Prompt-to-Prompt word swaps: per seed, IoU of the source object's mask (source picture) with the new
+  object's mask (edited picture), with P2P and with no controller (the edited prompt alone, same seed).
+Writes eval.json and sample grids to --out.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import time
+
+import numpy as np
+import torch
+from PIL import Image
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from emoji_judge import JUDGE, label, load_judge, objects  # noqa: E402
+from emoji_world import NAMES, OBJECTS, parse_caption, sample  # noqa: E402
+from pipeline import AttentionReplace, generate, to_uint8  # noqa: E402
+from train_emoji import latent_size, load_weights  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+STEPS = 20
+
+NOTEBOOK = ["a painting of a squirrel eating a burger", "a painting of a lion eating a burger",
+            "a painting of a cat eating a burger", "a cat sitting on a table", "a bird sitting on a table",
+            "a mouse sitting on a table", "a rabbit sitting on a table", "a dog riding a bicycle",
+            "a cat riding a bicycle", "a painting of a squirrel eating a pizza",
+            "a painting of a squirrel eating a lasagne"]
+PAIRS = ["a cat eating a pizza", "a lion eating a cake", "a dog sitting on a chair", "a monkey sitting on a car",
+         "a mouse riding a horse", "a penguin riding a boat", "a dog next to a tree", "a pig next to a cow",
+         "a cat to the left of a house", "a rabbit to the left of a ball", "a bird above a house",
+         "a balloon above a car"]
+POSITIONS = ["a cat on the left", "a dog on the right", "a tree on the right", "a house on the left",
+             "a car on the left", "a lion on the right", "a bicycle on the right", "a sun on the left"]
+SWAPS = [("a painting of a squirrel eating a burger", "a painting of a lion eating a burger"),
+         ("a cat sitting on a table", "a bird sitting on a table"),
+         ("a cat sitting on a table", "a rabbit sitting on a table"),
+         ("a dog riding a bicycle", "a cat riding a bicycle"),
+         ("a painting of a squirrel eating a pizza", "a painting of a squirrel eating a lasagne"),
+         ("a cat", "a dog"), ("a photo of a lion", "a photo of a tiger"), ("a red car", "a red bus")]
+
+
+def relation_ok(rel: str, a: dict, b: dict) -> bool:
+    dx, dy = a["cx"] - b["cx"], a["cy"] - b["cy"]
+    return {"eating": dx > 2, "sitting on": dy < -4, "riding": dy < -4, "above": dy < -8,
+            "to the left of": dx < -8, "next to": abs(dx) > 8}[rel]
+
+
+def grid(rows, scale=3):
+    g = np.concatenate([np.concatenate(list(r), axis=1) for r in rows], axis=0)
+    return np.kron(g, np.ones((scale, scale, 1), np.uint8))
+
+
+class Runner:
+    def __init__(self, weights, guidance):
+        self.cfg, self.tok, ae, self.text, self.unet, self.scaling = load_weights(weights)
+        self.dec, self.g, self.L = ae.decoder, guidance, latent_size(self.cfg)
+
+    def images(self, prompt, seeds, chunk=16):
+        out = []
+        for i in range(0, len(seeds), chunk):
+            r = generate(self.unet, self.text, self.dec, self.scaling, self.tok, [prompt], seeds[i:i + chunk],
+                         STEPS, self.g, latent_hw=self.L)
+            out.append(r["images"])
+        return torch.cat(out)
+
+    def swap(self, src, dst, seeds, cr=0.8, sr=0.4, smq=64, chunk=16):
+        n_layers = len(self.unet.attention_modules())
+        s_out, e_out = [], []
+        for i in range(0, len(seeds), chunk):
+            s = seeds[i:i + chunk]
+            ctrl = AttentionReplace([src, dst], self.tok, STEPS, cr, sr, smq, n_layers, groups=len(s))
+            im = generate(self.unet, self.text, self.dec, self.scaling, self.tok, [src, dst], s, STEPS, self.g,
+                          ctrl, latent_hw=self.L)["images"]
+            s_out.append(im[0::2])
+            e_out.append(im[1::2])
+        return torch.cat(s_out), torch.cat(e_out)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--weights", default=os.path.join(HERE, "runs", "toy-emoji-cpu", "weights.pt"))
+    ap.add_argument("--judge", default=JUDGE)
+    ap.add_argument("--seeds", type=int, default=8)
+    ap.add_argument("--guidance", type=float, default=5.0)
+    ap.add_argument("--out", default=os.path.join(HERE, "report", "emoji"))
+    ap.add_argument("--quick", action="store_true", help="a subset, for comparing checkpoints")
+    a = ap.parse_args()
+    torch.set_num_threads(2)
+    os.makedirs(a.out, exist_ok=True)
+    t0 = time.time()
+    run, judge = Runner(a.weights, a.guidance), load_judge(a.judge)
+    seeds = list(range(a.seeds))
+    res = dict(weights=os.path.relpath(a.weights, HERE), seeds=a.seeds, steps=STEPS, guidance=a.guidance,
+               scheduler="PNDM")
+
+    def found(imgs):
+        return objects(label(judge, imgs))
+
+    # 1. identity, one object per prompt
+    names = NAMES[::3] if a.quick else NAMES
+    ident, rows = {}, []
+    for n in names:
+        ims = run.images(f"{'an' if n[0] in 'aeiou' else 'a'} {n}", seeds)
+        f = found(ims)
+        ident[n] = float(np.mean([bool(x) and max(x, key=lambda k: x[k]["px"]) == n for x in f]))
+        if len(rows) < 12:
+            rows.append(to_uint8(ims[:8]))
+    Image.fromarray(grid(rows)).save(os.path.join(a.out, "identity.png"))
+    res["identity"] = dict(per_object=ident, mean=float(np.mean(list(ident.values()))))
+    print(f"identity {res['identity']['mean']:.3f} ({time.time() - t0:.0f}s)", flush=True)
+
+    # 2. pairs: both found, relation geometry; stated positions
+    pair_res = {}
+    for p in (PAIRS[::3] if a.quick else PAIRS):
+        q = parse_caption(p)
+        A, B = q["nouns"]
+        f = found(run.images(p, seeds))
+        both = [x for x in f if A in x and B in x]
+        pair_res[p] = dict(both=len(both) / len(f),
+                           relation=float(np.mean([relation_ok(q["relation"], x[A], x[B]) for x in both]))
+                           if both else 0.0)
+    pos_res = {}
+    for p in (POSITIONS[::2] if a.quick else POSITIONS):
+        q = parse_caption(p)
+        n = q["nouns"][0]
+        f = found(run.images(p, seeds))
+        ok = [n in x and (x[n]["cx"] < 28 if q["position"] == "on the left" else x[n]["cx"] > 36) for x in f]
+        pos_res[p] = float(np.mean(ok))
+    res["pairs"] = dict(per_prompt=pair_res, both_found=float(np.mean([v["both"] for v in pair_res.values()])),
+                        relation_given_both=float(np.mean([v["relation"] for v in pair_res.values()])))
+    res["positions"] = dict(per_prompt=pos_res, mean=float(np.mean(list(pos_res.values()))))
+    print(f"pairs {res['pairs']['both_found']:.3f} / relation {res['pairs']['relation_given_both']:.3f}, "
+          f"positions {res['positions']['mean']:.3f} ({time.time() - t0:.0f}s)", flush=True)
+
+    # 3. notebook presets and held-out prompts: every noun found
+    def all_nouns(prompts, name):
+        per, rows = {}, []
+        for p in prompts:
+            ims = run.images(p, seeds)
+            nouns = parse_caption(p)["nouns"]
+            per[p] = float(np.mean([all(n in x for n in nouns) for x in found(ims)]))
+            rows.append(to_uint8(ims[:8]))
+        Image.fromarray(grid(rows[:12])).save(os.path.join(a.out, f"{name}.png"))
+        return dict(per_prompt=per, mean=float(np.mean(list(per.values()))))
+    res["notebook"] = all_nouns(NOTEBOOK[:4] if a.quick else NOTEBOOK, "notebook")
+    rng = random.Random(2024)
+    held = sorted({sample(rng)[0] for _ in range(16 if a.quick else 48)})
+    res["held_out"] = all_nouns(held, "held_out")
+    print(f"notebook {res['notebook']['mean']:.3f}, held-out {res['held_out']['mean']:.3f} "
+          f"({time.time() - t0:.0f}s)", flush=True)
+
+    # 4. Prompt-to-Prompt layout: mask IoU of the swapped object, P2P vs no controller
+    def mask(imgs, name):
+        lab = label(judge, imgs)
+        return lab == NAMES.index(name) + 1
+
+    def iou(m1, m2):
+        inter, union = (m1 & m2).sum((1, 2)).float(), (m1 | m2).sum((1, 2)).float()
+        return torch.where(union > 0, inter / union.clamp(min=1), torch.zeros_like(union))
+
+    swaps, rows = {}, []
+    for src, dst in (SWAPS[:3] if a.quick else SWAPS):
+        old, new = [w for w, v in zip(src.split(), dst.split()) if w != v][0], \
+            [v for w, v in zip(src.split(), dst.split()) if w != v][0]
+        s_im, e_im = run.swap(src, dst, seeds)
+        plain = run.images(dst, seeds)
+        ms = mask(s_im, old)
+        i_p2p, i_none = iou(ms, mask(e_im, new)), iou(ms, mask(plain, new))
+        swaps[f"{src} -> {dst}"] = dict(
+            iou_p2p=float(i_p2p.mean()), iou_no_controller=float(i_none.mean()),
+            p2p_better_share=float(((i_p2p - i_none) > 0.1).float().mean()),
+            edit_found_p2p=float(mask(e_im, new).flatten(1).sum(1).ge(12).float().mean()))
+        rows += [to_uint8(s_im[:8]), to_uint8(e_im[:8]), to_uint8(plain[:8])]
+        print(src, "->", dst, swaps[f"{src} -> {dst}"], flush=True)
+    Image.fromarray(grid(rows[:12])).save(os.path.join(a.out, "p2p_swaps.png"))
+    res["p2p"] = dict(per_swap=swaps, p2p_better_share=float(np.mean([v["p2p_better_share"] for v in swaps.values()])),
+                      iou_p2p=float(np.mean([v["iou_p2p"] for v in swaps.values()])),
+                      iou_no_controller=float(np.mean([v["iou_no_controller"] for v in swaps.values()])))
+    res["seconds"] = time.time() - t0
+    with open(os.path.join(a.out, "eval.json"), "w") as f:
+        json.dump(res, f, indent=1)
+    print(json.dumps({k: res[k] for k in ("identity", "pairs", "positions", "notebook", "held_out", "p2p")
+                      if k in res}, indent=None)[:3000])
+    print("wrote", os.path.join(a.out, "eval.json"), f"{res['seconds']:.0f}s")
+
+
+if __name__ == "__main__":
+    main()
