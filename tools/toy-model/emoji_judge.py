@@ -40,7 +40,7 @@ def block(cin, cout):
 class Segmenter(nn.Module):
     """A three-level UNet: 64 -> 32 -> 16 and back, logits for every class at every pixel."""
 
-    def __init__(self, c=(32, 64, 128)):
+    def __init__(self, c=(16, 32, 64)):
         super().__init__()
         self.d0, self.d1, self.d2 = block(3, c[0]), block(c[0], c[1]), block(c[1], c[2])
         self.u1, self.u0 = block(c[2] + c[1], c[1]), block(c[1] + c[0], c[0])
@@ -65,11 +65,20 @@ def targets(scenes, cover: torch.Tensor) -> torch.Tensor:
     return y
 
 
-def augment(x: torch.Tensor, ae=None) -> torch.Tensor:
+@torch.no_grad()
+def round_trip(x: torch.Tensor, ae) -> torch.Tensor:
+    """Half of the pictures through the model's autoencoder: what its decoder's output looks like."""
+    if ae is None:
+        return x
+    pick = torch.rand(x.shape[0]) < 0.5
+    if pick.any():
+        x = x.clone()
+        x[pick] = ae.decoder(ae.encoder(x[pick]))
+    return x
+
+
+def augment(x: torch.Tensor) -> torch.Tensor:
     b = x.shape[0]
-    if ae is not None and random.random() < 0.5:
-        with torch.no_grad():
-            x = ae.decoder(ae.encoder(x))
     sigma = random.uniform(0.0, 1.2)
     if sigma > 0.3:
         k = torch.arange(-2, 3, dtype=torch.float32)
@@ -123,7 +132,7 @@ def train(minutes: float, ae_path: Optional[str], out: str):
     for _ in range(24):
         scenes = [sample(rng)[1] for _ in range(128)]
         x, cover = render(scenes, spr, gen, masks=True)
-        pool_x.append(x)
+        pool_x.append(round_trip(x, ae))
         pool_y.append(targets(scenes, cover))
     pool_x, pool_y = torch.cat(pool_x), torch.cat(pool_y)
     net = Segmenter()
@@ -139,9 +148,9 @@ def train(minutes: float, ae_path: Optional[str], out: str):
         scenes = [sample(rng)[1] for _ in range(8)]
         x, cover = render(scenes, spr, gen, masks=True)
         slots = torch.randint(0, len(pool_x), (8,))
-        pool_x[slots], pool_y[slots] = x, targets(scenes, cover)
+        pool_x[slots], pool_y[slots] = round_trip(x, ae), targets(scenes, cover)
         pick = torch.randint(0, len(pool_x), (48,))
-        xb, yb = augment(pool_x[pick], ae), pool_y[pick]
+        xb, yb = augment(pool_x[pick]), pool_y[pick]
         loss = F.cross_entropy(net(xb), yb, weight=w)
         opt.zero_grad(set_to_none=True)
         loss.backward()

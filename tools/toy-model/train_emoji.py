@@ -316,7 +316,7 @@ def main():
         log(f"latent pool: {len(pool_x)} pictures")
     while True:
         el = time.time() - t_phase
-        if (args.smoke and step >= 3) or (not args.smoke and el >= budget):
+        if (args.smoke and step >= 3 and not args.profile) or (not args.smoke and el >= budget):
             break
         frac = min(1.0, el / budget)
         lr = cfg.lr * min(1.0, (step + 1) / cfg.warmup) * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * frac)))

@@ -1,0 +1,106 @@
+"""Unit tests of the emoji world: grammar, tokenizer, renderer, judge targets (unittest, CPU, ~20 s).
+
+  /usr/bin/python3 -m unittest discover -s tools/toy-model -p 'test_emoji.py' -v
+
+Needs runs/emoji/sprites.npz (emoji_sprites.py writes it); the renderer tests are skipped without it.
+"""
+from __future__ import annotations
+
+import os
+import random
+import sys
+import unittest
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from emoji_world import NAMES, OBJECTS, RELATIONS, VOCAB_WORDS, Layer, Scene, parse_caption, sample  # noqa: E402
+from train_emoji import EmojiConfig, latent_size, map_resolution, tokenizer  # noqa: E402
+
+SPRITES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "runs", "emoji", "sprites.npz")
+
+
+class Grammar(unittest.TestCase):
+    def test_captions_parse_back_to_their_scene(self):
+        rng = random.Random(7)
+        for _ in range(500):
+            cap, scene = sample(rng)
+            q = parse_caption(cap)
+            self.assertIsNotNone(q, cap)
+            self.assertEqual(sorted(q["nouns"]), sorted(l.name for l in scene.layers), cap)
+            self.assertEqual(q["relation"], scene.relation, cap)
+            self.assertEqual(q["position"], scene.position, cap)
+            self.assertEqual(q["style"], scene.style, cap)
+            self.assertEqual(q["setting"], scene.setting, cap)
+
+    def test_every_relation_and_object_occurs(self):
+        rng = random.Random(1)
+        caps = [sample(rng)[0] for _ in range(4000)]
+        text = " ".join(caps)
+        for rel in RELATIONS:
+            self.assertIn(f" {rel} ", text)
+        for n in NAMES:
+            self.assertIn(f" {n}", text)
+
+    def test_relations_fix_the_layout_whatever_the_nouns(self):
+        from emoji_world import place_pair
+        a = place_pair("squirrel", "eating", "burger", random.Random(3))
+        b = place_pair("lion", "eating", "burger", random.Random(3))
+        self.assertEqual([(l.cx, l.cy) for l in a], [(l.cx, l.cy) for l in b])
+
+
+class Tokens(unittest.TestCase):
+    def test_every_world_word_is_one_clip_token(self):
+        tok = tokenizer()
+        for w in VOCAB_WORDS:
+            self.assertEqual(tok.encode(w), [tok.word_ids[w]], w)
+
+    def test_unknown_words_fall_back_to_bpe_pieces(self):
+        tok = tokenizer()
+        self.assertGreater(len(tok.encode("hippopotamus")), 1)
+        ids = tok.ids("a hippopotamus")
+        self.assertEqual(ids[0], tok.bos_id)
+        self.assertEqual(len(ids), 77)
+
+    def test_geometry(self):
+        cfg = EmojiConfig()
+        self.assertEqual(latent_size(cfg), 16)
+        self.assertEqual(map_resolution(cfg), 16)
+
+
+@unittest.skipUnless(os.path.exists(SPRITES), "run emoji_sprites.py first")
+class Render(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        from emoji_render import load_sprite_tensor
+        cls.spr = load_sprite_tensor(SPRITES, "cpu")
+
+    def test_masks_sit_where_the_layers_are(self):
+        from emoji_render import render
+        scenes = [Scene(layers=[Layer(n, cx, cy, 28)]) for n, cx, cy in
+                  [("cat", 16, 20), ("car", 48, 44), ("pizza", 32, 32), ("house", 20, 44)]]
+        img, cover = render(scenes, self.spr, torch.Generator().manual_seed(0), masks=True)
+        self.assertEqual(tuple(img.shape), (4, 3, 64, 64))
+        self.assertGreaterEqual(float(img.min()), -1.0)
+        self.assertLessEqual(float(img.max()), 1.0)
+        ys, xs = torch.meshgrid(torch.arange(64.0), torch.arange(64.0), indexing="ij")
+        for s, m in zip(scenes, cover[:, 0]):
+            w = m.sum()
+            self.assertGreater(float(w), 150, s.layers[0].name)   # a 28-px sprite covers a few hundred px
+            cx, cy = float((m * xs).sum() / w) + 0.5, float((m * ys).sum() / w) + 0.5
+            self.assertLess(abs(cx - s.layers[0].cx), 5, s.layers[0].name)
+            self.assertLess(abs(cy - s.layers[0].cy), 5, s.layers[0].name)
+
+    def test_front_layer_wins_the_judge_target(self):
+        from emoji_judge import targets
+        from emoji_render import render
+        scene = Scene(layers=[Layer("table", 32, 40, 40), Layer("cat", 32, 32, 26)])
+        _, cover = render([scene], self.spr, masks=True)
+        y = targets([scene], cover)[0]
+        self.assertEqual(int(y[32, 32]), NAMES.index("cat") + 1)
+        self.assertEqual(int(y[0, 0]), 0)
+        self.assertTrue(bool((y == NAMES.index("table") + 1).any()))
+
+
+if __name__ == "__main__":
+    unittest.main()
