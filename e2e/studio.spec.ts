@@ -1,11 +1,13 @@
 /**
  * The studio on the embedded toy model, as a user drives it: type prompts, move a slider, generate,
  * see progress, images and heatmaps; copy the link, open it in a new page, get the same state and
- * the same pixels. Also: accessibility (axe-core) and a hostile share link.
+ * the same pixels. Also: accessibility (axe-core), a hostile share link, and a link with a negative prompt.
  */
 import { expect, test, type Page } from '@playwright/test';
 import { seriousViolations } from './helpers/axe';
 import { linkParams } from './helpers/link';
+import { encodeLink } from '../src/state/linkCodec';
+import { DEFAULT_RECIPE, MAX_PROMPT_CHARS } from '../src/state/recipe';
 
 async function resultPixels(page: Page): Promise<string[]> {
   return page.evaluate(() =>
@@ -107,4 +109,36 @@ test('LocalBlend words are picked as chips per prompt and travel in the link', a
   await expect(source.getByRole('button', { name: 'red' })).toHaveAttribute('aria-pressed', 'true');
   await page.getByRole('group', { name: 'Edit 1 words' }).getByRole('button', { name: 'square' }).click();
   await expect.poll(async () => (await linkParams(page.url())).getAll('b')).toEqual(['circle,red', '']);
+});
+
+test('a share link with a negative prompt opens with it filled in, and the negative prompt changes the pixels', async ({ page }) => {
+  test.setTimeout(300_000);
+  const recipe = { ...DEFAULT_RECIPE, prompt: 'a red circle', edits: ['a red square'], negativePrompt: 'red', steps: 6, baseline: false };
+  await page.goto(`/?${await encodeLink(recipe)}&backend=wasm`);
+  const negative = page.getByLabel('Negative prompt (optional)', { exact: true });
+  await expect(negative).toHaveValue('red');
+  const field = page.locator('.field', { has: negative });
+  // Counted by the model's own tokenizer: start, "red", end.
+  await expect(field.getByTestId('token-count')).toHaveText('3 of 77 tokens (start and end included)');
+  await waitForDone(page);
+  const withNegative = await resultPixels(page);
+  expect(withNegative).toHaveLength(2);
+  expect((await linkParams(page.url())).get('n')).toBe('red');
+
+  // Too long: the same message as a prompt's, next to the field, and Generate waits.
+  await negative.fill('n'.repeat(MAX_PROMPT_CHARS + 1));
+  await expect(field.getByRole('alert')).toContainText(`the limit is ${MAX_PROMPT_CHARS}`);
+  await expect(page.getByRole('button', { name: /^Generate/ })).toBeDisabled();
+
+  // Without it, the same seed gives other pixels, and the link no longer carries one.
+  await negative.fill('');
+  await expect(field.getByRole('alert')).toHaveCount(0);
+  await page.getByRole('button', { name: /^Generate/ }).click();
+  await waitForDone(page);
+  const without = await resultPixels(page);
+  expect(without).toHaveLength(2);
+  expect(without[0]).not.toBe(withNegative[0]);
+  expect(without[1]).not.toBe(withNegative[1]);
+  await expect.poll(async () => (await linkParams(page.url())).has('n')).toBe(false);
+  expect(await seriousViolations(page)).toEqual([]);
 });

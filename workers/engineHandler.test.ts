@@ -6,7 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../src/diffusion';
 import { tokenHeatmaps } from '../src/p2p';
 import { loadNodeEngineModel } from '../src/runtime/nodeEngineModel';
+import { parseGenerateArgs } from '../src/runtime/nodeGenerateArgs';
 import { loadNodeModel, type NodeModel } from '../src/runtime/nodeModel';
+import { DEFAULT_RECIPE, type Recipe } from '../src/state/recipe';
+import { toGenerateRequest } from '../src/state/toRequest';
 import { REPO_ROOT } from '../tests/helpers/fixtures';
 import { TOY_MODEL_DIR, toyP2pConfig, toySwap } from '../tests/helpers/toyModel';
 import { EngineHandler, type ModelFactory } from './engineHandler';
@@ -94,6 +97,25 @@ describe('engine handler on onnxruntime-node', () => {
     expect(Array.from(last.maps)).toEqual(Array.from(direct.attention!.maps.slice(last.prompt * 8 * 8 * 77, (last.prompt + 1) * 8 * 8 * 77)));
   });
 
+  it('the studio (recipe → engine) and the CLI (arguments → pipeline) make the same images with a negative prompt', async () => {
+    const recipe: Recipe = {
+      ...DEFAULT_RECIPE, prompt: 'a red circle', edits: ['a red square'], negativePrompt: 'blue', cross: 0.4, self: 0.2, seed: 8888, steps: 5, guidance: 7.5, scheduler: 'pndm', baseline: false,
+    };
+    const argv = ['--model', MODEL_DIR, '--prompt', 'a red circle', '--edit', 'a red square', '--negative', 'blue', '--cross', '0.4', '--self', '0.2', '--seed', '8888', '--steps', '5', '--guidance', '7.5', '--scheduler', 'pndm'];
+    const studioImages = async (r: Recipe, id: number) => {
+      h.send({ type: 'generate', id, request: { ...toGenerateRequest(r), previewEvery: 0 } });
+      await h.handler.idle();
+      return h.of(id).filter((e) => e.type === 'image').map((e) => Array.from(e.rgba));
+    };
+    const studio = await studioImages(recipe, 40);
+    const cli = await generate(reference, parseGenerateArgs(argv).request);
+    expect(studio).toHaveLength(2);
+    expect(studio).toEqual(cli.images.map((img) => Array.from(img)));
+    // …and the negative prompt is what made them: without it the studio's images differ.
+    const without = await studioImages({ ...recipe, negativePrompt: '' }, 41);
+    expect(without[0]).not.toEqual(studio[0]);
+  });
+
   it('runs the baseline after the edit when asked', async () => {
     h.send({ type: 'generate', id: 3, request: { ...SWAP, steps: 2, baseline: true, previewEvery: 0 } });
     await h.handler.idle();
@@ -143,6 +165,7 @@ describe('engine handler on onnxruntime-node', () => {
       { type: 'generate', id: 8, request: { ...SWAP, steps: 0 } },
       { type: 'generate', id: 9, request: { ...SWAP, edit: { ...SWAP.edit!, localBlend: { words: [['circle'], ['heart']] } } } },
       { type: 'generate', id: 10, request: { prompts: 'a red circle', seed: 1, steps: 2, guidance: 7.5 } },
+      { type: 'generate', id: 12, request: { ...SWAP, negativePrompt: 42 } },
       { type: 'generate' },
     ];
     for (const r of requests) {
@@ -154,6 +177,7 @@ describe('engine handler on onnxruntime-node', () => {
     expect(h.of(8).at(-1)).toMatchObject({ type: 'error', code: 'bad-input', message: expect.stringMatching(/steps/) });
     expect(h.of(9).at(-1)).toMatchObject({ type: 'error', code: 'bad-input' });
     expect(h.of(10).at(-1)).toMatchObject({ type: 'error', code: 'bad-input' });
+    expect(h.of(12).at(-1)).toMatchObject({ type: 'error', code: 'bad-input', message: 'request.negativePrompt must be text, got 42' });
     expect(h.of(-1).at(-1)).toMatchObject({ type: 'error', code: 'bad-input' });
     h.send({ type: 'generate', id: 11, request: { prompts: ['a blue star', 'a green star'], seed: 1, steps: 2, guidance: 7.5 } });
     await h.handler.idle();

@@ -2,6 +2,7 @@
 // not ours (onnxruntime's thread workers share the channel) and are ignored; known ones are validated.
 
 import { validMeasurement } from '../src/models/backendChoice';
+import { MAX_PROMPT_CHARS } from '../src/state/recipe';
 import type { CacheRef, EngineRequest, LoadRequest, ProviderPreference } from './protocol';
 
 const PROVIDERS: readonly ProviderPreference[] = ['auto', 'webgpu', 'wasm'];
@@ -81,6 +82,13 @@ export function checkRequest(data: unknown): CheckedRequest {
       if (!Array.isArray(req.prompts) || !req.prompts.every((p) => typeof p === 'string')) return bad('request.prompts must be a list of strings');
       for (const key of ['seed', 'steps', 'guidance'] as const) {
         if (typeof req[key] !== 'number') return bad(`request.${key} must be a number, got ${JSON.stringify(req[key])}`);
+      }
+      const negative = req.negativePrompt;
+      if (negative !== undefined && typeof negative !== 'string') {
+        return bad(`request.negativePrompt must be text, got ${String(JSON.stringify(negative)).slice(0, 40)}`);
+      }
+      if (typeof negative === 'string' && negative.length > MAX_PROMPT_CHARS) {
+        return bad(`request.negativePrompt has ${negative.length} characters; the limit is ${MAX_PROMPT_CHARS}`);
       }
       if (req.baseline !== undefined && typeof req.baseline !== 'boolean') return bad('request.baseline must be true or false');
       if (req.baseline === true && req.edit === undefined) return bad('the baseline compares with an edit: add an edit or drop baseline');

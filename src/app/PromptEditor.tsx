@@ -1,13 +1,14 @@
 /**
- * The source prompt and the edited prompts, each edit with its word diff against the source, and the
- * edit kind (chosen automatically: same word count → swap, otherwise refine; can be overridden). Each
- * prompt shows its token count against the encoder's 77 (words beyond it marked) and its length against
- * MAX_PROMPT_CHARS; an empty or over-long prompt is flagged next to it and blocks Generate.
+ * The source prompt and the edited prompts, each edit with its word diff against the source, the optional
+ * negative prompt (shared by every prompt of the run), and the edit kind (chosen automatically: same word
+ * count → swap, otherwise refine; can be overridden). Each prompt shows its token count against the
+ * encoder's 77 (words beyond it marked) and its length against MAX_PROMPT_CHARS; an empty (except the
+ * negative prompt) or over-long prompt is flagged next to it and blocks Generate.
  */
 import { useShallow } from 'zustand/react/shallow';
 import { MAX_EDITS, MAX_PROMPT_CHARS, resolveKind, type EditKindChoice } from '../state/recipe';
 import { selectPrompts, useStudio } from '../state/store';
-import { promptIssues } from '../state/validate';
+import { NEGATIVE_FIELD, promptIssues } from '../state/validate';
 import { wordDiff } from '../state/wordDiff';
 import type { PromptTokens } from '../text/promptTokens';
 import { Field } from './controls/Field';
@@ -68,10 +69,12 @@ export function PromptEditor() {
   const error = useStudio((s) => s.run.error);
   const { setRecipe, setEdit, addEdit, removeEdit } = useStudio.getState();
   const issues = promptIssues(recipe);
-  const { counts, unavailable } = useTokenCounts(prompts);
+  // The negative prompt is counted last, after the source and the edits.
+  const counted = [...prompts, recipe.negativePrompt];
+  const { counts, unavailable } = useTokenCounts(counted);
   // The prompts' own problems first (they block Generate), then what the engine said about one.
   const errorFor = (field: string) => issues.find((x) => x.field === field)?.message ?? (error?.field === field ? error.message : undefined);
-  const note = (i: number) => <PromptNote prompt={prompts[i]} tokens={counts?.[i]} unavailable={unavailable} />;
+  const note = (i: number) => <PromptNote prompt={counted[i]} tokens={counts?.[i]} unavailable={unavailable} />;
   return (
     <section aria-labelledby="prompts-heading" className="panel">
       <h2 id="prompts-heading">Prompts</h2>
@@ -101,6 +104,18 @@ export function PromptEditor() {
       <button type="button" onClick={addEdit} disabled={recipe.edits.length >= MAX_EDITS}>
         Add an edited prompt
       </button>
+      <Field
+        label={`${NEGATIVE_FIELD.label} (optional)`}
+        help="What every image should not look like: guidance steers the source and the edits away from it (it replaces the empty prompt of classifier-free guidance). Leave empty for none."
+        error={errorFor(NEGATIVE_FIELD.field)} note={note(prompts.length)}
+      >
+        {({ inputId, describedBy, invalid }) => (
+          <textarea
+            id={inputId} aria-describedby={describedBy} aria-invalid={invalid} rows={1} value={recipe.negativePrompt}
+            placeholder="none" data-testid="negative-prompt" onChange={(e) => setRecipe({ negativePrompt: e.target.value })}
+          />
+        )}
+      </Field>
       <Field label="Edit kind" help="How the source attention is mapped onto the edited prompts' words." error={errorFor('kind')}>
         {({ inputId, describedBy }) => (
           <select id={inputId} aria-describedby={describedBy} value={recipe.kind} onChange={(e) => setRecipe({ kind: e.target.value as EditKindChoice })}>

@@ -21,8 +21,9 @@ export function RunBar() {
   const busy = run.status === 'loading' || run.status === 'running';
   const prompt = useStudio((s) => s.recipe.prompt);
   const edits = useStudio((s) => s.recipe.edits);
+  const negativePrompt = useStudio((s) => s.recipe.negativePrompt);
   const invalid = useStudio((s) => s.invalid);
-  const issues = runIssues({ prompt, edits }, invalid);
+  const issues = runIssues({ prompt, edits, negativePrompt }, invalid);
   const blocked = issues.length > 0;
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {

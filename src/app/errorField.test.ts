@@ -36,8 +36,13 @@ describe('errorField', () => {
     [{ prompts: ['', 'a dog'] }, 'prompt-0'],
     [{ prompts: ['a cat', 'a big dog'] }, 'kind'],
     [{ edit: { kind: 'replace', crossReplaceSteps: 0.8, selfReplaceSteps: 0.4, localBlend: { words: [['cat'], ['zebra']] } } }, 'blend-1'],
+    [{ negativePrompt: 3 as unknown as string }, 'negative'],
   ])('%j → %s', (req, field) => {
     const message = messageOf(req);
     expect(errorField(message, req.prompts ?? ['a cat riding a bicycle', 'a dog riding a bicycle']), message).toBe(field);
+  });
+
+  it('puts the worker\'s negative prompt check next to the negative prompt', () => {
+    expect(errorField('request.negativePrompt has 501 characters; the limit is 500', ['a cat'])).toBe('negative');
   });
 });

@@ -3,6 +3,8 @@
  * page shows it next to that control rather than only in the run bar.
  */
 export function errorField(message: string, prompts: string[]): string | undefined {
+  // "the negative prompt must be text" (pipeline), "request.negativePrompt has 501 characters" (worker check).
+  if (/negative ?prompt/i.test(message)) return 'negative';
   // "edited prompt 2 is empty" (planner), "prompt 2 is empty" (pipeline checks: prompt i of the batch = edit i).
   const edited = /(?:edited prompt|^prompt) (\d+)\b/i.exec(message);
   if (edited) return `prompt-${edited[1]}`;

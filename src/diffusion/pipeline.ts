@@ -1,8 +1,9 @@
 // The generation loop of Prompt-to-Prompt (Hertz et al. 2022), faithful to the reference
 // `ptp_utils.text2image_ldm_stable` + `diffusion_step` + `latent2image`, over a runtime-neutral Backend.
 //
-// Code → reference: `prompts` prompt, `uncondCtx`/`condCtx` uncond_embeddings/text_embeddings,
-// `latents` x_t `[P, C, h, w]`, `plan.call(k)` the controller at UNet call k, `blend` LocalBlend.
+// Code → reference: `prompts` prompt, `uncondCtx`/`condCtx` uncond_embeddings/text_embeddings (uncond_embeddings
+// encode `negativePrompt`, "" by default, as diffusers' `negative_prompt`), `latents` x_t `[P, C, h, w]`,
+// `plan.call(k)` the controller at UNet call k, `blend` LocalBlend.
 
 import { localBlend } from '../p2p';
 import { identityP2P, type P2PInputs, type ResidentLoop } from './backend';
@@ -43,19 +44,22 @@ export async function generate(model: PipelineModel, req: GenerateRequest, opts:
   const P = prompts.length;
   const [, C, h, w] = run.latentDims;
 
-  // 2. Tokenize: prompts, then `[""] * P` (one row, repeated: the encoder is deterministic).
+  // 2. Tokenize: the unconditional row (the negative prompt, `[""]` without one; one row, repeated ×P below:
+  //    the encoder is deterministic), then the prompts.
   const warnings: string[] = [];
   const tokenIds = new Int32Array((P + 1) * CONTEXT_LENGTH);
+  const negative = tokenizer.fit(run.negativePrompt, CONTEXT_LENGTH);
+  tokenIds.set(negative.ids, 0);
+  if (negative.dropped > 0) warnings.push(`the negative prompt is too long: its last ${negative.dropped} token(s) were dropped (77-token limit)`);
   const dropped = prompts.map((p, i) => {
     const fitted = tokenizer.fit(p, CONTEXT_LENGTH);
     tokenIds.set(fitted.ids, (i + 1) * CONTEXT_LENGTH);
     if (fitted.dropped > 0) warnings.push(`prompt ${i} is too long: its last ${fitted.dropped} token(s) were dropped (77-token limit)`);
     return fitted.dropped;
   });
-  tokenIds.set(tokenizer.fit('', CONTEXT_LENGTH).ids, 0);
   const t1 = now();
 
-  // 3. Encode text: context = [uncond × P, cond P0 … PE].
+  // 3. Encode text: context = [uncond × P, cond P0 … PE] (uncond = the negative prompt's row).
   checkAbort();
   const embeddings = await backend.encodeText(tokenIds, P + 1);
   const rowSize = embeddings.length / (P + 1);
@@ -183,6 +187,7 @@ export async function generate(model: PipelineModel, req: GenerateRequest, opts:
     tokenIds: tokenIds.slice(CONTEXT_LENGTH),
     dropped,
     textEmbeddings: condCtx,
+    uncond: { tokenIds: tokenIds.slice(0, CONTEXT_LENGTH), embedding: embeddings.slice(0, rowSize), dropped: negative.dropped },
     timesteps,
     attention: attn && mapRes !== null ? { maps: attn, resolution: mapRes, calls: timesteps.length } : undefined,
     warnings,

@@ -10,6 +10,8 @@ export const LIMITS = { maxSteps: 1000, maxGuidance: 50, maxPrompts: 8, maxLaten
 
 export interface PreparedRun {
   prompts: string[];
+  /** The unconditional branch's text ("" = none). */
+  negativePrompt: string;
   scheduler: SchedulerName;
   latentDims: [number, number, number, number];
   plan: EditPlan | null;
@@ -41,6 +43,12 @@ function checkPrompts(req: GenerateRequest): string[] {
     if (typeof p !== 'string' || p.trim() === '') fail(i === 0 ? 'the source prompt is empty' : `prompt ${i} is empty`);
   });
   return [...req.prompts];
+}
+
+function checkNegative(req: GenerateRequest): string {
+  const negative = req.negativePrompt ?? '';
+  if (typeof negative !== 'string') fail('the negative prompt must be text');
+  return negative;
 }
 
 function latentDims(req: GenerateRequest, caps: BackendCapabilities, prompts: number): [number, number, number, number] {
@@ -92,6 +100,7 @@ function blendFor(req: GenerateRequest, prompts: string[], tok: PipelineTokenize
 export function prepareRun(req: GenerateRequest, caps: BackendCapabilities, tok: PipelineTokenizer): PreparedRun {
   checkNumbers(req);
   const prompts = checkPrompts(req);
+  const negativePrompt = checkNegative(req);
   const dims = latentDims(req, caps, prompts.length);
   if (req.initialLatent && req.initialLatent.length !== dims[1] * dims[2] * dims[3]) {
     fail(`initialLatent has ${req.initialLatent.length} values, expected [1, ${dims[1]}, ${dims[2]}, ${dims[3]}]`);
@@ -110,5 +119,5 @@ export function prepareRun(req: GenerateRequest, caps: BackendCapabilities, tok:
     plan = planFor(req, prompts, tok);
     blend = blendFor(req, prompts, tok);
   }
-  return { prompts, scheduler: req.scheduler ?? 'pndm', latentDims: dims, plan, blend, feedP2P: caps.instrumented };
+  return { prompts, negativePrompt, scheduler: req.scheduler ?? 'pndm', latentDims: dims, plan, blend, feedP2P: caps.instrumented };
 }

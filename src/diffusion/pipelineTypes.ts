@@ -37,6 +37,11 @@ export interface EditOptions {
 export interface GenerateRequest {
   /** Source prompt first, then edited prompts. One prompt: plain generation. */
   prompts: string[];
+  /**
+   * The negative prompt: the unconditional branch of classifier-free guidance encodes it instead of "" for
+   * every prompt (diffusers' `negative_prompt`); absent or "" = the empty prompt. The controller never edits it.
+   */
+  negativePrompt?: string;
   /** The controller; absent = "no controller" baseline (every prompt generated plainly, same seed). */
   edit?: EditOptions;
   seed: number;
@@ -107,6 +112,11 @@ export interface GenerateResult {
   dropped: number[];
   /** Text embeddings of the prompts `[P, 77, D]` (conditional group only). */
   textEmbeddings: Float32Array;
+  /**
+   * The unconditional row shared by every prompt: the negative prompt's (or ""'s) token ids `[77]`, its
+   * embedding `[77, D]`, and how many of its tokens were dropped.
+   */
+  uncond: { tokenIds: Int32Array; embedding: Float32Array; dropped: number };
   /** The scheduler's timesteps, one per UNet call (per pair of calls in low-memory mode). */
   timesteps: number[];
   /** `p2p_attn` summed over calls `[P, R·R, 77]` (instrumented UNet only). */

@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { LIMITS, MAX_EDITS, MAX_PROMPT_CHARS } from '../state/recipe';
-import { joinNegativeValues, parseGenerateArgs } from './nodeGenerateArgs';
+import { joinNegativeValues, parseGenerateArgs, USAGE } from './nodeGenerateArgs';
 
 const base = ['--model', 'm', '--prompt', 'a red circle'];
 const error = (args: string[]) => {
@@ -43,6 +43,17 @@ describe('generate CLI arguments', () => {
     expect(error(Array.from({ length: MAX_EDITS + 1 }, () => ['--edit', 'a red square']).flat())).toBe(`at most ${MAX_EDITS} --edit prompts, got ${MAX_EDITS + 1}`);
     expect(error(['--edit', '  '])).toBe('--edit 1 is empty');
     expect(() => parseGenerateArgs(['--model', 'm', '--prompt', ' '])).toThrow('--prompt is required (and not empty)');
+  });
+
+  it('reads --negative into the request (only when given), with the prompts\' length limit', () => {
+    expect(parseGenerateArgs(base).request).not.toHaveProperty('negativePrompt');
+    expect(parseGenerateArgs([...base, '--negative', '']).request).not.toHaveProperty('negativePrompt');
+    expect(parseGenerateArgs([...base, '--negative', 'blue, green']).request.negativePrompt).toBe('blue, green');
+    // It shapes plain runs and edits alike.
+    expect(parseGenerateArgs([...base, '--edit', 'a red square', '--negative', 'blue']).request).toMatchObject({ negativePrompt: 'blue', edit: { kind: 'replace' } });
+    expect(parseGenerateArgs([...base, '--negative', 'n'.repeat(MAX_PROMPT_CHARS)]).request.negativePrompt).toHaveLength(MAX_PROMPT_CHARS);
+    expect(error(['--negative', 'n'.repeat(MAX_PROMPT_CHARS + 1)])).toBe(`--negative has ${MAX_PROMPT_CHARS + 1} characters; the limit is ${MAX_PROMPT_CHARS} (the studio and share links use the same limit)`);
+    expect(USAGE).toMatch(/--negative "/);
   });
 
   it('refuses options that would have no effect instead of ignoring them', () => {

@@ -1,5 +1,5 @@
-// Command-line options of `scripts/generate.ts` turned into a GenerateRequest: prompts, the P2P edit
-// (replace/refine/reweight, cross/self windows, LocalBlend words) and sampling settings. Every value is checked
+// Command-line options of `scripts/generate.ts` turned into a GenerateRequest: prompts, the negative prompt, the P2P
+// edit (replace/refine/reweight, cross/self windows, LocalBlend words) and sampling settings. Every value is checked
 // here, before any model is loaded, against the same limits as the studio and its share links
 // (src/state/recipe.ts), so a run the CLI accepts is one a link can carry. Negative numbers parse as values.
 
@@ -8,7 +8,9 @@ import { SCHEDULER_NAMES, type EditOptions, type GenerateRequest, type Scheduler
 import { MAX_EDITS, MAX_PROMPT_CHARS, wordCount } from '../state/recipe';
 import { NUMBER_RULES, parseNumber, rangeText, type NumberRule } from '../state/validate';
 
-export const USAGE = `usage: npx tsx scripts/generate.ts --model DIR --prompt "…" [--edit "…"]… --out DIR
+export const USAGE = `usage: npx tsx scripts/generate.ts --model DIR --prompt "…" [--edit "…"]… [--negative "…"] --out DIR
+  --negative "blurry, text"         negative prompt: guidance steers every image away from it (the
+                                    unconditional branch encodes it instead of ""; not edited by P2P)
   --kind replace|refine|reweight   edit kind (default replace)
   --cross 0.8 | --cross-word dog=0.4   cross-attention injection window (default 0.8; per word repeatable)
   --self 0.4                        self-attention replace window (default 0.4)
@@ -21,7 +23,8 @@ export const USAGE = `usage: npx tsx scripts/generate.ts --model DIR --prompt "�
   --low-memory                      run uncond and cond as separate UNet calls
   --threads N                       onnxruntime threads per session
 Ranges are the studio's: seed 0…2^32−1, steps 1…150, guidance 0…30, cross/self/threshold 0…1, weights −10…10,
-prompts up to ${MAX_PROMPT_CHARS} characters, at most ${MAX_EDITS} edits; all are checked before the model loads.`;
+prompts and the negative prompt up to ${MAX_PROMPT_CHARS} characters, at most ${MAX_EDITS} edits; all are checked before the
+model loads.`;
 
 export interface GenerateCli {
   modelDir: string;
@@ -61,7 +64,7 @@ function pairs(values: string[] | undefined, option: string, range: keyof typeof
 }
 
 /** Options that take a value; a value that looks like a negative number must not be read as an option. */
-const VALUE_OPTIONS = ['model', 'prompt', 'edit', 'kind', 'cross', 'cross-word', 'self', 'weight', 'reweight-base', 'blend', 'threshold', 'seed', 'steps', 'guidance', 'scheduler', 'threads', 'out'];
+const VALUE_OPTIONS = ['model', 'prompt', 'edit', 'negative', 'kind', 'cross', 'cross-word', 'self', 'weight', 'reweight-base', 'blend', 'threshold', 'seed', 'steps', 'guidance', 'scheduler', 'threads', 'out'];
 
 /** `--steps -5` → `--steps=-5`, so that node's parser takes -5 as the value (and the range check reports it). */
 export function joinNegativeValues(argv: string[]): string[] {
@@ -85,6 +88,7 @@ export function parseGenerateArgs(argv: string[]): GenerateCli {
       model: { type: 'string' },
       prompt: { type: 'string' },
       edit: { type: 'string', multiple: true },
+      negative: { type: 'string' },
       kind: { type: 'string' },
       cross: { type: 'string' },
       'cross-word': { type: 'string', multiple: true },
@@ -114,8 +118,12 @@ export function parseGenerateArgs(argv: string[]): GenerateCli {
     if (!p.trim()) throw new Error(`${what} is empty`);
     if (p.length > MAX_PROMPT_CHARS) throw new Error(`${what} has ${p.length} characters; the limit is ${MAX_PROMPT_CHARS} (the studio and share links use the same limit)`);
   });
+  const negative = values.negative ?? '';
+  if (negative.length > MAX_PROMPT_CHARS) throw new Error(`--negative has ${negative.length} characters; the limit is ${MAX_PROMPT_CHARS} (the studio and share links use the same limit)`);
   const request: GenerateRequest = {
     prompts,
+    // As the studio's request (src/state/toRequest.ts): only when there is one.
+    ...(negative !== '' ? { negativePrompt: negative } : {}),
     seed: number(values.seed, 'seed', 8888),
     steps: number(values.steps, 'steps', 50),
     guidance: number(values.guidance, 'guidance', 7.5),

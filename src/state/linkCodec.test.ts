@@ -23,6 +23,7 @@ const full: Recipe = {
   model: 'sd15-fp16-external',
   prompt: 'ein Café am Meer, 夜 & "quotes" + 100%',
   edits: ['ein Café am Meer, 朝 🌅', 'a b,c'],
+  negativePrompt: 'unscharf, 低画質, "text" & watermark',
   kind: 'refine',
   cross: [0.1, 0.9],
   crossWords: { Café: 0.4, big: [0.2, 0.6] },
@@ -51,6 +52,24 @@ describe('share links, version 2', () => {
     expect(payloadOf(query).slice(0, 2)).toEqual(['sd15-fp16-external', SD15_FP16_EXTERNAL.source.kind === 'hub' ? SD15_FP16_EXTERNAL.source.revision : '']);
   });
 
+  it('carries the negative prompt last, and only when there is one: links without it are as before', async () => {
+    const query = await encodeLink(full);
+    expect(payloadOf(query)).toHaveLength(17);
+    expect(payloadOf(query)[16]).toBe(full.negativePrompt);
+    const none = { ...full, negativePrompt: '' };
+    const short = await encodeLink(none);
+    expect(payloadOf(short)).toHaveLength(16);
+    expect(short.length).toBeLessThan(query.length);
+    expect((await decodeLink(short)).recipe).toEqual(none);
+    // A version 2 link written before negative prompts (16 values) reads as "none".
+    const old = pack(['toy-shapes', EMBEDDED_REVISION, 'a red circle', ['a red square'], 'auto', 0.4, {}, 0.2, {}, [], 0.3, 8888, 20, 7.5, 'pndm', 1]);
+    expect(await decodeLink(old)).toMatchObject({ recipe: { ...DEFAULT_RECIPE, prompt: 'a red circle', edits: ['a red square'], negativePrompt: '' }, ignored: [] });
+    // Too long: cut to the prompts' limit, with the same notice as a prompt.
+    const long = await decodeLink(pack(['toy-shapes', null, 'a cat', ['a dog'], 'auto', 0.4, {}, 0.2, {}, [], 0.3, 1, 20, 7.5, 'pndm', 1, 'n'.repeat(501)]));
+    expect(long.recipe.negativePrompt).toBe('n'.repeat(500));
+    expect(long.ignored).toEqual(['the negative prompt cut to 500 characters']);
+  });
+
   it('records the revision each kind of model is loaded at', () => {
     expect(modelRevision('toy-shapes')).toBe(EMBEDDED_REVISION);
     expect(modelRevision('sd15-fp16-external')).toBe('38dacf2c14c89e3538b5e32da888eb9c46e0e1bf');
@@ -69,9 +88,11 @@ describe('share links, version 2', () => {
     expect(V1.length).toBeGreaterThanOrEqual(PRESETS.length + 5);
     for (const f of V1) {
       const decoded = await decodeLink(f.query);
-      expect({ name: f.name, recipe: decoded.recipe, ignored: decoded.ignored, format: decoded.format }).toEqual({ name: f.name, recipe: f.recipe, ignored: f.ignored, format: 1 });
+      // Recorded before negative prompts existed: every one of them reads as "no negative prompt".
+      const recipe = { ...f.recipe, negativePrompt: '' };
+      expect({ name: f.name, recipe: decoded.recipe, ignored: decoded.ignored, format: decoded.format }).toEqual({ name: f.name, recipe, ignored: f.ignored, format: 1 });
       // A v1 link re-shared in v2 carries the same recipe.
-      expect((await decodeLink(await encodeLink(decoded.recipe))).recipe).toEqual(f.recipe);
+      expect((await decodeLink(await encodeLink(decoded.recipe))).recipe).toEqual(recipe);
     }
   });
 
@@ -101,7 +122,7 @@ describe('share links, version 2', () => {
   });
 
   it('checks payload values as version 1 does, and reports wrong JSON types, extra values and stray parameters', async () => {
-    const hostile = ['..%2Fetc', 7, '<script>alert(1)</script>', ['x', 3], 'evil', 2, { __proto__: 0.2, ok: 0.3 }, [0.6, 0.2], { red: 99, blue: '2' }, [['a']], 'abc', -5, 1e9, null, 'pndm', 1, 'extra'];
+    const hostile = ['..%2Fetc', 7, '<script>alert(1)</script>', ['x', 3], 'evil', 2, { __proto__: 0.2, ok: 0.3 }, [0.6, 0.2], { red: 99, blue: '2' }, [['a']], 'abc', -5, 1e9, null, 'pndm', 1, ['not', 'text'], 'extra'];
     const { recipe, ignored } = await decodeLink(`${pack(hostile, JSON.stringify(hostile).replace('{"ok"', '{"__proto__":0.2,"ok"'))}&p=ignored&r=2.again`);
     expect(recipe.prompt).toBe('<script>alert(1)</script>');
     expect(Object.getPrototypeOf(recipe.crossWords)).toBe(Object.prototype);
@@ -115,6 +136,7 @@ describe('share links, version 2', () => {
       'e in the link\'s recipe has a value of the wrong type (["x",3])',
       'w in the link\'s recipe has a value of the wrong type ({"red":99,"blue":"2"})',
       'bt in the link\'s recipe has a value of the wrong type ("abc")',
+      'n in the link\'s recipe has a value of the wrong type (["not","text"])',
       'model="..%2Fetc" (not a model id, repo id or http(s) folder URL)',
       'k="evil" (edit kind: auto, replace, refine, reweight)',
       'cross="2" (expected a fraction 0…1 or a range like 0.2-0.6)',
@@ -124,6 +146,7 @@ describe('share links, version 2', () => {
       'steps="1000000000" (expected an integer in 1…150)',
     ]);
     expect(recipe.crossWords).toEqual({ ok: 0.3 });
+    expect(recipe.negativePrompt).toBe('');
   });
 
   it('keeps every preset link of both families, with its page settings, under 2,000 characters and shorter than v1', async () => {

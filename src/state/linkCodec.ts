@@ -85,14 +85,17 @@ async function inflate(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array<Array
 /**
  * The payload's positions (a JSON array: no key names, so the link stays short). Windows are a number or
  * `[start, end]`, per-word values an object, LocalBlend a list of word lists per prompt, the baseline 1 or 0.
+ * The negative prompt `n` came later: it is last, and left out when empty, so a recipe without one packs to the
+ * same 16 values as before (and links written before it read as "no negative prompt").
  */
-export const PAYLOAD_FIELDS = ['model', 'rev', 'p', 'e', 'k', 'cross', 'cw', 'self', 'w', 'b', 'bt', 'seed', 'steps', 'g', 'sched', 'base'] as const;
+export const PAYLOAD_FIELDS = ['model', 'rev', 'p', 'e', 'k', 'cross', 'cw', 'self', 'w', 'b', 'bt', 'seed', 'steps', 'g', 'sched', 'base', 'n'] as const;
 
 /** The recipe as a version 2 query (`r=2.…`); version 1 where the browser has no CompressionStream. */
 export async function encodeLink(recipe: Recipe): Promise<string> {
   if (!hasCompression()) return encodeRecipe(recipe);
   const r = recipe;
   const payload = [r.model, modelRevision(r.model) ?? null, r.prompt, r.edits, r.kind, r.cross, r.crossWords, r.self, r.weights, r.blendWords, r.blendThreshold, r.seed, r.steps, r.guidance, r.scheduler, r.baseline ? 1 : 0];
+  if (r.negativePrompt !== '') payload.push(r.negativePrompt);
   const packed = await deflate(new TextEncoder().encode(JSON.stringify(payload)));
   return `r=${LINK_VERSION}.${toBase64Url(packed)}`;
 }
@@ -131,7 +134,7 @@ function toParams(payload: unknown[], ignored: string[]): { params: URLSearchPar
     } else if (key === 'b') {
       ok = Array.isArray(v) && v.every(isStrings);
       if (ok) for (const words of v as string[][]) params.append('b', words.join(','));
-    } else if (key === 'model' || key === 'p' || key === 'k' || key === 'sched') {
+    } else if (key === 'model' || key === 'p' || key === 'n' || key === 'k' || key === 'sched') {
       ok = typeof v === 'string';
       if (ok) params.set(key, v as string);
     } else {

@@ -1,6 +1,6 @@
 /**
- * The shareable recipe: everything needed to reproduce a Prompt-to-Prompt result (model, prompts,
- * edit kinds, injection windows, LocalBlend, reweighting, seed, sampler). Only this goes in the URL.
+ * The shareable recipe: everything needed to reproduce a Prompt-to-Prompt result (model, prompts, negative
+ * prompt, edit kinds, injection windows, LocalBlend, reweighting, seed, sampler). Only this goes in the URL.
  */
 
 export const RECIPE_VERSION = 1;
@@ -17,6 +17,11 @@ export interface Recipe {
   prompt: string;
   /** Edited prompts; all share one controller, as in the reference (one controller per batch). */
   edits: string[];
+  /**
+   * What classifier-free guidance steers away from, for every prompt of the run (the unconditional branch
+   * encodes it instead of ""); "" = none. Never edited by the controller.
+   */
+  negativePrompt: string;
   kind: EditKindChoice;
   cross: Window;
   /** Per-word cross-attention windows (the reference's `{"default_": …, "lion": .4}`). */
@@ -41,6 +46,7 @@ export const DEFAULT_RECIPE: Recipe = {
   // "a red circle" -> "a red square" keeps a round object in about half (tools/toy-model/REPORT.md §13).
   prompt: 'a yellow star',
   edits: ['a yellow heart'],
+  negativePrompt: '',
   kind: 'auto',
   cross: 0.4,
   crossWords: {},

@@ -29,4 +29,9 @@ describe('toGenerateRequest', () => {
     const refined = toGenerateRequest({ ...DEFAULT_RECIPE, prompt: 'a circle', edits: ['a red circle'], kind: 'reweight', weights: { red: 3 } });
     expect(refined.edit).toMatchObject({ reweightBase: 'refine' });
   });
+
+  it('carries the negative prompt when there is one, and nothing for none', () => {
+    expect(toGenerateRequest(DEFAULT_RECIPE)).not.toHaveProperty('negativePrompt');
+    expect(toGenerateRequest({ ...DEFAULT_RECIPE, negativePrompt: 'blue' }).negativePrompt).toBe('blue');
+  });
 });

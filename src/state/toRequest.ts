@@ -1,6 +1,7 @@
 /**
  * Turns the shareable recipe into the engine's generate request (the Prompt-to-Prompt controller
- * of the reference: kind, cross/self windows with per-word overrides, equalizer, LocalBlend).
+ * of the reference: kind, cross/self windows with per-word overrides, equalizer, LocalBlend; and the
+ * negative prompt, which the whole run shares).
  */
 import type { EngineGenerateRequest } from '../../workers/protocol';
 import { resolveKind, reweightBase, type Recipe } from './recipe';
@@ -13,6 +14,8 @@ export function toGenerateRequest(recipe: Recipe): EngineGenerateRequest {
   const base = kind === 'reweight' ? reweightBase(recipe) : undefined;
   return {
     prompts,
+    // Only when there is one: a recipe without it makes the same request as before negative prompts.
+    ...(recipe.negativePrompt !== '' ? { negativePrompt: recipe.negativePrompt } : {}),
     edit: {
       kind,
       crossReplaceSteps: cross,

@@ -7,6 +7,7 @@ const full: Recipe = {
   model: 'toy-shapes',
   prompt: 'a red circle at the top',
   edits: ['a red square at the top', 'a big red circle at the top'],
+  negativePrompt: 'blue, green & "blurry" 100%',
   kind: 'refine',
   cross: [0.1, 0.9],
   crossWords: { square: 0.4, big: [0.2, 0.6] },
@@ -27,6 +28,17 @@ describe('recipe URL codec', () => {
     expect(query).toContain('p=a+red+circle+at+the+top');
     expect(query).toContain('cross=0.1-0.9');
     expect(decodeRecipe(query)).toEqual({ recipe: full, ignored: [] });
+  });
+
+  it('writes n= only for a negative prompt, and reads a link without it as none', () => {
+    const query = encodeRecipe(full);
+    expect(new URLSearchParams(query).get('n')).toBe(full.negativePrompt);
+    const none = encodeRecipe({ ...full, negativePrompt: '' });
+    expect(new URLSearchParams(none).has('n')).toBe(false);
+    expect(decodeRecipe(none).recipe.negativePrompt).toBe('');
+    const { recipe, ignored } = decodeRecipe(`p=a+cat&e=a+dog&n=${'x'.repeat(600)}&n=twice`);
+    expect(recipe.negativePrompt).toBe('x'.repeat(500));
+    expect(ignored).toEqual(['n given 2 times (the first one is used)', 'the negative prompt cut to 500 characters']);
   });
 
   it('an empty query gives the defaults and no notice', () => {

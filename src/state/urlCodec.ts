@@ -17,8 +17,11 @@ import {
 } from './recipe';
 
 const KINDS: EditKindChoice[] = ['auto', 'replace', 'refine', 'reweight'];
-/** Parameters that hold one value; the repeatable ones are e (edits), cw, w (per word) and b (per prompt). */
-const SINGLE = ['v', 'model', 'p', 'k', 'cross', 'self', 'bt', 'seed', 'steps', 'g', 'sched', 'base'];
+/**
+ * Parameters that hold one value; the repeatable ones are e (edits), cw, w (per word) and b (per prompt).
+ * `n` (the negative prompt) is written only when there is one, so links without it are as before.
+ */
+const SINGLE = ['v', 'model', 'p', 'n', 'k', 'cross', 'self', 'bt', 'seed', 'steps', 'g', 'sched', 'base'];
 const KNOWN = new Set([...SINGLE, 'e', 'cw', 'w', 'b']);
 
 /**
@@ -57,6 +60,7 @@ export function encodeRecipe(r: Recipe): string {
   q.set('model', r.model);
   q.set('p', r.prompt);
   for (const e of r.edits) q.append('e', e);
+  if (r.negativePrompt !== '') q.set('n', r.negativePrompt);
   q.set('k', r.kind);
   q.set('cross', windowText(r.cross));
   for (const [word, w] of Object.entries(r.crossWords)) q.append('cw', `${word}:${windowText(w)}`);
@@ -128,6 +132,8 @@ export function decodeRecipe(query: string): DecodedRecipe {
     if (edits.length > MAX_EDITS) ignored.push(`${edits.length - MAX_EDITS} edited prompts beyond ${MAX_EDITS}`);
     recipe.edits = edits.slice(0, MAX_EDITS).map((e, i) => text(e, `edited prompt ${i + 1}`));
   }
+  const negative = q.get('n');
+  if (negative !== null) recipe.negativePrompt = text(negative, 'the negative prompt');
   const kind = q.get('k');
   if (kind !== null) {
     if (KINDS.includes(kind as EditKindChoice)) recipe.kind = kind as EditKindChoice;

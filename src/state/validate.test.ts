@@ -52,7 +52,7 @@ describe('parseNumber', () => {
 
 describe('promptIssues', () => {
   it('flags empty prompts by field', () => {
-    expect(promptIssues({ prompt: ' ', edits: ['a dog', ''] }).map((x) => [x.field, x.label])).toEqual([
+    expect(promptIssues({ prompt: ' ', edits: ['a dog', ''], negativePrompt: '' }).map((x) => [x.field, x.label])).toEqual([
       ['prompt-0', 'Source prompt'],
       ['prompt-2', 'Edited prompt 2'],
     ]);
@@ -61,7 +61,7 @@ describe('promptIssues', () => {
   it('flags prompts over the limit the share link keeps, and only those', () => {
     const atLimit = 'a'.repeat(MAX_PROMPT_CHARS);
     const over = 'a'.repeat(MAX_PROMPT_CHARS + 1);
-    expect(promptIssues({ prompt: atLimit, edits: [over] })).toEqual([
+    expect(promptIssues({ prompt: atLimit, edits: [over], negativePrompt: atLimit })).toEqual([
       expect.objectContaining({ field: 'prompt-1', message: expect.stringContaining(`the limit is ${MAX_PROMPT_CHARS}`) }),
     ]);
     // A prompt at the limit survives the link unchanged; one over it would be cut.
@@ -73,7 +73,18 @@ describe('promptIssues', () => {
 
   it('runIssues adds the controls holding invalid values', () => {
     const steps = { field: 'steps', label: 'Steps', message: 'out of range' };
-    expect(runIssues({ prompt: 'a cat', edits: ['a dog'] }, {})).toEqual([]);
-    expect(runIssues({ prompt: '', edits: ['a dog'] }, { steps })).toEqual([expect.objectContaining({ field: 'prompt-0' }), steps]);
+    expect(runIssues({ prompt: 'a cat', edits: ['a dog'], negativePrompt: '' }, {})).toEqual([]);
+    expect(runIssues({ prompt: '', edits: ['a dog'], negativePrompt: '' }, { steps })).toEqual([expect.objectContaining({ field: 'prompt-0' }), steps]);
+  });
+
+  it('lets the negative prompt be empty (none), but not longer than the prompts\' limit', () => {
+    expect(promptIssues({ prompt: 'a cat', edits: ['a dog'], negativePrompt: '' })).toEqual([]);
+    expect(promptIssues({ prompt: 'a cat', edits: ['a dog'], negativePrompt: '   ' })).toEqual([]);
+    const over = 'b'.repeat(MAX_PROMPT_CHARS + 3);
+    expect(promptIssues({ prompt: 'a cat', edits: ['a dog'], negativePrompt: over })).toEqual([
+      { field: 'negative', label: 'Negative prompt', message: `${MAX_PROMPT_CHARS + 3} characters: the limit is ${MAX_PROMPT_CHARS} (so that a share link carries the whole prompt). Remove 3.` },
+    ]);
+    // The same message as an over-long prompt's.
+    expect(promptIssues({ prompt: over, edits: ['a dog'], negativePrompt: '' })[0].message).toBe(promptIssues({ prompt: 'a cat', edits: ['a dog'], negativePrompt: over })[0].message);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * What the controls accept, as pure functions: a typed number against its range (the value is never
  * clamped: a bad one is reported with the accepted range and the run is blocked), and the prompts
- * (empty, or longer than MAX_PROMPT_CHARS, the one limit the UI, the share links and the CLI share).
+ * (empty, or longer than MAX_PROMPT_CHARS, the one limit the UI, the share links and the CLI share; the
+ * negative prompt may be empty but has the same limit).
  */
 import { LIMITS, MAX_PROMPT_CHARS, type Recipe } from './recipe';
 
@@ -49,24 +50,30 @@ export interface FieldIssue {
   message: string;
 }
 
-/** The prompts' problems: empty ones, and ones over the length limit. */
-export function promptIssues(recipe: Pick<Recipe, 'prompt' | 'edits'>): FieldIssue[] {
+/** The message for a prompt over MAX_PROMPT_CHARS (the same for every prompt field), or undefined. */
+export function tooLongMessage(text: string): string | undefined {
+  if (text.length <= MAX_PROMPT_CHARS) return undefined;
+  return `${text.length} characters: the limit is ${MAX_PROMPT_CHARS} (so that a share link carries the whole prompt). Remove ${text.length - MAX_PROMPT_CHARS}.`;
+}
+
+/** The field key and label of the negative prompt (RunError.field and the run bar's summary). */
+export const NEGATIVE_FIELD = { field: 'negative', label: 'Negative prompt' } as const;
+
+/** The prompts' problems: empty ones, and ones over the length limit; the negative prompt may be empty (none), not too long. */
+export function promptIssues(recipe: Pick<Recipe, 'prompt' | 'edits' | 'negativePrompt'>): FieldIssue[] {
   const issues: FieldIssue[] = [];
   [recipe.prompt, ...recipe.edits].forEach((p, i) => {
     const label = i === 0 ? 'Source prompt' : `Edited prompt ${i}`;
+    const tooLong = tooLongMessage(p);
     if (p.trim() === '') issues.push({ field: `prompt-${i}`, label, message: 'Empty: type a few words.' });
-    else if (p.length > MAX_PROMPT_CHARS) {
-      issues.push({
-        field: `prompt-${i}`,
-        label,
-        message: `${p.length} characters: the limit is ${MAX_PROMPT_CHARS} (so that a share link carries the whole prompt). Remove ${p.length - MAX_PROMPT_CHARS}.`,
-      });
-    }
+    else if (tooLong) issues.push({ field: `prompt-${i}`, label, message: tooLong });
   });
+  const negativeTooLong = tooLongMessage(recipe.negativePrompt);
+  if (negativeTooLong) issues.push({ ...NEGATIVE_FIELD, message: negativeTooLong });
   return issues;
 }
 
 /** Everything that blocks Generate: the prompts' issues, then the controls holding an invalid typed value. */
-export function runIssues(recipe: Pick<Recipe, 'prompt' | 'edits'>, invalid: Readonly<Record<string, FieldIssue>>): FieldIssue[] {
+export function runIssues(recipe: Pick<Recipe, 'prompt' | 'edits' | 'negativePrompt'>, invalid: Readonly<Record<string, FieldIssue>>): FieldIssue[] {
   return [...promptIssues(recipe), ...Object.values(invalid)];
 }

@@ -150,14 +150,16 @@ def initial_latent(seed: int, latent_hw: int) -> torch.Tensor:
 def generate(unet, text, decoder, scaling: float, tok: ToyTokenizer, prompts: List[str], seed,
              steps: int = 20, guidance: float = 7.5, controller: Optional[AttentionReplace] = None,
              latent: Optional[torch.Tensor] = None, capture_call: Optional[int] = None,
-             latent_hw: int = 8) -> Dict[str, torch.Tensor]:
+             latent_hw: int = 8, negative_prompt: str = "") -> Dict[str, torch.Tensor]:
     """Returns ids, text embeddings, initial latent, final latents, images in [-1,1] and, when
     capture_call is set, that UNet call's inputs/output (keys call_*). `seed` may be a list: the seeds
-    are then batched as [uncond (s0: P0..PE, s1: ...), cond (...)] (controller needs groups=len)."""
+    are then batched as [uncond (s0: P0..PE, s1: ...), cond (...)] (controller needs groups=len).
+    `negative_prompt` is what the unconditional rows encode (diffusers' `negative_prompt`; "" = none);
+    the controller edits only the conditional half, so it never touches them."""
     seeds = [seed] if isinstance(seed, int) else list(seed)
     P, S = len(prompts), len(seeds)
-    # 1. Text: [uncond P0..PE, cond P0..PE]
-    ids = torch.tensor([tok.ids("")] * (S * P) + [tok.ids(p) for p in prompts] * S, dtype=torch.long)
+    # 1. Text: [uncond P0..PE, cond P0..PE], uncond = the negative prompt
+    ids = torch.tensor([tok.ids(negative_prompt)] * (S * P) + [tok.ids(p) for p in prompts] * S, dtype=torch.long)
     ctx = text(ids)
     # 2. One starting latent from torch's CPU generator, expanded to every prompt (init_noise_sigma=1)
     lat0 = torch.cat([initial_latent(s, latent_hw) for s in seeds]) if latent is None else latent
