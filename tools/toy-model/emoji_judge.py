@@ -118,7 +118,7 @@ def objects(lab: torch.Tensor, min_px: int = 12) -> List[Dict[str, dict]]:
     return out
 
 
-def train(minutes: float, ae_path: Optional[str], out: str):
+def train(minutes: float, ae_path: Optional[str], out: str, init: Optional[str] = None, lr: float = 2e-3):
     torch.manual_seed(1)
     random.seed(1)
     spr = load_sprite_tensor(os.path.join(HERE, "runs", "emoji", "sprites.npz"), "cpu")
@@ -136,7 +136,9 @@ def train(minutes: float, ae_path: Optional[str], out: str):
         pool_y.append(targets(scenes, cover))
     pool_x, pool_y = torch.cat(pool_x), torch.cat(pool_y)
     net = Segmenter()
-    opt = torch.optim.AdamW(net.parameters(), lr=2e-3, weight_decay=1e-4)
+    if init:  # continue a judge (fresh optimiser; the lr schedule restarts at `lr`)
+        net.load_state_dict(torch.load(init, map_location="cpu"))
+    opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=1e-4)
     # background dominates the pixels; weigh objects up so small ones (a mouse, a strawberry) count
     w = torch.ones(N_CLASSES)
     w[0] = 0.2
@@ -144,7 +146,7 @@ def train(minutes: float, ae_path: Optional[str], out: str):
     while time.time() - t0 < minutes * 60:
         frac = (time.time() - t0) / (minutes * 60)
         for g in opt.param_groups:
-            g["lr"] = 2e-3 * (0.02 + 0.98 * 0.5 * (1 + np.cos(np.pi * frac)))
+            g["lr"] = lr * (0.02 + 0.98 * 0.5 * (1 + np.cos(np.pi * frac)))
         scenes = [sample(rng)[1] for _ in range(8)]
         x, cover = render(scenes, spr, gen, masks=True)
         slots = torch.randint(0, len(pool_x), (8,))
@@ -201,9 +203,11 @@ if __name__ == "__main__":
     ap.add_argument("--minutes", type=float, default=12.0)
     ap.add_argument("--ae", default=None)
     ap.add_argument("--out", default=JUDGE)
+    ap.add_argument("--init", default=None, help="continue training this judge")
+    ap.add_argument("--lr", type=float, default=2e-3)
     a = ap.parse_args()
     torch.set_num_threads(1)
     if a.cmd == "train":
-        train(a.minutes, a.ae, a.out)
+        train(a.minutes, a.ae, a.out, a.init, a.lr)
     else:
         check(a.out, ae_path=a.ae)
