@@ -1,12 +1,13 @@
 /**
  * The offline shell on the page side: registers the site's one service worker (src/offline/sw.ts, built to
  * `isolation-sw.js`; ./isolation.ts also uses it for cross-origin isolation), asks it to precache this version and
- * reports readiness, tracks online/offline, and shows the update prompt when a new version's worker is waiting.
+ * reports readiness (asked once the page is quiet: no run, no download), tracks online/offline, and shows the update prompt when a new version's worker is waiting.
  * "Reload" sends that worker `p2p-skip-waiting` and reloads when it takes control. Words: ./shellView.ts.
  */
 import { create } from 'zustand';
 import type { ShellRequest, ShellStatus } from '../offline/shell';
-import { isUpdate, type AppShellState } from './shellView';
+import { useStudio, type StudioState } from '../state/store';
+import { isUpdate, precacheMayStart, type AppShellState } from './shellView';
 
 export const useAppShell = create<AppShellState>(() => ({
   online: typeof navigator === 'undefined' ? true : navigator.onLine,
@@ -47,24 +48,52 @@ function watch(reg: ServiceWorkerRegistration): void {
   reg.installing?.addEventListener('statechange', check);
   reg.addEventListener('updatefound', () => reg.installing?.addEventListener('statechange', check));
   container.addEventListener('controllerchange', check);
-  void container.ready.then(askStatus);
+  void container.ready.then(async (ready) => {
+    // Already stored (a later visit): say so at once. Else store it once the page is quiet.
+    if (await askStatus(ready, false)) return;
+    await quiet();
+    await askStatus(ready, true);
+  });
 }
 
-/** Asks the active worker to precache this version (it stores only what it lacks) and records the answer. */
-async function askStatus(reg: ServiceWorkerRegistration): Promise<void> {
+/** Resolves once no run and no model download is in progress (./shellView.ts `precacheMayStart`), after a short pause. */
+function quiet(): Promise<void> {
+  const calm = (s: StudioState) => precacheMayStart(s.run.status, s.models.download?.status);
+  return new Promise((resolve) => {
+    let timer: number | undefined;
+    const check = (s: StudioState) => {
+      if (!calm(s)) {
+        window.clearTimeout(timer);
+        timer = undefined;
+      } else timer ??= window.setTimeout(() => (calm(useStudio.getState()) ? done() : (timer = undefined)), 1_000);
+    };
+    const done = () => {
+      stop();
+      resolve();
+    };
+    const stop = useStudio.subscribe(check);
+    check(useStudio.getState());
+  });
+}
+
+/**
+ * Asks the active worker whether this version is stored (`fill`: storing what it lacks first) and records the
+ * answer; resolves to whether it is complete.
+ */
+async function askStatus(reg: ServiceWorkerRegistration, fill: boolean): Promise<boolean> {
   const worker = reg.active;
-  if (!worker) return;
-  useAppShell.setState({ offline: { kind: 'preparing' } });
+  if (!worker) return false;
   const channel = new MessageChannel();
   const reply = new Promise<ShellStatus>((resolve) => {
     channel.port1.onmessage = (e: MessageEvent<ShellStatus>) => resolve(e.data);
   });
-  const request: ShellRequest = { type: 'p2p-shell-status' };
+  const request: ShellRequest = { type: 'p2p-shell-status', fill };
   worker.postMessage(request, [channel.port2]);
   const status = await reply;
-  useAppShell.setState({
-    offline: status.complete && status.version ? { kind: 'ready', version: status.version, bytes: status.bytes } : { kind: 'failed', reason: status.error ?? 'the app could not be stored' },
-  });
+  if (status.complete && status.version) useAppShell.setState({ offline: { kind: 'ready', version: status.version, bytes: status.bytes } });
+  else if (!fill) useAppShell.setState({ offline: { kind: 'preparing' } });
+  else useAppShell.setState({ offline: { kind: 'failed', reason: status.error ?? 'the app could not be stored' } });
+  return status.complete;
 }
 
 /** The prompt's "Reload": activate the waiting worker, then reload under it (the page calls this only between runs). */

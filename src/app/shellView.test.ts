@@ -3,7 +3,7 @@
  * swap during a run; the first install is not an update; the offline lines.
  */
 import { describe, expect, it } from 'vitest';
-import { isUpdate, offlineLine, offlineModelMessage, updatePromptView } from './shellView';
+import { isUpdate, offlineLine, offlineModelMessage, precacheMayStart, updatePromptView } from './shellView';
 
 describe('updatePromptView', () => {
   it('is absent without a waiting version', () => {
@@ -19,6 +19,17 @@ describe('updatePromptView', () => {
   });
   it('stays, disabled, while the new version takes over', () => {
     expect(updatePromptView({ updateWaiting: false, applying: true }, false)?.disabled).toBe(true);
+  });
+});
+
+describe('precacheMayStart', () => {
+  it('waits while a run loads or runs, or a model downloads', () => {
+    expect(precacheMayStart('idle', undefined)).toBe(true);
+    expect(precacheMayStart('done', 'done')).toBe(true);
+    expect(precacheMayStart('error', 'error')).toBe(true);
+    expect(precacheMayStart('loading', undefined)).toBe(false);
+    expect(precacheMayStart('running', undefined)).toBe(false);
+    expect(precacheMayStart('idle', 'running')).toBe(false);
   });
 });
 

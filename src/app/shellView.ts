@@ -33,6 +33,15 @@ export function updatePromptView(state: Pick<AppShellState, 'updateWaiting' | 'a
   return { text: 'A new version is available.', button: 'Reload', disabled: false };
 }
 
+/**
+ * Whether the page may ask for the first-visit precache now: not while a run loads or runs, nor while a model
+ * downloads (the precache would compete with them for the network and the CPU; the run's own first load fetches
+ * the same wasm and model files anyway).
+ */
+export function precacheMayStart(runStatus: string, downloadStatus: string | undefined): boolean {
+  return runStatus !== 'loading' && runStatus !== 'running' && downloadStatus !== 'running';
+}
+
 /** Whether a worker that just reached `installed` is an update (the page already has a controller) rather than the first install. */
 export function isUpdate(installedWaiting: boolean, hasController: boolean): boolean {
   return installedWaiting && hasController;

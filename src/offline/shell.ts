@@ -67,8 +67,11 @@ export function shellPathFor(requestUrl: string, swUrl: string, paths: ReadonlyS
   return paths.has(rel) ? rel : undefined;
 }
 
-/** Messages the page sends the worker (postMessage; `status` replies on the transferred port). */
-export type ShellRequest = { type: 'p2p-shell-status' } | { type: 'p2p-skip-waiting' };
+/**
+ * Messages the page sends the worker (postMessage; `status` replies on the transferred port). `fill: false` only
+ * looks at the cache; `fill: true` also stores what is missing first.
+ */
+export type ShellRequest = { type: 'p2p-shell-status'; fill: boolean } | { type: 'p2p-skip-waiting' };
 
 /** The worker's answer to `p2p-shell-status`, once its precache is complete (or failed). */
 export interface ShellStatus {

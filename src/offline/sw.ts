@@ -68,6 +68,20 @@ async function store(entry: PrecacheEntry, cache: Cache): Promise<void> {
   await cache.put(url, new Response(body, { status: 200, statusText: 'OK', headers }));
 }
 
+/** This version's status without fetching anything: complete when every file is stored with its SHA-256. */
+async function inspect(): Promise<ShellStatus> {
+  if (!manifest || !cacheName) return { type: 'p2p-shell-status', complete: false, files: 0, bytes: 0, error: 'this build has no precache manifest' };
+  const cache = await caches.open(cacheName);
+  let complete = true;
+  for (const entry of manifest.entries) {
+    if ((await cache.match(fileUrl(entry.path)))?.headers.get(SHA_HEADER) !== entry.sha256) {
+      complete = false;
+      break;
+    }
+  }
+  return { type: 'p2p-shell-status', version: manifest.version, complete, files: manifest.entries.length, bytes: manifest.entries.reduce((n, e) => n + e.size, 0) };
+}
+
 let precaching: Promise<ShellStatus> | undefined;
 
 /** Fills this version's cache (only what it lacks); resolves to the status the page shows, never rejects. */
@@ -122,7 +136,7 @@ sw.addEventListener('message', (event) => {
   if (data?.type === 'p2p-skip-waiting') void sw.skipWaiting();
   else if (data?.type === 'p2p-shell-status') {
     const port = event.ports[0];
-    event.waitUntil(precache().then((s) => port?.postMessage(s)));
+    event.waitUntil((data.fill ? precache() : inspect()).then((s) => port?.postMessage(s)));
   }
 });
 
