@@ -2,6 +2,7 @@ import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
 import { contentSecurityPolicy, cspDirectives, extraConnectFromEnv } from './scripts/csp';
 import { embeddedModelDefine } from './scripts/embeddedModelBytes';
+import { offlineShell } from './scripts/offline/plugin';
 import { testHooksDefine } from './scripts/testHooks';
 
 // Cross-origin isolation lets onnxruntime-web use multi-threaded wasm (SharedArrayBuffer).
@@ -23,7 +24,7 @@ function cspMeta(): Plugin {
 }
 
 export default defineConfig(({ command }) => ({
-  plugins: [react(), cspMeta()],
+  plugins: [react(), cspMeta(), offlineShell()],
   define: {
     ...embeddedModelDefine(import.meta.dirname),
     // P2P_TEST_HOOKS=1 (the e2e builds) puts the test hook in; `npm run build` leaves it out (scripts/testHooks.ts).

@@ -12,6 +12,7 @@ import { startUrlSync } from './app/urlSync';
 import './app/styles.css';
 import { refreshCached } from './app/modelDownloads';
 import { ensureIsolation } from './app/isolation';
+import { startAppShell } from './app/appShell';
 
 /** Build-time constant (vite.config.ts): `false` in production, so the hook and its test-only workers are dropped. */
 declare const __P2P_TEST_HOOKS__: boolean;
@@ -20,6 +21,7 @@ if (__P2P_TEST_HOOKS__) installStudioHook();
 // The link is read (version 2 links unpack asynchronously) before the first render, so the controls never show
 // the defaults first. A share link on the embedded model (or a cached Hub model) generates at once, once the
 // isolation attempt is settled (it may reload the page); a download is asked for first.
+startAppShell();
 const isolation = ensureIsolation();
 void startUrlSync().then(async (fromLink) => {
   createRoot(document.getElementById('root')!).render(

@@ -6,6 +6,7 @@ import { ConfirmDownload } from './ConfirmDownload';
 import { InjectionControls } from './InjectionControls';
 import { ModelPanel } from './ModelPanel';
 import { Notices } from './Notices';
+import { UpdatePrompt } from './UpdatePrompt';
 import { Presets } from './Presets';
 import { PromptEditor } from './PromptEditor';
 import { Results } from './Results';
@@ -27,6 +28,7 @@ export function App() {
           <ShareButton />
         </div>
       </header>
+      <UpdatePrompt />
       <Notices />
       <ConfirmDownload />
       <main className="columns">

@@ -1,11 +1,14 @@
 /**
  * A share link naming a Hub model that is not in this browser yet: ask before downloading (it can be
- * gigabytes), or switch to the embedded toy model, which runs at once.
+ * gigabytes), or switch to the embedded toy model, which runs at once. Offline, it says that the model cannot be
+ * downloaded now and keeps the question open (the link's recipe stays) until the browser is back online.
  */
 import { formatBytes } from '../models';
 import { useStudio } from '../state/store';
+import { useAppShell } from './appShell';
 import { generate } from './engineSession';
 import { TOY_ID } from './modelCatalog';
+import { offlineModelMessage } from './shellView';
 import { useModelView } from './useModelView';
 
 export function ConfirmDownload() {
@@ -15,6 +18,7 @@ export function ConfirmDownload() {
 
 function Confirm({ model }: { model: string }) {
   const { facts, check, verdict } = useModelView(model);
+  const online = useAppShell((s) => s.online);
   const { setModels } = useStudio.getState();
   const size = facts.bytes === undefined ? 'size unknown yet' : `${facts.approximate ? 'at least ' : ''}${formatBytes(facts.bytes)}`;
   return (
@@ -24,6 +28,11 @@ function Confirm({ model }: { model: string }) {
         This link uses a model that is not in this browser yet: {size}, precision {facts.precision}. It is downloaded once and
         kept for next time. {verdict ? `This device: ${verdict.message}` : ''}
       </p>
+      {!online && (
+        <p role="alert" className="error-text" data-testid="offline-model">
+          {offlineModelMessage(facts.title)}
+        </p>
+      )}
       {check?.status === 'error' && (
         <p role="alert" className="error-text">
           {check.message}
@@ -33,7 +42,7 @@ function Confirm({ model }: { model: string }) {
         <button
           type="button"
           className="primary"
-          disabled={verdict?.status === 'blocked'}
+          disabled={!online || verdict?.status === 'blocked'}
           onClick={() => {
             setModels({ confirm: undefined });
             void generate();

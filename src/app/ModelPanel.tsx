@@ -1,7 +1,7 @@
 /**
  * The model and where it runs: the picker (toy model, Hub models, any repo), downloads and the cache,
  * the backend in use (WebGPU or wasm, and why), load progress, what this browser's GPU offers, and whether wasm
- * has threads.
+ * has threads, and whether the app works offline.
  */
 import { describeChoice } from '../models/backendChoice';
 import { useStudio, type ProviderChoice } from '../state/store';
@@ -9,6 +9,7 @@ import { CachedModels } from './CachedModels';
 import { DownloadProgress } from './DownloadProgress';
 import { HubModels } from './HubModels';
 import { IsolationNotice } from './IsolationNotice';
+import { OfflineStatus } from './OfflineStatus';
 import { SystemCheck } from './SystemCheck';
 
 export function ModelPanel() {
@@ -42,6 +43,7 @@ export function ModelPanel() {
       </label>
       <SystemCheck />
       <IsolationNotice />
+      <OfflineStatus />
       <CachedModels />
     </section>
   );

@@ -14,6 +14,7 @@ import { pageStorage, recallMeasurement, rememberMeasurement } from './backendMe
 import { probeDevice } from './deviceProbe';
 import { errorField } from './errorField';
 import { cachedEntry, isEmbedded, modelFacts, verdictFor } from './modelCatalog';
+import { offlineModelMessage } from './shellView';
 import { assertCapable, cancelDownloadOnly, downloadOnly, dropDamagedFiles, loadCached, refreshCached, toRunError as downloadError } from './modelDownloads';
 
 let engine: Engine | undefined;
@@ -46,6 +47,7 @@ async function ensureModel(model: string, signal: AbortSignal): Promise<void> {
   // The panel must not keep describing the previous model's backend while this one loads (or if it fails).
   store.setEngine({ backend: undefined, fallbackReason: undefined, choice: undefined, loadedModel: undefined });
   store.setRun({ status: 'loading' });
+  if (!isEmbedded(model)) await assertOfflineUsable(model);
   if (!isEmbedded(model)) await assertCapable(model, 1 + store.recipe.edits.length, provider);
   const onLoading = (e: { file: string; loaded: number; total: number }) => store.setEngine({ loading: { file: e.file, loaded: e.loaded, total: e.total } });
   const automatic = provider === 'auto' ? await automaticInputs(model, 1 + store.recipe.edits.length) : {};
@@ -55,6 +57,17 @@ async function ensureModel(model: string, signal: AbortSignal): Promise<void> {
   const measured = ready.choice?.fresh ? ready.choice.measurement : undefined;
   if (measured) rememberMeasurement(pageStorage(), model, measured);
   store.setEngine({ backend: ready.backend === 'cpu' ? undefined : ready.backend, fallbackReason: ready.fallbackReason, choice: ready.choice, loadedModel: model, loading: undefined });
+}
+
+/** Offline, a model that is not complete in the cache stops here, before any network use, with a clear message. */
+async function assertOfflineUsable(model: string): Promise<void> {
+  if (navigator.onLine) return;
+  await refreshCached();
+  const { cached, hubEndpoint } = useStudio.getState().models;
+  const entry = cachedEntry(model, cached, hubEndpoint);
+  // Damaged files stop the load on their own, naming them (no network either).
+  if (entry?.complete || (entry?.damaged.length ?? 0) > 0) return;
+  throw new EngineError('download-failed', offlineModelMessage(modelFacts(model).title), -1);
 }
 
 /** What an Automatic load needs from the page: whether wasm can run the model, and the remembered measurement. */

@@ -1,12 +1,14 @@
 /**
  * Cross-origin isolation on any static host. Multi-threaded wasm needs `crossOriginIsolated`, which needs the
  * COOP/COEP response headers. A host that sends them (docs/hosting.md) needs nothing more. Otherwise the page
- * registers our service worker (public/isolation-sw.js), which re-serves the site's responses with those headers,
+ * registers our service worker (src/offline/sw.ts, built to isolation-sw.js), which re-serves the site's responses with those headers,
  * and reloads once when the worker takes control. A guard in sessionStorage allows one such reload per tab
  * session: if the page is still not isolated after it, or anything fails (no service worker support, private
  * mode, a host that does not serve the worker file), wasm runs on one thread and the model panel says so.
+ * The same worker keeps the app for offline use (./appShell.ts): an isolated page registers it too, without reloading.
  */
 import { create } from 'zustand';
+import { registerShell, shellSupported } from './appShell';
 
 export type IsolationState =
   | { kind: 'isolated' }
@@ -82,8 +84,11 @@ export async function ensureIsolation(): Promise<IsolationState> {
   if (plan.kind === 'isolated') {
     setGuard(false);
     state = { kind: 'isolated' };
+    // Offline use only: nothing waits for it, and taking control causes no reload.
+    if (shellSupported()) void registerShell().catch(() => undefined);
   } else if (plan.kind === 'single-thread') {
     state = plan;
+    if (shellSupported()) void registerShell().catch(() => undefined);
   } else {
     state = await registerAndReload();
   }
@@ -92,10 +97,9 @@ export async function ensureIsolation(): Promise<IsolationState> {
 }
 
 async function registerAndReload(): Promise<IsolationState> {
-  const base = import.meta.env.BASE_URL;
   const container = navigator.serviceWorker;
   try {
-    await container.register(`${base}isolation-sw.js`, { scope: base });
+    await registerShell();
   } catch (e) {
     return { kind: 'single-thread', reason: `its registration failed: ${e instanceof Error ? e.message : String(e)}` };
   }

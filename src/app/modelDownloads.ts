@@ -6,6 +6,7 @@ import { EngineError, type Engine, type LoadOptions } from '../../workers/engine
 import type { ReadyMessage } from '../../workers/protocol';
 import { dropDamaged, sourceKey, type OverallProgress } from '../models';
 import { useStudio, type DownloadState, type RunError } from '../state/store';
+import { offlineModelMessage } from './shellView';
 import { assertReachable, cachedEntry, cacheRefFor, deleteCached, listCached, locationOf, modelFacts, modelStore, verdictFor } from './modelCatalog';
 
 let persistence: Promise<boolean | undefined> | undefined;
@@ -108,6 +109,12 @@ export async function downloadOnly(engine: Engine, model: string): Promise<void>
   const controller = new AbortController();
   downloading = controller;
   const ref = cacheRefFor(model, useStudio.getState().models.hubEndpoint);
+  if (!navigator.onLine) {
+    // Nothing is tried: the message says why, and the picker keeps its state.
+    setDownload({ model, status: 'error', error: { code: 'download-failed', message: offlineModelMessage(modelFacts(model).title) } });
+    downloading = undefined;
+    return;
+  }
   setDownload({ model, status: 'running' });
   try {
     assertReachable(ref);

@@ -5,6 +5,7 @@
 import { useEffect, useState } from 'react';
 import { findModel, type Verdict } from '../models';
 import { useStudio } from '../state/store';
+import { useAppShell } from './appShell';
 import { cachedEntry, checkRepo, isEmbedded, modelFacts, verdictFor, type ModelFacts } from './modelCatalog';
 
 export type RepoCheck = { status: 'checking' } | { status: 'ok'; bytes: number; files: number } | { status: 'error'; code: string; message: string };
@@ -41,12 +42,13 @@ export function useModelView(model: string): ModelView {
   const listed = useStudio((s) => s.models.cacheListed === true);
   const prompts = useStudio((s) => 1 + s.recipe.edits.length);
   const preference = useStudio((s) => s.engine.preference);
+  const online = useAppShell((s) => s.online);
   const [check, setCheck] = useState<{ model: string; check: RepoCheck }>();
   const [verdict, setVerdict] = useState<{ key: string; verdict: Verdict }>();
   const entry = cachedEntry(model, cached, hubEndpoint);
   const custom = !findModel(model) && !isEmbedded(model);
-  // Only once the cache was read: a cached model is never re-checked over the network.
-  const needsCheck = custom && listed && !entry?.complete;
+  // Only once the cache was read: a cached model is never re-checked over the network; offline, not at all.
+  const needsCheck = custom && listed && !entry?.complete && online;
 
   useEffect(() => {
     if (!needsCheck) return;
