@@ -186,14 +186,14 @@ describe('engine handler on onnxruntime-node', () => {
 });
 
 describe('engine handler errors', () => {
-  it('generate before load is bad-input; a missing folder is load-failed; the engine stays usable', async () => {
+  it('generate before load is bad-input; a missing folder is invalid-model (a LayoutError); the engine stays usable', async () => {
     const h = harness();
     h.send({ type: 'generate', id: 1, request: SWAP });
     await h.handler.idle();
     h.send({ type: 'load', id: 2, baseUrl: join(REPO_ROOT, 'no-such-model'), provider: 'auto' });
     await h.handler.idle();
     expect(h.of(1).at(-1)).toMatchObject({ type: 'error', code: 'bad-input', message: expect.stringMatching(/load/) });
-    expect(h.of(2).at(-1)).toMatchObject({ type: 'error', code: 'load-failed', message: expect.stringMatching(/missing/) });
+    expect(h.of(2).at(-1)).toMatchObject({ type: 'error', code: 'invalid-model', file: 'scheduler/scheduler_config.json', message: expect.stringMatching(/missing-file/) });
     h.send({ type: 'load', id: 3, baseUrl: MODEL_DIR, provider: 'auto' });
     h.send({ type: 'generate', id: 4, request: { prompts: ['a red circle', 'a blue circle'], seed: 3, steps: 2, guidance: 7.5 } });
     await h.handler.idle();

@@ -71,6 +71,7 @@ export function cachedReader(files: ModelFiles): ModelFileReader {
   return {
     location: files.key,
     label: files.label,
+    list: () => files.paths(),
     async bytes(path, onProgress, signal) {
       if (signal?.aborted) throw signal.reason;
       const bytes = await files.bytes(path);

@@ -50,3 +50,40 @@ export function httpError(status: number, file: string, url: string, hubCode?: s
   if (status >= 500) return new ModelError('server', `${file}: the server failed (HTTP ${status}) at ${url}; try again later`, file, status);
   return new ModelError('http', `${file}: unexpected HTTP ${status} from ${url}`, file, status);
 }
+
+/** What about a model folder's layout the studio does not support (`LayoutError.pattern`). */
+export type LayoutPattern =
+  | 'model-index' // model_index.json names components or classes the studio cannot run
+  | 'missing-graph' // text_encoder/, unet/ or vae_decoder/ has no model.onnx
+  | 'missing-file' // a required config (scheduler) is absent
+  | 'pytorch-weights' // PyTorch weights where an ONNX graph should be
+  | 'no-tokenizer' // neither tokenizer/tokenizer.json nor tokenizer/vocab.json + merges.txt
+  | 'missing-external-data' // a graph names an external-data file the folder lacks
+  | 'external-data-path' // an external-data location outside the graph's folder
+  | 'unsupported-element-type' // a graph input of a type the engine cannot feed (e.g. bfloat16, int8)
+  | 'unreadable-graph' // a graph file whose bytes are no ONNX model
+  | 'missing-input' // a graph without the input the engine feeds (sample, input_ids, latent_sample)
+  | 'bad-config' // a config value of the wrong form (sample_size, block_out_channels)
+  | 'unknown-latent-size' // no sample_size, no VAE factor, no static sample dims
+  | 'not-instrumentable'; // the UNet could not be rewritten for Prompt-to-Prompt
+
+/**
+ * A model folder the studio cannot use, the same in Node and the browser: names the model, the file and
+ * the unsupported pattern (all three are in the message). A ModelError with code 'invalid-model'.
+ */
+export class LayoutError extends ModelError {
+  constructor(
+    /** The model as people name it (`owner/name`, folder URL or path). */
+    readonly model: string,
+    file: string,
+    readonly pattern: LayoutPattern,
+    /** What is wrong, without the model and file. */
+    readonly detail: string,
+  ) {
+    super('invalid-model', `${model}: ${file}: ${detail} (unsupported model layout: ${pattern})`, file);
+  }
+}
+
+export function isLayoutError(err: unknown, pattern?: LayoutPattern): err is LayoutError {
+  return err instanceof LayoutError && (pattern === undefined || err.pattern === pattern);
+}

@@ -52,6 +52,30 @@ describe('planFiles', () => {
     expect(downloadBytes(plan)).toEqual({ bytes: 500 + 300 + 1000 + 900 + 1_217_704 + 1_718_976_000 + 50 + 246_476_214 + 99_094_195, complete: true });
   });
 
+  it('plans every component’s config and external data in each naming form, and the tokenizer.json form', () => {
+    const sd: TreeEntry[] = [
+      ...tree.filter((e) => !e.path.startsWith('tokenizer/')),
+      { type: 'file', path: 'tokenizer/tokenizer.json', size: 2000, oid: 'x' },
+      { type: 'file', path: 'text_encoder/model.onnx.data', size: 134, oid: 'x', lfs: { oid: sha, size: 400, pointerSize: 134 } },
+      { type: 'file', path: 'text_encoder/config.json', size: 40, oid: 'x' },
+      { type: 'file', path: 'vae_decoder/model.onnx_data', size: 134, oid: 'x', lfs: { oid: sha, size: 300, pointerSize: 134 } },
+      { type: 'file', path: 'vae_decoder/config.json', size: 30, oid: 'x' },
+      { type: 'file', path: 'unet/README.md', size: 10, oid: 'x' },
+    ];
+    const paths = planFiles(sd, 'o/r').map((f) => f.path);
+    expect(paths).toEqual(expect.arrayContaining(['unet/config.json', 'vae_decoder/config.json', 'text_encoder/config.json', 'unet/weights.pb', 'text_encoder/model.onnx.data', 'vae_decoder/model.onnx_data', 'tokenizer/tokenizer.json']));
+    expect(paths).not.toContain('tokenizer/vocab.json');
+    expect(paths).not.toContain('unet/README.md');
+    expect(() => planFiles(sd.filter((e) => e.path !== 'tokenizer/tokenizer.json'), 'o/r')).toThrow(/o\/r: tokenizer\/: .*no-tokenizer/);
+  });
+
+  it('a registry SD entry downloads the per-component configs and external data the tree has', () => {
+    const extra: TreeEntry[] = [...tree, { type: 'file', path: 'vae_decoder/config.json', size: 30, oid: 'x' }, { type: 'file', path: 'text_encoder/model.onnx_data', size: 134, oid: 'x', lfs: { oid: sha, size: 5, pointerSize: 134 } }];
+    const paths = completeFromTree(SD15_FP16_EXTERNAL.files, extra).map((f) => f.path);
+    expect(paths).toEqual(expect.arrayContaining(['unet/config.json', 'vae_decoder/config.json', 'text_encoder/model.onnx_data', 'unet/weights.pb']));
+    expect(paths).not.toContain('text_encoder/config.json'); // optional and not in the tree
+  });
+
   it('names missing layout files, and spots PyTorch weights', () => {
     const torch: TreeEntry[] = [tree[0], { type: 'file', path: 'unet/diffusion_pytorch_model.safetensors', size: 1, oid: 'x' }];
     expect(() => planFiles(torch, 'o/r')).toThrow(/lacks .*unet\/model\.onnx.*PyTorch weights/);

@@ -1,7 +1,8 @@
 // Validates a diffusers `model_index.json` for the ONNX Stable Diffusion layout (the "any repo id or URL"
-// path) and plans the files to fetch, using the Hub's file tree for sizes, sha256 and external weights.
+// path) and plans the files to fetch from the Hub's file tree (which files: layoutPlan.ts; sizes, sha256).
 
 import { ModelError } from './errors';
+import { externalDataInListing, GRAPH_COMPONENTS, planLayout, TOKENIZER_FILES } from './layoutPlan';
 import { GRAPH_FILES, LAYOUT_FILES, OPTIONAL_CONFIGS, type ModelFileSpec } from './registry';
 
 /** The components the studio needs, with the diffusers library/class pair each must name. */
@@ -23,8 +24,6 @@ export interface TreeEntry {
   oid?: string;
   lfs?: { oid: string; size: number; pointerSize?: number };
 }
-
-const TORCH_WEIGHTS = /\.(safetensors|bin|ckpt|pt)$/;
 
 function pair(value: unknown): [string, string] | undefined {
   if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string') return [value[0], value[1]];
@@ -82,37 +81,38 @@ export function specFromTree(path: string, entry: TreeEntry | undefined, optiona
 }
 
 /**
- * Files to fetch for a validated model. With the Hub tree: exact sizes and sha256, optional configs only
- * when present, and the UNet's external-data file (any file beside unet/model.onnx other than configs).
- * Without a tree (plain URL): the standard paths; external data is found after reading unet/model.onnx.
+ * Files to fetch for a validated model. With the Hub tree: the layout plan (src/models/layoutPlan.ts) — the
+ * three graphs, every component's external data (`weights.pb`, `*.onnx_data`, `*.onnx.data`), the configs
+ * present, the tokenizer form present — with exact sizes and sha256; a LayoutError when the tree lacks a graph,
+ * the scheduler config or a tokenizer. Without a tree (plain URL): the standard paths, configs and both
+ * tokenizer forms optional; external data is found after reading the graphs (ensureModel's `externalData`).
  */
 export function planFiles(tree: readonly TreeEntry[] | undefined, what: string): ModelFileSpec[] {
-  const base: ModelFileSpec[] = [...LAYOUT_FILES, ...OPTIONAL_CONFIGS, ...Object.values(GRAPH_FILES).map((path) => ({ path }))];
-  if (!tree) return base;
+  if (!tree) {
+    const tokenizer = new Set<string>([TOKENIZER_FILES.vocab, TOKENIZER_FILES.merges]);
+    const base = [...LAYOUT_FILES.map((f) => (tokenizer.has(f.path) ? { ...f, optional: true } : f)), ...OPTIONAL_CONFIGS];
+    return [...base, ...Object.values(GRAPH_FILES).map((path) => ({ path }))];
+  }
   const files = treeFiles(tree);
-  const missing = [...LAYOUT_FILES.filter((f) => !f.optional).map((f) => f.path), ...Object.values(GRAPH_FILES)].filter((p) => !files.has(p));
-  if (missing.length > 0) {
-    const torch = [...files.keys()].some((p) => p.startsWith('unet/') && TORCH_WEIGHTS.test(p));
-    throw new ModelError(
-      'invalid-model',
-      `${what}: the repository lacks ${missing.join(', ')}${torch ? ' (it has PyTorch weights: not an ONNX export)' : ''}`,
-      missing[0],
-    );
-  }
-  const plan = base.filter((f) => !f.optional || files.has(f.path)).map((f) => specFromTree(f.path, files.get(f.path), f.optional));
-  for (const path of files.keys()) {
-    if (path.startsWith('unet/') && path !== GRAPH_FILES.unet && !path.endsWith('.json') && !TORCH_WEIGHTS.test(path)) {
-      plan.push(specFromTree(path, files.get(path)));
-    }
-  }
-  return plan;
+  const plan = planLayout([...files.keys()], what);
+  const optional = new Set([...LAYOUT_FILES, ...OPTIONAL_CONFIGS].filter((f) => f.optional).map((f) => f.path));
+  return plan.files.map((path) => specFromTree(path, files.get(path), optional.has(path) || undefined));
 }
 
-/** Fills sizes/sha256 a registry entry lacks from the tree (never overrides a pinned value). */
+/**
+ * Fills sizes/sha256 a registry entry lacks from the tree (never overrides a pinned value), and adds what the
+ * tree has that the layout reads but the entry does not list: per-component configs and external data.
+ */
 export function completeFromTree(files: readonly ModelFileSpec[], tree: readonly TreeEntry[] | undefined): ModelFileSpec[] {
   if (!tree) return [...files];
   const byPath = treeFiles(tree);
-  return files
+  const listed = new Set(files.map((f) => f.path));
+  const paths = [...byPath.keys()];
+  const extra: ModelFileSpec[] = [
+    ...OPTIONAL_CONFIGS.filter((f) => !listed.has(f.path)),
+    ...GRAPH_COMPONENTS.flatMap((c) => externalDataInListing(paths, c)).filter((p) => !listed.has(p)).map((path) => ({ path })),
+  ];
+  return [...files, ...extra]
     .filter((f) => !f.optional || byPath.has(f.path))
     .map((f) => {
       const t = specFromTree(f.path, byPath.get(f.path), f.optional);

@@ -52,10 +52,14 @@ export const LAYOUT_FILES: ModelFileSpec[] = [
   { path: 'tokenizer/tokenizer_config.json', optional: true },
 ];
 
-/** Per-component configs the loader reads when present (latent size, VAE scaling factor, P2P defaults). */
+/**
+ * Per-component configs the loader reads when present (latent size, VAE factor and scaling, channels, P2P
+ * defaults; src/models/layout.ts), and the single-file tokenizer form.
+ */
 export const OPTIONAL_CONFIGS: ModelFileSpec[] = [
   { path: 'unet/config.json', optional: true },
   { path: 'vae_decoder/config.json', optional: true },
+  { path: 'text_encoder/config.json', optional: true },
   { path: 'p2p.json', optional: true },
   { path: 'tokenizer/tokenizer.json', optional: true },
 ];
@@ -99,6 +103,7 @@ export const SD15_FP16_EXTERNAL: ModelEntry = {
   storage: 'external-weights',
   files: [
     ...LAYOUT_FILES,
+    ...OPTIONAL_CONFIGS,
     { path: GRAPH_FILES.textEncoder, size: 246476214, sha256: 'da837d5d2df136df347d0e8d7114d295d634d32b37b77be60418a7117d1f669b' },
     { path: GRAPH_FILES.unet, size: 1217704, sha256: '879e4274bfc862c7733ed2b673600be8f9b78b45184b5702100f89508e69ca34' },
     { path: 'unet/weights.pb', size: 1718976000, sha256: '491609db06ac0bd6893969cda4caa3475a9a14a7deb5ee4f11a4371c6187155a' },
@@ -122,7 +127,7 @@ export const SD15_FP16_SINGLE: ModelEntry = {
   source: { kind: 'hub', repo: 'jdp8/stable-diffusion-1-5-base-onnx', revision: 'main' },
   precision: 'fp16',
   storage: 'single-file',
-  files: [...LAYOUT_FILES, { path: GRAPH_FILES.textEncoder }, { path: GRAPH_FILES.unet }, { path: GRAPH_FILES.vaeDecoder }],
+  files: [...LAYOUT_FILES, ...OPTIONAL_CONFIGS, { path: GRAPH_FILES.textEncoder }, { path: GRAPH_FILES.unet }, { path: GRAPH_FILES.vaeDecoder }],
   requirements: {
     shaderF16: true,
     latentSize: 64,

@@ -19,12 +19,9 @@ export function toNumber(value: number | { toNumber(): number } | null | undefin
   return typeof value === 'number' ? value : value.toNumber();
 }
 
-export class NotOnnxError extends Error {
-  constructor(detail: string) {
-    super(`not an ONNX model: ${detail}`);
-    this.name = 'NotOnnxError';
-  }
-}
+import { NotOnnxError } from './notOnnx';
+
+export { NotOnnxError };
 
 export function decodeModel(bytes: Uint8Array): ModelProto {
   let model: ModelProto;

@@ -13,6 +13,8 @@ export interface ModelFileReader {
   bytes(path: string, onProgress: FetchProgress, signal?: AbortSignal): Promise<Uint8Array>;
   /** A text file, or undefined when the folder does not have it. */
   text(path: string, signal?: AbortSignal): Promise<string | undefined>;
+  /** Every file path, when the store can list them (the model cache); a web folder cannot. */
+  list?(): readonly string[];
 }
 
 /** A web folder (absolute URL, or a path resolved against this script's location). */

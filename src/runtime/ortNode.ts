@@ -16,11 +16,15 @@ export interface OrtNodeBackendOptions {
   latentSize?: [number, number];
   /** ORT threads per session (default: ORT's choice). */
   threads?: number;
+  /** `freeDimensionOverrides` per session, from the model layout (src/models/layout.ts). */
+  freeDimensions?: { textEncoder?: Record<string, number>; unet?: Record<string, number>; vaeDecoder?: Record<string, number> };
 }
 
-async function open(source: ModelSource, threads: number | undefined, what: string): Promise<ort.InferenceSession> {
+async function open(source: ModelSource, threads: number | undefined, what: string, freeDimensions?: Record<string, number>): Promise<ort.InferenceSession> {
   const options: ort.InferenceSession.SessionOptions = { executionProviders: ['cpu'], graphOptimizationLevel: 'all' };
   if (threads) options.intraOpNumThreads = threads;
+  // Set as on the web; onnxruntime-node 1.30's binding does not read this option (docs/models.md).
+  if (freeDimensions && Object.keys(freeDimensions).length > 0) options.freeDimensionOverrides = freeDimensions;
   try {
     return typeof source === 'string'
       ? await ort.InferenceSession.create(source, options)
@@ -32,9 +36,9 @@ async function open(source: ModelSource, threads: number | undefined, what: stri
 
 export async function createOrtNodeBackend(opts: OrtNodeBackendOptions): Promise<Backend> {
   const [text, unet, vae] = await Promise.all([
-    open(opts.textEncoder, opts.threads, 'text encoder'),
-    open(opts.unet, opts.threads, 'UNet'),
-    open(opts.vaeDecoder, opts.threads, 'VAE decoder'),
+    open(opts.textEncoder, opts.threads, 'text encoder', opts.freeDimensions?.textEncoder),
+    open(opts.unet, opts.threads, 'UNet', opts.freeDimensions?.unet),
+    open(opts.vaeDecoder, opts.threads, 'VAE decoder', opts.freeDimensions?.vaeDecoder),
   ]);
   return backendOverSessions({ text, unet, vae }, { Tensor: ort.Tensor, runtime: 'onnxruntime-node cpu', latentSize: opts.latentSize });
 }

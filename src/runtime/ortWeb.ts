@@ -12,6 +12,8 @@ export interface WebSessionOptions {
   externalData?: { path: string; data: Uint8Array }[];
   /** Outputs to keep on the GPU (WebGPU only); the caller then reads or reuses their GPU buffers. */
   gpuOutputs?: string[];
+  /** Symbolic dims fixed at session creation (from the model layout, src/models/layout.ts). */
+  freeDimensionOverrides?: Record<string, number>;
 }
 
 export { ort };
@@ -48,6 +50,7 @@ export async function createWebSession(model: Uint8Array, options: WebSessionOpt
     };
   }
   if (options.externalData) sessionOptions.externalData = options.externalData;
+  if (options.freeDimensionOverrides && Object.keys(options.freeDimensionOverrides).length > 0) sessionOptions.freeDimensionOverrides = options.freeDimensionOverrides;
   if (options.gpuOutputs && options.provider === 'webgpu') {
     sessionOptions.preferredOutputLocation = Object.fromEntries(options.gpuOutputs.map((name) => [name, 'gpu-buffer' as const]));
   }

@@ -12,6 +12,8 @@ import { GPU_NOISE_OUTPUT, gpuHeatmapTiles, gpuResidentLoop } from './webgpu/gpu
 export interface WebModelBytes {
   model: Uint8Array;
   externalData?: { path: string; data: Uint8Array }[];
+  /** `freeDimensionOverrides` of its session (from the model layout). */
+  freeDimensions?: Record<string, number>;
 }
 
 export interface OrtWebBackendOptions {
@@ -25,7 +27,7 @@ export interface OrtWebBackendOptions {
 
 async function open(bytes: WebModelBytes, provider: WebProvider, what: GraphComponent, gpuOutputs?: string[]): Promise<ort.InferenceSession> {
   try {
-    return await createWebSession(bytes.model, { provider, externalData: bytes.externalData, gpuOutputs });
+    return await createWebSession(bytes.model, { provider, externalData: bytes.externalData, gpuOutputs, freeDimensionOverrides: bytes.freeDimensions });
   } catch (err) {
     throw new SessionError(what, provider, err instanceof Error ? err.message : String(err));
   }

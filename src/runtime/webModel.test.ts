@@ -73,7 +73,7 @@ describe('loadWebModel on onnxruntime-web wasm (Node)', () => {
   }, 60_000);
 
   it('a missing file or a forced unavailable WebGPU fails the load with the reason', async () => {
-    await expect(loadWebModel(`${url}no-such-model/`, { provider: 'wasm' })).rejects.toThrow(/scheduler_config\.json: .*has no such file/);
+    await expect(loadWebModel(`${url}no-such-model/`, { provider: 'wasm' })).rejects.toThrow(/no-such-model\/: scheduler\/scheduler_config\.json: missing \(unsupported model layout: missing-file\)/);
     await expect(loadWebModel(url, { provider: 'webgpu' })).rejects.toThrow(/navigator\.gpu/);
   });
 });

@@ -1,18 +1,22 @@
-// Loads a diffusers-layout ONNX model folder in the browser — from a base URL or any file reader (tokenizer,
-// configs, the three graphs) —, instruments the UNet for Prompt-to-Prompt, and opens it on WebGPU, else wasm.
+// Loads a diffusers-layout ONNX model folder in the browser — from a base URL or any file reader, resolved by
+// src/models/layout.ts (configs, graphs, latent size, free-dimension overrides) —, instruments the UNet for
+// Prompt-to-Prompt (a LayoutError when it cannot be, unless the stock UNet was asked for), and opens it on
+// WebGPU, else wasm.
 
 import type { Backend, PipelineModel } from '../diffusion';
 import { unetCallTimer } from '../diffusion/unetTiming';
 import { afterMeasuring, chooseBackend, describeChoice, measureBackends, type BackendChoice, type BackendMeasurement } from '../models/backendChoice';
+import { isLayoutError } from '../models/errors';
+import { DEFAULT_SCALING_FACTOR, instrumentDefaults, notInstrumentable, resolveLayout, type GraphLayout, type LayoutReader, type ModelLayout } from '../models/layout';
 import { instrumentUnet, type InstrumentOptions, type InstrumentReport } from '../onnx';
-import { GraphReadError, isUnreadableGraph, namedGraphError, type GraphComponent } from './graphErrors';
+import { GraphReadError, namedGraphError, type GraphComponent } from './graphErrors';
 import { createOrtWebBackend, type WebModelBytes } from './ortWebBackend';
 import { configureWasm, type WebProvider } from './ortWeb';
-import { readJson, readTokenizer, urlReader, type ModelFileReader } from './modelReader';
-import { externalDataLocations, type FetchProgress } from './webFetch';
+import { readTokenizer, urlReader, type ModelFileReader } from './modelReader';
+import type { FetchProgress } from './webFetch';
 import { probeAdapter } from './webgpu/device';
 
-export const DEFAULT_SCALING_FACTOR = 0.18215;
+export { DEFAULT_SCALING_FACTOR };
 
 export interface WebModelOptions {
   /**
@@ -26,55 +30,75 @@ export interface WebModelOptions {
   remembered?: BackendMeasurement;
   onLoading?: FetchProgress;
   signal?: AbortSignal;
+  /**
+   * Run the stock UNet (no edits possible) when it cannot be instrumented, instead of failing with a
+   * `not-instrumentable` LayoutError. Only for a caller the user explicitly told to run without edits.
+   */
+  allowStockUnet?: boolean;
 }
 
 export interface WebModel extends PipelineModel {
   /** The folder URL or the reader's location. */
   location: string;
+  /** How the folder was resolved (graphs, latent size, precision, free-dimension overrides). */
+  layout: ModelLayout;
   provider: WebProvider;
   /** Which backend runs and why (`describeChoice` makes the sentence). */
   choice: BackendChoice;
   fallbackReason?: string;
   instrumentReport?: InstrumentReport;
-  /** Why the UNet could not be instrumented (the stock UNet then runs: no edits). */
+  /** Why the UNet could not be instrumented (only with `allowStockUnet`: the stock UNet then runs, no edits). */
   instrumentError?: string;
   dispose(): Promise<void>;
 }
 
-const GRAPHS = { textEncoder: 'text_encoder/model.onnx', unet: 'unet/model.onnx', vaeDecoder: 'vae_decoder/model.onnx' } as const;
-
-function sampleSize(config: Record<string, unknown> | undefined): [number, number] | undefined {
-  const size = config?.sample_size;
-  if (typeof size === 'number') return [size, size];
-  if (Array.isArray(size) && size.length === 2 && size.every((s) => typeof s === 'number')) return [size[0] as number, size[1] as number];
-  return undefined;
+/**
+ * The reader with each file read once: the layout resolver reads the graphs' metadata and the configs, the
+ * loader then takes the same bytes (and drops them from the memo) for the sessions.
+ */
+function onceReader(reader: ModelFileReader, onLoading: FetchProgress, signal?: AbortSignal): { files: ModelFileReader; layout: LayoutReader; take(path: string): Promise<Uint8Array> } {
+  const bytes = new Map<string, Promise<Uint8Array>>();
+  const texts = new Map<string, Promise<string | undefined>>();
+  const readBytes = (path: string) => {
+    let p = bytes.get(path);
+    if (!p) bytes.set(path, (p = reader.bytes(path, onLoading, signal)));
+    return p;
+  };
+  const readText = (path: string) => {
+    let p = texts.get(path);
+    if (!p) texts.set(path, (p = reader.text(path, signal)));
+    return p;
+  };
+  const files: ModelFileReader = { location: reader.location, label: reader.label, bytes: (path) => readBytes(path), text: (path) => readText(path) };
+  const layout: LayoutReader = {
+    model: reader.label ?? reader.location,
+    list: async () => reader.list?.(),
+    text: readText,
+    bytes: readBytes,
+  };
+  const take = async (path: string) => {
+    const p = readBytes(path);
+    bytes.delete(path);
+    return p;
+  };
+  return { files, layout, take };
 }
 
-/** A graph and the external-data files it names (beside it in the folder); a GraphReadError when it does not parse. */
-async function readGraph(reader: ModelFileReader, file: string, onLoading: FetchProgress, signal?: AbortSignal): Promise<WebModelBytes> {
-  const model = await reader.bytes(file, onLoading, signal);
-  const dir = file.slice(0, file.lastIndexOf('/') + 1);
+/** A graph's bytes, its external-data files and its session's free-dimension overrides. */
+async function graphBytes(graph: GraphLayout, take: (path: string) => Promise<Uint8Array>): Promise<WebModelBytes> {
+  const model = await take(graph.path);
+  const dir = graph.path.slice(0, graph.path.lastIndexOf('/') + 1);
   const externalData: { path: string; data: Uint8Array }[] = [];
-  let locations: string[];
-  try {
-    locations = externalDataLocations(model);
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    if (!isUnreadableGraph(message)) throw err;
-    throw new GraphReadError(file, reader.label ?? reader.location, message.replace(/^not an ONNX model: /, ''));
-  }
-  for (const path of locations) {
-    externalData.push({ path, data: await reader.bytes(dir + path, onLoading, signal) });
-  }
-  return externalData.length > 0 ? { model, externalData } : { model };
+  for (const path of graph.externalData) externalData.push({ path: path.slice(dir.length), data: await take(path) });
+  return { model, freeDimensions: graph.freeDimensionOverrides, ...(externalData.length > 0 ? { externalData } : {}) };
 }
 
-/** The UNet rewritten for Prompt-to-Prompt, or the stock one with the reason it could not be. */
+/** The UNet rewritten for Prompt-to-Prompt, or the reason it could not be. */
 function instrumented(unet: WebModelBytes, options: InstrumentOptions): { bytes: WebModelBytes; report?: InstrumentReport; error?: string } {
   try {
     const result = instrumentUnet(unet.model, options);
     const externalData = [...(unet.externalData ?? []), ...(result.externalData ? [result.externalData] : [])];
-    return { bytes: { model: result.model, externalData: externalData.length > 0 ? externalData : undefined }, report: result.report };
+    return { bytes: { model: result.model, freeDimensions: unet.freeDimensions, externalData: externalData.length > 0 ? externalData : undefined }, report: result.report };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     if (/already instrumented/.test(message)) return { bytes: unet };
@@ -85,27 +109,31 @@ function instrumented(unet: WebModelBytes, options: InstrumentOptions): { bytes:
 /** `source`: the folder's URL (absolute, or a path like `/models/toy-shapes/`), or a reader (e.g. the model cache). */
 export async function loadWebModel(source: string | ModelFileReader, opts: WebModelOptions): Promise<WebModel> {
   const reader = typeof source === 'string' ? urlReader(source) : source;
+  const label = reader.label ?? reader.location;
   const onLoading = opts.onLoading ?? (() => {});
   const { signal } = opts;
+  const once = onceReader(reader, onLoading, signal);
 
-  // 1. Configs and tokenizer (small files).
-  const schedulerConfig = (await readJson(reader, 'scheduler/scheduler_config.json', false, signal))!;
-  const [vaeConfig, unetConfig, p2p] = await Promise.all(['vae_decoder/config.json', 'unet/config.json', 'p2p.json'].map((f) => readJson(reader, f, true, signal)));
-  const tokenizer = await readTokenizer(reader, signal);
-  const scalingFactor = typeof vaeConfig?.scaling_factor === 'number' ? vaeConfig.scaling_factor : DEFAULT_SCALING_FACTOR;
-  const latentSize = sampleSize(unetConfig);
+  // 1. The layout (configs, graph metadata, latent size, overrides), then the tokenizer. A graph that does not
+  //    parse is a GraphReadError naming file and model (the cache records it as damaged).
+  let layout: ModelLayout;
+  try {
+    layout = await resolveLayout(once.layout);
+  } catch (err) {
+    if (isLayoutError(err, 'unreadable-graph')) throw new GraphReadError(err.file ?? '', label, err.detail);
+    throw err;
+  }
+  const tokenizer = await readTokenizer(once.files, signal);
+  const { schedulerConfig, scalingFactor, latentSize } = layout;
 
-  // 2. Graphs, with byte progress.
-  const textEncoder = await readGraph(reader, GRAPHS.textEncoder, onLoading, signal);
-  const stockUnet = await readGraph(reader, GRAPHS.unet, onLoading, signal);
-  const vaeDecoder = await readGraph(reader, GRAPHS.vaeDecoder, onLoading, signal);
+  // 2. Graphs and their external data (already read once for the layout: taken from the memo, with byte progress).
+  const textEncoder = await graphBytes(layout.graphs.text_encoder, once.take);
+  const stockUnet = await graphBytes(layout.graphs.unet, once.take);
+  const vaeDecoder = await graphBytes(layout.graphs.vae_decoder, once.take);
 
-  // 3. The instrumented UNet, with the model's own settings from p2p.json.
-  const options: InstrumentOptions = {};
-  if (latentSize) options.latentSize = latentSize;
-  if (typeof p2p?.selfMaxQuery === 'number') options.selfMaxQuery = p2p.selfMaxQuery;
-  if (typeof p2p?.mapResolution === 'number') options.mapResolution = p2p.mapResolution;
-  const unet = instrumented(stockUnet, options);
+  // 3. The instrumented UNet, sized at the resolved latent size, with the model's own settings from p2p.json.
+  const unet = instrumented(stockUnet, instrumentDefaults(layout));
+  if (unet.error !== undefined && !opts.allowStockUnet) throw notInstrumentable(label, unet.error);
   if (signal?.aborted) throw signal.reason;
 
   // 4. Sessions on the backend the choice names (measuring both first when it asks to).
@@ -113,11 +141,12 @@ export async function loadWebModel(source: string | ModelFileReader, opts: WebMo
   const sources = { textEncoder, unet: unet.bytes, vaeDecoder, latentSize };
   // A graph that does not parse is named (file and model) and not retried on another backend: it would fail the same way.
   const rewritten: GraphComponent[] = unet.report ? ['UNet'] : [];
-  const { backend, choice } = await openChosen(sources, opts, reader.label ?? reader.location, rewritten, signal);
+  const { backend, choice } = await openChosen(sources, opts, label, rewritten, signal);
   const provider = choice.provider;
   const fallbackReason = opts.provider !== 'wasm' && provider === 'wasm' ? describeChoice(choice) : undefined;
   return {
     location: reader.location,
+    layout,
     backend,
     tokenizer,
     schedulerConfig,

@@ -1,0 +1,94 @@
+// Which files make a diffusers ONNX model folder, from a file listing alone (the Hub tree, the cache's
+// manifest, a directory): the three graphs, every component's external data in its three naming forms,
+// the per-component configs, and the tokenizer form. The download planner uses it as is; `resolveLayout`
+// (layout.ts) adds what only the files themselves say. Pure: no DOM, no ORT, no graph decoding.
+
+import { LayoutError } from './errors';
+
+export const GRAPH_COMPONENTS = ['text_encoder', 'unet', 'vae_decoder'] as const;
+export type GraphComponentName = (typeof GRAPH_COMPONENTS)[number];
+
+export const GRAPH_PATH: Record<GraphComponentName, string> = {
+  text_encoder: 'text_encoder/model.onnx',
+  unet: 'unet/model.onnx',
+  vae_decoder: 'vae_decoder/model.onnx',
+};
+
+export const SCHEDULER_CONFIG = 'scheduler/scheduler_config.json';
+export const MODEL_INDEX = 'model_index.json';
+
+/** Configs read when present: latent size, VAE factor and scaling, channels, P2P defaults. */
+export const COMPONENT_CONFIGS = ['unet/config.json', 'vae_decoder/config.json', 'text_encoder/config.json', 'p2p.json'] as const;
+
+export const TOKENIZER_FILES = {
+  json: 'tokenizer/tokenizer.json',
+  vocab: 'tokenizer/vocab.json',
+  merges: 'tokenizer/merges.txt',
+  config: 'tokenizer/tokenizer_config.json',
+} as const;
+
+/** `tokenizer.json` alone (it carries vocab and merges), or the classic `vocab.json` + `merges.txt`. */
+export type TokenizerForm = 'tokenizer.json' | 'vocab+merges';
+
+export interface TokenizerLayout {
+  form: TokenizerForm;
+  /** The files the form reads (tokenizer_config.json included when present). */
+  files: string[];
+}
+
+/**
+ * An external-data file by its name, in the forms exporters write: `weights.pb` (diffusers' ONNX
+ * conversion), `model.onnx_data` / `*.onnx_data` (torch.onnx, optimum), `*.onnx.data` (onnxruntime tools).
+ */
+export function isExternalDataName(name: string): boolean {
+  return name === 'weights.pb' || name.endsWith('.onnx_data') || name.endsWith('.onnx.data');
+}
+
+const TORCH_WEIGHTS = /\.(safetensors|bin|ckpt|pt)$/;
+
+export interface LayoutPlan {
+  graphs: Record<GraphComponentName, string>;
+  /** External-data files per component, found by name beside the graph (the graph may name more). */
+  externalData: Record<GraphComponentName, string[]>;
+  /** Present configs among COMPONENT_CONFIGS, plus model_index.json and the scheduler config. */
+  configs: string[];
+  tokenizer: TokenizerLayout;
+  /** Everything above: the files to fetch. */
+  files: string[];
+}
+
+/** The tokenizer form the listing has, or undefined. */
+export function tokenizerLayout(has: (path: string) => boolean): TokenizerLayout | undefined {
+  const config = has(TOKENIZER_FILES.config) ? [TOKENIZER_FILES.config] : [];
+  if (has(TOKENIZER_FILES.json)) return { form: 'tokenizer.json', files: [TOKENIZER_FILES.json, ...config] };
+  if (has(TOKENIZER_FILES.vocab) && has(TOKENIZER_FILES.merges)) return { form: 'vocab+merges', files: [TOKENIZER_FILES.vocab, TOKENIZER_FILES.merges, ...config] };
+  return undefined;
+}
+
+/** The external-data files in a component's folder (directly beside its graph, or in a sub-folder of it). */
+export function externalDataInListing(paths: readonly string[], component: GraphComponentName): string[] {
+  const dir = `${component}/`;
+  return paths.filter((p) => p.startsWith(dir) && isExternalDataName(p.slice(p.lastIndexOf('/') + 1)));
+}
+
+/**
+ * The plan for a listed folder; a LayoutError naming `model`, the file and the pattern when a graph, the
+ * scheduler config or any tokenizer form is missing (PyTorch weights where a graph should be are told apart).
+ */
+export function planLayout(paths: readonly string[], model: string): LayoutPlan {
+  const has = new Set(paths);
+  // Checked in the order the resolver reads a folder it cannot list (scheduler config first), so Node and the
+  // browser name the same file; PyTorch weights where graphs should be are told apart first.
+  const missing = GRAPH_COMPONENTS.map((c) => GRAPH_PATH[c]).filter((p) => !has.has(p));
+  const lacks = `missing${missing.length > 1 ? ` (the folder lacks ${missing.join(', ')})` : ''}`;
+  const torch = paths.find((p) => TORCH_WEIGHTS.test(p));
+  if (missing.length > 0 && torch) throw new LayoutError(model, missing[0], 'pytorch-weights', `${lacks}; the folder has PyTorch weights (${torch}), not an ONNX export`);
+  if (!has.has(SCHEDULER_CONFIG)) throw new LayoutError(model, SCHEDULER_CONFIG, 'missing-file', 'missing');
+  if (missing.length > 0) throw new LayoutError(model, missing[0], 'missing-graph', `${lacks}; a diffusers ONNX export has text_encoder/, unet/ and vae_decoder/ graphs`);
+  const tokenizer = tokenizerLayout((p) => has.has(p));
+  if (!tokenizer) throw new LayoutError(model, 'tokenizer/', 'no-tokenizer', 'has neither tokenizer.json nor vocab.json + merges.txt');
+  const externalData = Object.fromEntries(GRAPH_COMPONENTS.map((c) => [c, externalDataInListing(paths, c)])) as Record<GraphComponentName, string[]>;
+  const configs = [MODEL_INDEX, SCHEDULER_CONFIG, ...COMPONENT_CONFIGS].filter((p) => has.has(p));
+  const files = [...configs, ...tokenizer.files, ...GRAPH_COMPONENTS.flatMap((c) => [GRAPH_PATH[c], ...externalData[c]])];
+  return { graphs: { ...GRAPH_PATH }, externalData, configs, tokenizer, files: [...new Set(files)] };
+}
