@@ -39,9 +39,10 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from emoji_render import load_sprite_tensor, render  # noqa: E402
 from emoji_world import VOCAB_WORDS, sample  # noqa: E402
-from model import AEConfig, AutoEncoder, CLIPTextModel, TextConfig, UNet2DConditionModel, UNetConfig, count_params  # noqa: E402,E501
+from model import count_params  # noqa: E402
 from tokenizer import ToyTokenizer  # noqa: E402
-from train import diffusion_loss, sd_alphas_cumprod  # noqa: E402
+# train.py's builders read the same config field names, so they serve EmojiConfig as well
+from train import build_models, diffusion_loss, log, sd_alphas_cumprod  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -97,21 +98,8 @@ CPU_CONTINUE = dict(batch=64, lr=3e-4, warmup=100, pool_size=12_000, pool_refres
 GPU = dict(ae_batch=256, ae_minutes=1.5, batch=384, lr=1.5e-3, minutes=5.75, ckpt_every_s=60.0, log_every=200)
 
 
-def unet_config(cfg: EmojiConfig) -> UNetConfig:
-    return UNetConfig(block_out_channels=tuple(cfg.unet_channels), down_attn=tuple(cfg.unet_attn),
-                      layers_per_block=cfg.unet_layers, num_heads=cfg.unet_heads,
-                      cross_attention_dim=cfg.text_dim, norm_num_groups=cfg.unet_groups)
-
-
 def tokenizer() -> ToyTokenizer:
     return ToyTokenizer(VOCAB_WORDS)
-
-
-def build_models(cfg: EmojiConfig, vocab_size: int):
-    ae = AutoEncoder(AEConfig(channels=tuple(cfg.ae_channels)))
-    text = CLIPTextModel(TextConfig(vocab_size=vocab_size, dim=cfg.text_dim, layers=cfg.text_layers,
-                                    heads=cfg.text_heads))
-    return ae, text, UNet2DConditionModel(unet_config(cfg))
 
 
 def latent_size(cfg: EmojiConfig) -> int:
@@ -134,10 +122,6 @@ def load_weights(path: str):
     for m in (ae, text, unet):
         m.eval()
     return cfg, tok, ae, text, unet, float(w["scaling_factor"])
-
-
-def log(msg: str):
-    print(time.strftime("%H:%M:%S"), msg, flush=True)
 
 
 class Batches:
