@@ -1,7 +1,9 @@
 /**
- * The studio page: prompts and controls on the left; run, results, attention and engine on the right.
+ * The studio page, image first: the compared prompts and the source/edit pair large in the middle, with the
+ * scrubber, every result and the per-token maps under them; next to them the run bar and the main controls
+ * (prompts, how much of the source to keep, seed, steps), advanced settings folded into sections. On narrow
+ * screens the controls follow the images.
  */
-import { AttentionPanel } from './AttentionPanel';
 import { ConfirmDownload } from './ConfirmDownload';
 import { InjectionControls } from './InjectionControls';
 import { ModelPanel } from './ModelPanel';
@@ -9,21 +11,40 @@ import { Notices } from './Notices';
 import { UpdatePrompt } from './UpdatePrompt';
 import { Presets } from './Presets';
 import { PromptEditor } from './PromptEditor';
-import { Results } from './Results';
 import { RunBar } from './RunBar';
 import { SamplerControls } from './SamplerControls';
 import { ShareButton } from './ShareButton';
+import { SHORTCUTS, useShortcuts } from './shortcuts';
+import { Stage } from './stage/Stage';
+
+function ShortcutHelp() {
+  return (
+    <details className="shortcuts">
+      <summary>Keyboard shortcuts</summary>
+      <dl className="facts">
+        {SHORTCUTS.map((s) => (
+          <div key={s.keys} className="fact">
+            <dt>
+              <kbd>{s.keys}</kbd>
+            </dt>
+            <dd>{s.does}</dd>
+          </div>
+        ))}
+      </dl>
+    </details>
+  );
+}
 
 export function App() {
+  useShortcuts();
   return (
     <div className="studio">
-      <header>
-        <h1>Prompt-to-Prompt Studio</h1>
-        <p>
-          Generate an image from a prompt, then edit it by editing the words — “a red circle” → “a red square” —
-          while its layout stays put. Everything runs in your browser.
-        </p>
-        <div className="row toolbar">
+      <header className="topbar">
+        <div className="brand">
+          <h1>Prompt-to-Prompt Studio</h1>
+          <p className="tagline">Edit an image by editing the words; its layout stays put. Runs in your browser.</p>
+        </div>
+        <div className="toolbar">
           <Presets />
           <ShareButton />
         </div>
@@ -31,18 +52,16 @@ export function App() {
       <UpdatePrompt />
       <Notices />
       <ConfirmDownload />
-      <main className="columns">
-        <div className="controls">
+      <main className="workspace">
+        <Stage />
+        <aside className="side" aria-label="Controls">
+          <RunBar />
           <PromptEditor />
           <InjectionControls />
           <SamplerControls />
-        </div>
-        <div className="output">
-          <RunBar />
-          <Results />
-          <AttentionPanel />
           <ModelPanel />
-        </div>
+          <ShortcutHelp />
+        </aside>
       </main>
     </div>
   );

@@ -8,6 +8,7 @@ import { selectPrompts, useStudio } from '../state/store';
 import { NUMBER_RULES } from '../state/validate';
 import { changedWords, splitPromptWords } from '../state/wordDiff';
 import { Field } from './controls/Field';
+import { Section } from './controls/Section';
 import { NumberBox } from './controls/NumberBox';
 import { NumberField } from './controls/NumberField';
 import { WindowInput } from './controls/WindowInput';
@@ -33,7 +34,7 @@ export function InjectionControls() {
 
   return (
     <section aria-labelledby="injection-heading" className="panel">
-      <h2 id="injection-heading">Attention injection</h2>
+      <h2 id="injection-heading">How much of the source to keep</h2>
       <WindowInput
         field="cross"
         label="Cross-attention replace steps"
@@ -79,8 +80,11 @@ export function InjectionControls() {
           ))}
         </fieldset>
       )}
-      <fieldset>
-        <legend title="Only change the region the chosen words attend to; keep the source everywhere else.">Local edit (LocalBlend)</legend>
+      <Section
+        id="local-edit" title="Local edit (LocalBlend)" testId="local-edit" summary={blendOn ? `on, threshold ${recipe.blendThreshold}` : 'off'}
+        attention={blendOn || !!thresholdIssue || prompts.some((_, i) => !!errorFor(`blend-${i}`))}
+      >
+        <p className="muted field-note">Only change the region the chosen words attend to; keep the source everywhere else.</p>
         <label className="inline">
           <input
             type="checkbox"
@@ -120,7 +124,7 @@ export function InjectionControls() {
             )}
           </Field>
         )}
-      </fieldset>
+      </Section>
     </section>
   );
 }

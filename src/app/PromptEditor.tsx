@@ -12,6 +12,7 @@ import { NEGATIVE_FIELD, promptIssues } from '../state/validate';
 import { wordDiff } from '../state/wordDiff';
 import type { PromptTokens } from '../text/promptTokens';
 import { Field } from './controls/Field';
+import { Section } from './controls/Section';
 import { useTokenCounts } from './tokenCounts';
 
 const KIND_LABELS: Record<EditKindChoice, string> = {
@@ -104,29 +105,35 @@ export function PromptEditor() {
       <button type="button" onClick={addEdit} disabled={recipe.edits.length >= MAX_EDITS}>
         Add an edited prompt
       </button>
-      <Field
-        label={`${NEGATIVE_FIELD.label} (optional)`}
-        help="What every image should not look like: guidance steers the source and the edits away from it (it replaces the empty prompt of classifier-free guidance). Leave empty for none."
-        error={errorFor(NEGATIVE_FIELD.field)} note={note(prompts.length)}
+      <Section
+        id="prompt-options" title="Negative prompt and edit kind" testId="prompt-options"
+        summary={`${recipe.negativePrompt ? 'negative prompt set' : 'no negative prompt'} · ${KIND_LABELS[resolveKind(recipe)]}`}
+        attention={!!errorFor(NEGATIVE_FIELD.field) || !!errorFor('kind') || recipe.negativePrompt !== '' || recipe.kind !== 'auto'}
       >
-        {({ inputId, describedBy, invalid }) => (
-          <textarea
-            id={inputId} aria-describedby={describedBy} aria-invalid={invalid} rows={1} value={recipe.negativePrompt}
-            placeholder="none" data-testid="negative-prompt" onChange={(e) => setRecipe({ negativePrompt: e.target.value })}
-          />
-        )}
-      </Field>
-      <Field label="Edit kind" help="How the source attention is mapped onto the edited prompts' words." error={errorFor('kind')}>
-        {({ inputId, describedBy }) => (
-          <select id={inputId} aria-describedby={describedBy} value={recipe.kind} onChange={(e) => setRecipe({ kind: e.target.value as EditKindChoice })}>
-            {(Object.keys(KIND_LABELS) as EditKindChoice[]).map((k) => (
-              <option key={k} value={k}>
-                {k === 'auto' ? `automatic: ${KIND_LABELS[resolveKind({ ...recipe, kind: 'auto' })]}` : KIND_LABELS[k]}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
+        <Field
+          label={`${NEGATIVE_FIELD.label} (optional)`}
+          help="What every image should not look like: guidance steers the source and the edits away from it (it replaces the empty prompt of classifier-free guidance). Leave empty for none."
+          error={errorFor(NEGATIVE_FIELD.field)} note={note(prompts.length)}
+        >
+          {({ inputId, describedBy, invalid }) => (
+            <textarea
+              id={inputId} aria-describedby={describedBy} aria-invalid={invalid} rows={1} value={recipe.negativePrompt}
+              placeholder="none" data-testid="negative-prompt" onChange={(e) => setRecipe({ negativePrompt: e.target.value })}
+            />
+          )}
+        </Field>
+        <Field label="Edit kind" help="How the source attention is mapped onto the edited prompts' words." error={errorFor('kind')}>
+          {({ inputId, describedBy }) => (
+            <select id={inputId} aria-describedby={describedBy} value={recipe.kind} onChange={(e) => setRecipe({ kind: e.target.value as EditKindChoice })}>
+              {(Object.keys(KIND_LABELS) as EditKindChoice[]).map((k) => (
+                <option key={k} value={k}>
+                  {k === 'auto' ? `automatic: ${KIND_LABELS[resolveKind({ ...recipe, kind: 'auto' })]}` : KIND_LABELS[k]}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      </Section>
     </section>
   );
 }

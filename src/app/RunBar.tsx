@@ -1,19 +1,13 @@
 /**
- * Generate (also Ctrl/Cmd+Enter), progress with UNet calls and time left, Cancel, and a note when
+ * Generate (also Ctrl/Cmd+Enter), progress with UNet calls, speed and time left, Cancel (Escape), and a note when
  * the controls changed since the results were made (nothing runs on its own while idle). While a
  * control holds an invalid value Generate is disabled, and the bar says which controls to fix.
  */
-import { useEffect } from 'react';
 import { selectStale, useStudio } from '../state/store';
 import { runIssues } from '../state/validate';
+import { loadingText, runningText } from '../state/runProgress';
 import { cancel, generate } from './engineSession';
 import { RepairCache } from './RepairCache';
-
-function timeLeft(call: number, total: number, elapsedMs: number): string {
-  if (call === 0 || total === 0) return '';
-  const seconds = Math.round(((total - call) * elapsedMs) / call / 1000);
-  return seconds > 0 ? ` · about ${seconds} s left` : '';
-}
 
 export function RunBar() {
   const run = useStudio((s) => s.run);
@@ -23,18 +17,9 @@ export function RunBar() {
   const edits = useStudio((s) => s.recipe.edits);
   const negativePrompt = useStudio((s) => s.recipe.negativePrompt);
   const invalid = useStudio((s) => s.invalid);
+  const loading = useStudio((s) => s.engine.loading);
   const issues = runIssues({ prompt, edits, negativePrompt }, invalid);
   const blocked = issues.length > 0;
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
-        e.preventDefault();
-        void generate();
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, []);
   return (
     <div className="run-bar panel" aria-live="polite">
       <div className="row">
@@ -44,12 +29,12 @@ export function RunBar() {
         >
           {stale ? 'Generate (settings changed)' : 'Generate'}
         </button>
-        <button type="button" onClick={cancel} disabled={!busy}>
+        <button type="button" onClick={cancel} disabled={!busy} aria-keyshortcuts="Escape">
           Cancel
         </button>
         <span className="muted" data-testid="run-status">
-          {run.status === 'loading' && 'Loading the model…'}
-          {run.status === 'running' && `UNet call ${run.call} of ${run.total || '…'}${timeLeft(run.call, run.total, run.elapsedMs)}`}
+          {run.status === 'loading' && loadingText(loading)}
+          {run.status === 'running' && runningText(run.call, run.total, run.elapsedMs)}
           {run.status === 'done' && (stale ? 'Results are from earlier settings.' : 'Done.')}
           {run.status === 'cancelled' && 'Cancelled.'}
           {run.status === 'idle' && 'Press Generate (Ctrl+Enter).'}

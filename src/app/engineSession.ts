@@ -8,6 +8,7 @@ import { results } from '../state/results';
 import { useStudio, type RunError } from '../state/store';
 import { toGenerateRequest } from '../state/toRequest';
 import { encodeRecipe } from '../state/urlCodec';
+import { callAt, previewAt } from '../state/timeline';
 import { adapterKey, type BackendMeasurement } from '../models/backendChoice';
 import { runIssues } from '../state/validate';
 import { pageStorage, recallMeasurement, rememberMeasurement } from './backendMemory';
@@ -95,11 +96,19 @@ export async function generate(): Promise<void> {
     store.setRun({ status: 'running', recipeKey: encodeRecipe(recipe) });
     results.begin(id);
     if (!recipe.baseline) results.clearBaseline();
+    // UNet calls of the main phase, to place attention frames on the scrubber.
+    let totalCalls = 0;
     await sharedEngine().generate(toGenerateRequest(recipe), {
       signal: controller.signal,
-      onProgress: (e) => e.phase === 'main' && store.setRun({ call: e.call, total: e.total, elapsedMs: e.elapsed }),
-      onPreview: (e) => results.setPreview(e.phase, e.prompt, { label: '', width: e.width, height: e.height, rgba: e.rgba }),
-      onAttention: (e) => e.phase === 'main' && results.setAttention(e.prompt, { resolution: e.resolution, tokens: e.tokens, maps: e.maps, tiles: e.tiles, call: e.call }),
+      onProgress: (e) => {
+        if (e.phase !== 'main') return;
+        totalCalls = e.total;
+        store.setRun({ call: e.call, total: e.total, elapsedMs: e.elapsed });
+      },
+      onPreview: (e) => results.setPreview(e.phase, e.prompt, { label: '', width: e.width, height: e.height, rgba: e.rgba }, previewAt(e.step, recipe.steps)),
+      onAttention: (e) =>
+        e.phase === 'main' &&
+        results.setAttention(e.prompt, { resolution: e.resolution, tokens: e.tokens, maps: e.maps, tiles: e.tiles, call: e.call }, callAt(e.call, totalCalls)),
       onImage: (e) => results.setImage(e.phase, e.prompt, { label: e.label, width: e.width, height: e.height, rgba: e.rgba }),
     });
     if (running === controller) store.setRun({ status: 'done' });

@@ -3,6 +3,7 @@
  * big and arrive often); components subscribe through `useResults`.
  */
 import { useSyncExternalStore } from 'react';
+import { addFrame, type Frame } from './timeline';
 
 export type Phase = 'main' | 'baseline';
 
@@ -28,9 +29,23 @@ export interface RunResults {
   images: Record<Phase, (RgbaImage | undefined)[]>;
   previews: Record<Phase, (RgbaImage | undefined)[]>;
   attention: (AttentionMaps | undefined)[];
+  /** The main phase's previews per prompt, stamped with how far through the run each was made (step scrubber). */
+  previewFrames: Frame<RgbaImage>[][];
+  /** The main phase's accumulated attention per prompt, stamped the same way. */
+  attentionFrames: Frame<AttentionMaps>[][];
+  /** The scrubber's point in the run (0 … 1); undefined follows the run and shows the final images. */
+  scrub?: number;
 }
 
-let current: RunResults = { runId: 0, images: { main: [], baseline: [] }, previews: { main: [], baseline: [] }, attention: [] };
+const EMPTY: RunResults = {
+  runId: 0,
+  images: { main: [], baseline: [] },
+  previews: { main: [], baseline: [] },
+  attention: [],
+  previewFrames: [],
+  attentionFrames: [],
+};
+let current: RunResults = EMPTY;
 const listeners = new Set<() => void>();
 
 function publish(next: RunResults): void {
@@ -46,7 +61,7 @@ export const results = {
   },
   /** Starts a run: previous results stay visible until the new ones replace them prompt by prompt. */
   begin(runId: number): void {
-    publish({ ...current, runId, previews: { main: [], baseline: [] } });
+    publish({ ...current, runId, previews: { main: [], baseline: [] }, previewFrames: [], attentionFrames: [], scrub: undefined });
   },
   clearBaseline(): void {
     publish({ ...current, images: { ...current.images, baseline: [] } });
@@ -56,17 +71,30 @@ export const results = {
     list[prompt] = image;
     publish({ ...current, images: { ...current.images, [phase]: list } });
   },
-  setPreview(phase: Phase, prompt: number, image: RgbaImage): void {
+  /** A preview; `at` (how far through the run) records it for the scrubber (main phase only). */
+  setPreview(phase: Phase, prompt: number, image: RgbaImage, at?: number): void {
     const list = [...current.previews[phase]];
     list[prompt] = image;
-    publish({ ...current, previews: { ...current.previews, [phase]: list } });
+    const previewFrames = phase === 'main' && at !== undefined ? withFrame(current.previewFrames, prompt, { at, value: image }) : current.previewFrames;
+    publish({ ...current, previews: { ...current.previews, [phase]: list }, previewFrames });
   },
-  setAttention(prompt: number, maps: AttentionMaps): void {
+  setAttention(prompt: number, maps: AttentionMaps, at?: number): void {
     const list = [...current.attention];
     list[prompt] = maps;
-    publish({ ...current, attention: list });
+    const attentionFrames = at !== undefined ? withFrame(current.attentionFrames, prompt, { at, value: maps }) : current.attentionFrames;
+    publish({ ...current, attention: list, attentionFrames });
+  },
+  /** Moves the scrubber (undefined: back to following the run). */
+  setScrub(scrub: number | undefined): void {
+    publish({ ...current, scrub });
   },
 };
+
+function withFrame<T>(lists: Frame<T>[][], prompt: number, frame: Frame<T>): Frame<T>[][] {
+  const next = [...lists];
+  next[prompt] = addFrame(lists[prompt] ?? [], frame);
+  return next;
+}
 
 export function useResults(): RunResults {
   return useSyncExternalStore(results.subscribe, results.get);

@@ -64,15 +64,28 @@ export interface ModelsState {
   download?: DownloadState;
 }
 
+/** What the attention overlay shows: some columns (a word's tokens, or one token) of one prompt's maps. */
+export interface HeatTarget {
+  prompt: number;
+  columns: number[];
+  /** The word or token, for labels. */
+  label: string;
+}
+
 export interface StudioState {
   recipe: Recipe;
   notices: string[];
   run: RunState;
   engine: EngineInfo;
   models: ModelsState;
-  selectedPrompt: number;
-  /** The token tile under the pointer, overlaid on its prompt's image. */
-  hoverToken?: { prompt: number; token: number };
+  /** The image compared with the source on the stage: an edit (main phase, prompt ≥ 1) or a no-controller image. */
+  compared: { phase: 'main' | 'baseline'; prompt: number };
+  /** The word or token under the pointer (or focused), overlaid on its prompt's image. */
+  hoverToken?: HeatTarget;
+  /** A word or token tapped or clicked: stays overlaid until tapped again (touch screens have no hover). */
+  pinnedToken?: HeatTarget;
+  /** Opacity of the attention overlay on the images (0 … 1). */
+  overlayOpacity: number;
   /** Controls holding a typed value the recipe does not accept (kept as typed; Generate waits), by field. */
   invalid: Record<string, FieldIssue>;
   setRecipe(patch: Partial<Recipe>): void;
@@ -85,8 +98,11 @@ export interface StudioState {
   setRun(patch: Partial<RunState>): void;
   setEngine(patch: Partial<EngineInfo>): void;
   setModels(patch: Partial<ModelsState>): void;
-  selectPrompt(index: number): void;
-  setHoverToken(hover: { prompt: number; token: number } | undefined): void;
+  compare(target: { phase: 'main' | 'baseline'; prompt: number }): void;
+  setHoverToken(hover: HeatTarget | undefined): void;
+  /** Pins `target` (or unpins it when it is the pinned one). */
+  togglePinnedToken(target: HeatTarget): void;
+  setOverlayOpacity(opacity: number): void;
   /** Marks a control's typed value invalid (with the issue) or valid again (undefined). */
   setInvalid(field: string, issue: FieldIssue | undefined): void;
 }
@@ -97,7 +113,8 @@ export const useStudio = create<StudioState>()((set) => ({
   run: { id: 0, status: 'idle', call: 0, total: 0, elapsedMs: 0 },
   engine: { preference: 'auto' },
   models: { cached: [] },
-  selectedPrompt: 0,
+  compared: { phase: 'main', prompt: 1 },
+  overlayOpacity: 0.75,
   invalid: {},
   setRecipe: (patch) => set((s) => ({ recipe: { ...s.recipe, ...patch } })),
   setModel: (model) =>
@@ -116,14 +133,17 @@ export const useStudio = create<StudioState>()((set) => ({
   removeEdit: (index) =>
     set((s) => ({
       recipe: { ...s.recipe, edits: s.recipe.edits.filter((_, i) => i !== index) },
-      selectedPrompt: Math.min(s.selectedPrompt, s.recipe.edits.length - 1),
+      compared: s.compared.prompt > s.recipe.edits.length - 1 ? { phase: 'main', prompt: Math.max(1, s.recipe.edits.length - 1) } : s.compared,
     })),
   setNotices: (notices) => set({ notices }),
   setRun: (patch) => set((s) => ({ run: { ...s.run, ...patch } })),
   setEngine: (patch) => set((s) => ({ engine: { ...s.engine, ...patch } })),
   setModels: (patch) => set((s) => ({ models: { ...s.models, ...patch } })),
-  selectPrompt: (index) => set({ selectedPrompt: index }),
+  compare: (compared) => set({ compared }),
   setHoverToken: (hoverToken) => set({ hoverToken }),
+  togglePinnedToken: (target) =>
+    set((s) => ({ pinnedToken: s.pinnedToken && sameTarget(s.pinnedToken, target) ? undefined : target })),
+  setOverlayOpacity: (overlayOpacity) => set({ overlayOpacity }),
   setInvalid: (field, issue) =>
     set((s) => {
       if (issue === undefined && !(field in s.invalid)) return s;
@@ -133,6 +153,13 @@ export const useStudio = create<StudioState>()((set) => ({
       return { invalid };
     }),
 }));
+
+function sameTarget(a: HeatTarget, b: HeatTarget): boolean {
+  return a.prompt === b.prompt && a.columns.join() === b.columns.join();
+}
+
+/** The overlay shown: what is under the pointer, else what is pinned. */
+export const selectHeatTarget = (s: StudioState): HeatTarget | undefined => s.hoverToken ?? s.pinnedToken;
 
 /** Results are stale when the recipe differs from the one the run was made with. */
 export const selectStale = (s: StudioState): boolean =>

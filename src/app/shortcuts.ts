@@ -1,0 +1,48 @@
+/**
+ * The studio's keyboard shortcuts: Ctrl/⌘+Enter generates, Escape cancels a run, and outside text fields
+ * ] and [ load the next and previous example.
+ */
+import { useEffect } from 'react';
+import { applyPreset, matchingPreset, presetsFor } from '../state/presets';
+import { useStudio } from '../state/store';
+import { cancel, generate } from './engineSession';
+
+export const SHORTCUTS: { keys: string; aria: string; does: string }[] = [
+  { keys: 'Ctrl+Enter (⌘+Enter)', aria: 'Control+Enter Meta+Enter', does: 'generate' },
+  { keys: 'Escape', aria: 'Escape', does: 'cancel the run' },
+  { keys: '] and [', aria: 'BracketRight BracketLeft', does: 'next and previous example' },
+  { keys: 'B', aria: 'B', does: 'switch source and edit in the Blink comparison' },
+];
+
+function typing(target: EventTarget | null): boolean {
+  return target instanceof HTMLElement && !!target.closest('input, textarea, select, [contenteditable="true"]');
+}
+
+/** Moves the example picker by `step` (wrapping), from the current example or the start. */
+export function stepPreset(step: 1 | -1): void {
+  const { recipe } = useStudio.getState();
+  const presets = presetsFor(recipe.model);
+  if (presets.length === 0) return;
+  const at = presets.findIndex((p) => p.id === matchingPreset(recipe)?.id);
+  const next = at < 0 ? (step > 0 ? 0 : presets.length - 1) : (at + step + presets.length) % presets.length;
+  useStudio.setState({ recipe: applyPreset(recipe, presets[next]) });
+}
+
+export function useShortcuts(): void {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+        e.preventDefault();
+        void generate();
+      } else if (e.key === 'Escape') {
+        const status = useStudio.getState().run.status;
+        // Escape also closes dialogs; only a running or loading run is cancelled.
+        if (status === 'running' || status === 'loading') cancel();
+      } else if ((e.key === ']' || e.key === '[') && !e.ctrlKey && !e.metaKey && !e.altKey && !typing(e.target)) {
+        stepPreset(e.key === ']' ? 1 : -1);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+}
