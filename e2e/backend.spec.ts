@@ -4,6 +4,7 @@
  * as the device verdict; choosing WebGPU explicitly still runs on it.
  */
 import { expect, test, type Page } from '@playwright/test';
+import { openSection } from './helpers/sections';
 
 const SOFTWARE = "Runs on WebAssembly: this browser's WebGPU adapter is software (SwiftShader), which is about 40× slower.";
 
@@ -18,6 +19,7 @@ test('Automatic on a software WebGPU adapter (SwiftShader) runs on WebAssembly a
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(err.message));
   await page.goto('/?steps=4&base=0');
+  await openSection(page, 'model-section');
   await expect(page.getByLabel('Run on')).toHaveValue('auto');
   // One source of adapter facts: the system check and the verdict agree (no "No WebGPU" beside "WebGPU ready").
   await expect(page.getByTestId('gpu-status')).toContainText('WebGPU ready in a worker: google · swiftshader — a software adapter (SwiftShader)');
@@ -32,6 +34,7 @@ test('Automatic on a software WebGPU adapter (SwiftShader) runs on WebAssembly a
 test('choosing WebGPU explicitly still runs on SwiftShader', async ({ page }) => {
   test.setTimeout(300_000);
   await page.goto('/?steps=1&base=0');
+  await openSection(page, 'model-section');
   await page.getByLabel('Run on').selectOption('webgpu');
   // The sentence still tells the user what Automatic would do on this software adapter.
   const chosen = 'Runs on WebGPU (google · swiftshader): chosen in "Run on", but this adapter is software (SwiftShader), about 40× slower than WebAssembly, which Automatic would use.';

@@ -5,6 +5,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { contentSecurityPolicy, HUB_CONNECT_SOURCES } from '../scripts/csp';
+import { openSection } from './helpers/sections';
 
 /** Collects violations reported to the page (securitypolicyviolation) and Chromium's console notes about them. */
 async function watchViolations(page: Page): Promise<string[]> {
@@ -62,6 +63,7 @@ test('a model folder on an origin the policy refuses is explained before anythin
   const violations = await watchViolations(page);
   await page.goto('/?backend=wasm');
   // The e2e build allows the mock Hub at http://127.0.0.1:* only; localhost is another origin.
+  await openSection(page, 'model-section');
   await page.getByLabel('Any repo id or URL').fill('http://localhost:9/models/sd/');
   await page.getByRole('button', { name: 'Check and use' }).click();
   await expect(page.getByTestId('custom-model-error')).toContainText("this site's Content-Security-Policy lets it download only from itself and the Hugging Face Hub, not from http://localhost:9");

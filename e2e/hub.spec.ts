@@ -10,6 +10,7 @@ import { makeFakeModel } from '../scripts/mock-hub/fixture';
 import { formatBytes } from '../src/models/progress';
 import { encodeLink } from '../src/state/linkCodec';
 import { DEFAULT_RECIPE } from '../src/state/recipe';
+import { openSection } from './helpers/sections';
 
 const REPO = 'local/toy-shapes';
 let hub: MockHub;
@@ -178,6 +179,7 @@ test('a slow trickle shows rate and time left, can be cancelled, and resumes aft
 
 test('any repo id is checked first: a missing repo, a PyTorch-only repo and bad input each say why', async ({ page }) => {
   await page.goto(`/?backend=wasm&hub=${encodeURIComponent(hub.url)}`);
+  await openSection(page, 'model-section');
   const field = page.getByLabel('Any repo id or URL', { exact: true });
   const check = page.getByRole('button', { name: 'Check and use' });
   const error = page.getByTestId('custom-model-error');

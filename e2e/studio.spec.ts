@@ -8,6 +8,7 @@ import { seriousViolations } from './helpers/axe';
 import { linkParams } from './helpers/link';
 import { encodeLink } from '../src/state/linkCodec';
 import { DEFAULT_RECIPE, MAX_PROMPT_CHARS } from '../src/state/recipe';
+import { openSection } from './helpers/sections';
 
 async function resultPixels(page: Page): Promise<string[]> {
   return page.evaluate(() =>
@@ -91,6 +92,7 @@ test('an engine error shows next to the control it concerns', async ({ page }) =
   test.setTimeout(120_000);
   await page.goto('/?backend=wasm');
   await page.getByLabel('Edited prompt 1', { exact: true }).fill('a big red square');
+  await openSection(page, 'prompt-options');
   await page.getByLabel('Edit kind', { exact: true }).selectOption('replace');
   await page.getByRole('button', { name: /^Generate/ }).click();
   const kindField = page.locator('.field', { has: page.getByLabel('Edit kind', { exact: true }) });
@@ -102,6 +104,7 @@ test('LocalBlend words are picked as chips per prompt and travel in the link', a
   await page.goto('/?backend=wasm');
   await page.getByLabel('Source prompt', { exact: true }).fill('a red circle');
   await page.getByLabel('Edited prompt 1', { exact: true }).fill('a red square');
+  await openSection(page, 'local-edit');
   await page.getByLabel('restrict the edit to the words\' region').check();
   const source = page.getByRole('group', { name: 'Source words' });
   await expect(source.getByRole('button', { name: 'circle' })).toHaveAttribute('aria-pressed', 'true');

@@ -7,6 +7,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { seriousViolations } from './helpers/axe';
 import { linkParams } from './helpers/link';
+import { openSection } from './helpers/sections';
 
 /** MAX_PROMPT_CHARS in src/state/recipe.ts (the codec's limit), repeated here as the reference. */
 const MAX_PROMPT_CHARS = 500;
@@ -34,6 +35,7 @@ test('an out-of-range number stays as typed, shows the accepted range and blocks
   await page.keyboard.press('Control+Enter');
   await expect(page.getByTestId('run-status')).toHaveText('Press Generate (Ctrl+Enter).');
 
+  await openSection(page, 'sampling');
   const guidance = page.getByLabel('Guidance scale', { exact: true });
   await guidance.fill('1e9');
   await expect(guidance).toHaveValue('1e9');
@@ -86,6 +88,7 @@ test('seed, reweight factors, windows and the LocalBlend threshold refuse bad va
   await expect.poll(() => param(page, 'self')).toBe('0.5-0.7');
   await expect(page.getByLabel('Self-attention replace steps end', { exact: true })).toHaveValue('0.7'); // the slider follows
 
+  await openSection(page, 'local-edit');
   await page.getByLabel("restrict the edit to the words' region").check();
   const threshold = page.getByLabel('Mask threshold value');
   await threshold.fill('2');

@@ -39,6 +39,9 @@ export function App() {
   useShortcuts();
   return (
     <div className="studio">
+      <a className="skip-link" href="#controls">
+        Skip to the controls
+      </a>
       <header className="topbar">
         <div className="brand">
           <h1>Prompt-to-Prompt Studio</h1>
@@ -54,7 +57,7 @@ export function App() {
       <ConfirmDownload />
       <main className="workspace">
         <Stage />
-        <aside className="side" aria-label="Controls">
+        <aside className="side" id="controls" aria-label="Controls" tabIndex={-1}>
           <RunBar />
           <PromptEditor />
           <InjectionControls />

@@ -3,7 +3,7 @@
  * ] and [ load the next and previous example.
  */
 import { useEffect } from 'react';
-import { applyPreset, matchingPreset, presetsFor } from '../state/presets';
+import { applyPreset, steppedPreset } from '../state/presets';
 import { useStudio } from '../state/store';
 import { cancel, generate } from './engineSession';
 
@@ -21,11 +21,8 @@ function typing(target: EventTarget | null): boolean {
 /** Moves the example picker by `step` (wrapping), from the current example or the start. */
 export function stepPreset(step: 1 | -1): void {
   const { recipe } = useStudio.getState();
-  const presets = presetsFor(recipe.model);
-  if (presets.length === 0) return;
-  const at = presets.findIndex((p) => p.id === matchingPreset(recipe)?.id);
-  const next = at < 0 ? (step > 0 ? 0 : presets.length - 1) : (at + step + presets.length) % presets.length;
-  useStudio.setState({ recipe: applyPreset(recipe, presets[next]) });
+  const next = steppedPreset(recipe, step);
+  if (next) useStudio.setState({ recipe: applyPreset(recipe, next) });
 }
 
 export function useShortcuts(): void {

@@ -7,7 +7,7 @@ import { CLIP_TOKENIZER_DIR } from '../../tests/helpers/fixtures';
 import { TOY_MODEL_DIR } from '../../tests/helpers/toyModel';
 import { localBlendAlphas, planEdit } from '../p2p';
 import { loadClipTokenizer } from '../text';
-import { PRESETS, applyPreset, matchingPreset, presetsFor } from './presets';
+import { PRESETS, applyPreset, matchingPreset, presetsFor, steppedPreset } from './presets';
 import { DEFAULT_RECIPE } from './recipe';
 import { toGenerateRequest } from './toRequest';
 import { decodeRecipe, encodeRecipe } from './urlCodec';
@@ -46,5 +46,25 @@ describe('matchingPreset', () => {
   it('offers each model its family', () => {
     expect(presetsFor('toy-shapes').every((p) => p.family === 'toy')).toBe(true);
     expect(presetsFor('owner/some-sd-model').every((p) => p.family === 'sd')).toBe(true);
+  });
+});
+
+describe('steppedPreset (the ] and [ shortcuts)', () => {
+  it('walks the model family’s examples in order, wrapping, from the start when none matches', () => {
+    const toy = presetsFor(DEFAULT_RECIPE.model);
+    // The page's starting recipe is not one of the examples.
+    expect(matchingPreset(DEFAULT_RECIPE)).toBeUndefined();
+    expect(steppedPreset(DEFAULT_RECIPE, 1)?.id).toBe(toy[0].id);
+    expect(steppedPreset(DEFAULT_RECIPE, -1)?.id).toBe(toy.at(-1)!.id);
+    let recipe = applyPreset(DEFAULT_RECIPE, toy[0]);
+    const seen = [toy[0].id];
+    for (let k = 1; k < toy.length; k++) {
+      const next = steppedPreset(recipe, 1)!;
+      seen.push(next.id);
+      recipe = applyPreset(recipe, next);
+    }
+    expect(seen).toEqual(toy.map((p) => p.id));
+    expect(steppedPreset(recipe, 1)?.id).toBe(toy[0].id);
+    expect(steppedPreset(applyPreset(DEFAULT_RECIPE, toy[0]), -1)?.id).toBe(toy.at(-1)!.id);
   });
 });

@@ -92,3 +92,11 @@ export function matchingPreset(recipe: Recipe): Preset | undefined {
   const key = encodeRecipe(recipe);
   return presetsFor(recipe.model).find((p) => encodeRecipe(applyPreset(recipe, p)) === key);
 }
+
+/** The example `step` places after (or before) the one the recipe matches, wrapping; from the start when none. */
+export function steppedPreset(recipe: Recipe, step: 1 | -1): Preset | undefined {
+  const presets = presetsFor(recipe.model);
+  if (presets.length === 0) return undefined;
+  const at = presets.findIndex((p) => p.id === matchingPreset(recipe)?.id);
+  return presets[at < 0 ? (step > 0 ? 0 : presets.length - 1) : (at + step + presets.length) % presets.length];
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changedWords, wordDiff } from './wordDiff';
+import { changedWords, markedWords, wordDiff } from './wordDiff';
 
 describe('wordDiff', () => {
   it('marks swapped words position by position when word counts match', () => {
@@ -21,5 +21,22 @@ describe('wordDiff', () => {
 
   it('lists the changed words of an edit', () => {
     expect(changedWords('a cat riding a bicycle', 'a dog riding a car')).toEqual(['dog', 'car']);
+  });
+});
+
+describe('markedWords', () => {
+  it('marks a swap in both prompts, word for word', () => {
+    const m = markedWords('a yellow star', 'a yellow heart');
+    expect(m.source).toEqual([{ text: 'a', change: 'same' }, { text: 'yellow', change: 'same' }, { text: 'star', change: 'replaced' }]);
+    expect(m.edit.map((w) => w.change)).toEqual(['same', 'same', 'swapped']);
+  });
+
+  it('keeps every word of each prompt in order for a refinement', () => {
+    const m = markedWords('a cat on a mat', 'a fluffy cat on a red mat');
+    expect(m.source.map((w) => w.text).join(' ')).toBe('a cat on a mat');
+    expect(m.edit.map((w) => w.text).join(' ')).toBe('a fluffy cat on a red mat');
+    expect(m.edit.filter((w) => w.change === 'added').map((w) => w.text)).toEqual(['fluffy', 'red']);
+    expect(m.source.every((w) => w.change === 'same')).toBe(true);
+    expect(markedWords('a big cat', 'a cat').source.map((w) => w.change)).toEqual(['same', 'removed', 'same']);
   });
 });

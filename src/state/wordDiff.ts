@@ -46,3 +46,19 @@ export function changedWords(source: string, edited: string): string[] {
     .filter((p) => p.change === 'swapped' || p.change === 'added')
     .map((p) => p.word);
 }
+
+/** A word of one of the two compared prompts, as the stage shows it. */
+export interface MarkedWord {
+  text: string;
+  /** For the source's words: 'replaced' where the edit swaps the word for another, 'removed' where it drops it. */
+  change: DiffPart['change'] | 'replaced';
+}
+
+/** The source's words, marked where the edit replaces or drops them; the edit's words with its changes. */
+export function markedWords(source: string, edited: string): { source: MarkedWord[]; edit: MarkedWord[] } {
+  const parts = wordDiff(source, edited);
+  return {
+    source: parts.filter((p) => p.change !== 'added').map((p) => ({ text: p.from ?? p.word, change: p.change === 'swapped' ? 'replaced' : p.change })),
+    edit: parts.filter((p) => p.change !== 'removed').map((p) => ({ text: p.word, change: p.change })),
+  };
+}

@@ -4,28 +4,13 @@
  */
 import { useShallow } from 'zustand/react/shallow';
 import { selectHeatTarget, selectPrompts, selectStale, useStudio, type HeatTarget } from '../../state/store';
-import { wordDiff, type DiffPart } from '../../state/wordDiff';
+import { markedWords, type MarkedWord } from '../../state/wordDiff';
 import { wordColumns } from '../../state/wordTokens';
 import type { PromptTokens } from '../../text/promptTokens';
 import { useTokenCounts } from '../tokenCounts';
 import { useShownAttention } from './shown';
 
-interface Word {
-  text: string;
-  /** For the source's words: 'replaced' where the edit swaps the word for another. */
-  change: DiffPart['change'] | 'replaced';
-}
-
-/** The source's words, marked where the edit changes or drops them; the edit's words with its changes. */
-export function markedWords(source: string, edited: string): { source: Word[]; edit: Word[] } {
-  const parts = wordDiff(source, edited);
-  return {
-    source: parts.filter((p) => p.change !== 'added').map((p) => ({ text: p.from ?? p.word, change: p.change === 'swapped' ? 'replaced' : p.change })),
-    edit: parts.filter((p) => p.change !== 'removed').map((p) => ({ text: p.word, change: p.change })),
-  };
-}
-
-function Words({ prompt, label, words, tokens }: { prompt: number; label: string; words: Word[]; tokens?: PromptTokens }) {
+function Words({ prompt, label, words, tokens }: { prompt: number; label: string; words: MarkedWord[]; tokens?: PromptTokens }) {
   const attention = useShownAttention(prompt);
   const current = useStudio(selectHeatTarget);
   // Maps of prompts since edited belong to other words: no overlay until the next run.
