@@ -51,10 +51,11 @@ export function ModelPanel() {
           </select>
         </label>
         <SystemCheck />
-        <IsolationNotice />
         <OfflineStatus />
         <CachedModels />
       </Section>
+      {/* Outside the collapsed section: a slower engine is worth knowing before opening it. */}
+      <IsolationNotice />
     </section>
   );
 }
