@@ -106,12 +106,23 @@ for (const scheme of ['light', 'dark'] as const) {
     await page.setViewportSize({ width: 1280, height: 720 });
     await openRun(page);
     expect(await seriousViolations(page)).toEqual([]);
-    for (const width of [360, 1280, 1920]) {
-      await page.setViewportSize({ width, height: width === 360 ? 780 : width === 1280 ? 720 : 1080 });
+    for (const width of [360, 1280, 1920, 3840]) {
+      const height = { 360: 780, 1280: 720, 1920: 1080, 3840: 2160 }[width]!;
+      await page.setViewportSize({ width, height });
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+      // Generate is always within reach: beside the images when wide, pinned to the bottom on a phone.
+      const button = (await page.getByRole('button', { name: /^Generate/ }).boundingBox())!;
+      expect(button.y + button.height).toBeLessThanOrEqual(height);
+      if (width === 3840) {
+        // On a 4K screen the pair grows with it rather than staying a small island.
+        const pair = (await page.getByTestId('compare-pair').boundingBox())!;
+        expect(pair.width).toBeGreaterThan(width * 0.45);
+        await page.screenshot({ path: testInfo.outputPath('studio-3840.png') });
+        continue;
+      }
       const path = SHOTS ? `docs/screenshots/studio-${width}-${scheme}.png` : testInfo.outputPath(`studio-${width}-${scheme}.png`);
       if (SHOTS) mkdirSync('docs/screenshots', { recursive: true });
-      await page.screenshot({ path, fullPage: width === 360 });
+      await page.screenshot({ path });
     }
     expect(await seriousViolations(page)).toEqual([]);
   });
