@@ -1,7 +1,8 @@
 /**
  * Runs the current recipe on the engine and feeds the store and the results buffers: loads the model
  * (the embedded one from its folder, Hub models through the browser cache), streams progress, previews,
- * attention and images, and maps engine errors to the control they concern. One run at a time.
+ * attention and images, keeps each finished run in the history, and maps engine errors to the control they
+ * concern. One run at a time.
  */
 import { EngineClient, EngineError, type Engine } from '../../workers/engineClient';
 import { results } from '../state/results';
@@ -16,6 +17,7 @@ import { probeDevice } from './deviceProbe';
 import { errorField } from './errorField';
 import { cachedEntry, isEmbedded, modelFacts, verdictFor } from './modelCatalog';
 import { offlineModelMessage } from './shellView';
+import { recordRun } from './history/historySession';
 import { assertCapable, cancelDownloadOnly, downloadOnly, dropDamagedFiles, loadCached, refreshCached, toRunError as downloadError } from './modelDownloads';
 
 let engine: Engine | undefined;
@@ -111,7 +113,12 @@ export async function generate(): Promise<void> {
         results.setAttention(e.prompt, { resolution: e.resolution, tokens: e.tokens, maps: e.maps, tiles: e.tiles, call: e.call }, callAt(e.call, totalCalls)),
       onImage: (e) => results.setImage(e.phase, e.prompt, { label: e.label, width: e.width, height: e.height, rgba: e.rgba }),
     });
-    if (running === controller) store.setRun({ status: 'done' });
+    if (running === controller) {
+      store.setRun({ status: 'done' });
+      const { run, engine: info } = useStudio.getState();
+      // Kept in the background: a full or missing storage only shows a notice in the history.
+      void recordRun(recipe, results.get(), { totalMs: run.elapsedMs, calls: run.total, ...(info.backend ? { backend: info.backend } : {}) });
+    }
   } catch (err) {
     if (running !== controller) return; // superseded by a newer run
     const error = toRunError(err, [recipe.prompt, ...recipe.edits]);

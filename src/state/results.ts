@@ -84,6 +84,10 @@ export const results = {
     const attentionFrames = at !== undefined ? withFrame(current.attentionFrames, prompt, { at, value: maps }) : current.attentionFrames;
     publish({ ...current, attention: list, attentionFrames });
   },
+  /** Shows a finished run again (reopened from the history): its images and final maps, no previews or steps. */
+  restore(runId: number, images: RunResults['images'], attention: RunResults['attention']): void {
+    publish({ ...EMPTY, runId, images, attention });
+  },
   /** Moves the scrubber (undefined: back to following the run). */
   setScrub(scrub: number | undefined): void {
     publish({ ...current, scrub });

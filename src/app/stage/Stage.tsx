@@ -1,9 +1,10 @@
 /**
  * The image-first centre of the studio: the compared prompts (changed words highlighted, each word shows where
  * it attends), the source/edit pair large with a before/after comparison, the overlay's opacity, the step
- * scrubber, every result as a strip, and the per-token maps of both prompts.
+ * scrubber, every result as a strip, the per-token maps of both prompts, and the runs kept in the history.
  */
 import { useStudio } from '../../state/store';
+import { HistoryPanel } from '../history/HistoryPanel';
 import { Results } from '../Results';
 import { ComparePair } from './ComparePair';
 import { PromptLine } from './PromptLine';
@@ -35,6 +36,7 @@ export function Stage() {
       </div>
       <Results />
       <TokenStrips />
+      <HistoryPanel />
     </section>
   );
 }

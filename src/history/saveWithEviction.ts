@@ -1,0 +1,52 @@
+/**
+ * Saving a run when storage may be full: on a quota error the oldest run is removed and the save tried again,
+ * until it fits or nothing older is left. The current run is never removed, and a failure is reported, not
+ * thrown, so the studio keeps showing what it made. Works over any store with the three operations below
+ * (IndexedDB in the browser: src/history/historyDb.ts).
+ */
+import type { RunRecord } from './runRecord';
+
+export interface EvictableStore {
+  /** Saves the record; resolves to its id. Rejects with a quota error when storage is full. */
+  put(record: RunRecord): Promise<number>;
+  /** The id of the oldest saved run, if any. */
+  oldest(): Promise<number | undefined>;
+  remove(id: number): Promise<void>;
+}
+
+export type SaveOutcome =
+  | { saved: true; id: number; evicted: number }
+  | { saved: false; evicted: number; reason: string };
+
+/** Whether an error (from IndexedDB, a transaction abort or the Cache API) means the storage quota ran out. */
+export function isQuotaError(err: unknown): boolean {
+  const name = (err as { name?: unknown } | null)?.name;
+  if (name === 'QuotaExceededError') return true;
+  const message = String((err as { message?: unknown } | null)?.message ?? err);
+  return /quota/i.test(message);
+}
+
+export async function saveWithEviction(store: EvictableStore, record: RunRecord): Promise<SaveOutcome> {
+  let evicted = 0;
+  let removed: number | undefined;
+  for (;;) {
+    try {
+      const id = await store.put(record);
+      return { saved: true, id, evicted };
+    } catch (err) {
+      if (!isQuotaError(err)) return { saved: false, evicted, reason: errorText(err) };
+      const oldest = await store.oldest().catch(() => undefined);
+      if (oldest === undefined) return { saved: false, evicted, reason: 'the browser’s storage is full even with no earlier runs kept' };
+      // A store that failed to remove it would loop here for ever.
+      if (oldest === removed) return { saved: false, evicted, reason: 'an earlier run could not be removed to make room' };
+      await store.remove(oldest);
+      removed = oldest;
+      evicted++;
+    }
+  }
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof Error) return err.message || err.name;
+  return String(err);
+}
