@@ -2,8 +2,10 @@
  * The studio page, image first: the compared prompts and the source/edit pair large in the middle, with the
  * scrubber, every result and the per-token maps under them; next to them the run bar and the main controls
  * (prompts, how much of the source to keep, seed, steps), advanced settings folded into sections. On narrow
- * screens the controls follow the images.
+ * screens the controls follow the images. Classroom mode replaces it all with the presenter view.
  */
+import { openClassroom, useClassroom } from './classroom/classroomSession';
+import { Presenter } from './classroom/Presenter';
 import { ConfirmDownload } from './ConfirmDownload';
 import { InjectionControls } from './InjectionControls';
 import { ModelPanel } from './ModelPanel';
@@ -35,8 +37,26 @@ function ShortcutHelp() {
   );
 }
 
+function ClassroomButton() {
+  return (
+    <button type="button" onClick={openClassroom} title="A presenter view of the notebook's sections (3.1 to 3.10), in large type, with their figures.">
+      Classroom
+    </button>
+  );
+}
+
 export function App() {
   useShortcuts();
+  const presenting = useClassroom((s) => s.open);
+  if (presenting) {
+    return (
+      <div className="studio presenting">
+        <UpdatePrompt />
+        <ConfirmDownload />
+        <Presenter />
+      </div>
+    );
+  }
   return (
     <div className="studio">
       <a className="skip-link" href="#controls">
@@ -50,6 +70,7 @@ export function App() {
         <div className="toolbar">
           <Presets />
           <ShareButton />
+          <ClassroomButton />
         </div>
       </header>
       <UpdatePrompt />

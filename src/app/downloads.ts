@@ -1,5 +1,6 @@
 /**
- * PNG downloads of one result or of the labelled grid, drawn on canvases (the browser encodes PNG).
+ * PNG downloads of one result or of a labelled sheet (the results, a classroom figure), drawn on canvases (the
+ * browser encodes PNG).
  */
 import type { RgbaImage } from '../state/results';
 
@@ -26,30 +27,6 @@ export function downloadImage(image: RgbaImage, name: string): void {
   save(canvasOf(image), name);
 }
 
-/** A grid of the images scaled to 256 px with their labels underneath. */
-export function downloadGrid(images: RgbaImage[], name = 'prompt-to-prompt.png'): void {
-  const size = 256;
-  const caption = 40;
-  const columns = Math.min(images.length, 4);
-  const rows = Math.ceil(images.length / columns);
-  const grid = document.createElement('canvas');
-  grid.width = columns * size;
-  grid.height = rows * (size + caption);
-  const ctx = grid.getContext('2d')!;
-  ctx.fillStyle = '#fff';
-  ctx.fillRect(0, 0, grid.width, grid.height);
-  ctx.imageSmoothingEnabled = false;
-  images.forEach((img, i) => {
-    const x = (i % columns) * size;
-    const y = Math.floor(i / columns) * (size + caption);
-    ctx.drawImage(canvasOf(img), x, y, size, size);
-    ctx.fillStyle = '#111';
-    ctx.font = '13px system-ui, sans-serif';
-    ctx.fillText(img.label.slice(0, 42), x + 6, y + size + 16, size - 12);
-  });
-  save(grid, name);
-}
-
 /** A labelled row of small pictures in the sheet (token maps, or latent previews by step). */
 export interface SheetRow {
   title: string;
@@ -57,15 +34,16 @@ export interface SheetRow {
 }
 
 /**
- * The labelled grid with what made it: the images (256 px), then each prompt's per-token attention maps and its
- * latent previews by step (72 px each, wrapped), every row titled.
+ * The labelled grid with what made it: an optional heading, the images (256 px), then each prompt's per-token
+ * attention maps and its latent previews by step (72 px each, wrapped), every row titled.
  */
-export function downloadSheet(images: RgbaImage[], rows: SheetRow[], name = 'prompt-to-prompt.png'): void {
+export function downloadSheet(images: RgbaImage[], rows: SheetRow[], name = 'prompt-to-prompt.png', heading?: string): void {
   const size = 256;
   const caption = 40;
   const small = 72;
   const smallCaption = 18;
   const title = 24;
+  const top = heading ? 40 : 0;
   const columns = Math.max(1, Math.min(images.length, 4));
   const width = Math.max(columns * size, 8 * small);
   const perRow = Math.floor(width / small);
@@ -73,20 +51,24 @@ export function downloadSheet(images: RgbaImage[], rows: SheetRow[], name = 'pro
   const rowHeight = (r: SheetRow) => title + Math.ceil(r.items.length / perRow) * (small + smallCaption) + 8;
   const sheet = document.createElement('canvas');
   sheet.width = width;
-  sheet.height = imageRows * (size + caption) + rows.reduce((h, r) => h + rowHeight(r), 0);
+  sheet.height = top + imageRows * (size + caption) + rows.reduce((h, r) => h + rowHeight(r), 0);
   const ctx = sheet.getContext('2d')!;
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, sheet.width, sheet.height);
   ctx.imageSmoothingEnabled = false;
   ctx.fillStyle = '#111';
+  if (heading) {
+    ctx.font = '600 20px system-ui, sans-serif';
+    ctx.fillText(heading.slice(0, 80), 8, 27, width - 16);
+  }
   images.forEach((img, i) => {
     const x = (i % columns) * size;
-    const y = Math.floor(i / columns) * (size + caption);
+    const y = top + Math.floor(i / columns) * (size + caption);
     ctx.drawImage(canvasOf(img), x, y, size, size);
     ctx.font = '13px system-ui, sans-serif';
     ctx.fillText(img.label.slice(0, 42), x + 6, y + size + 16, size - 12);
   });
-  let y = imageRows * (size + caption);
+  let y = top + imageRows * (size + caption);
   for (const row of rows) {
     ctx.font = '600 14px system-ui, sans-serif';
     ctx.fillText(row.title.slice(0, 90), 6, y + 17, width - 12);

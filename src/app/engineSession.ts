@@ -5,7 +5,8 @@
  * concern. One run at a time.
  */
 import { EngineClient, EngineError, type Engine } from '../../workers/engineClient';
-import { results } from '../state/results';
+import { results, type AttentionMaps, type RgbaImage } from '../state/results';
+import type { Recipe } from '../state/recipe';
 import { useStudio, type RunError } from '../state/store';
 import { toGenerateRequest } from '../state/toRequest';
 import { encodeRecipe } from '../state/urlCodec';
@@ -30,7 +31,8 @@ export function modelUrl(model: string): string {
   return `${import.meta.env.BASE_URL}models/${model}/`;
 }
 
-function toRunError(err: unknown, prompts: string[]): RunError {
+/** What went wrong in a run, as the studio says it (also for classroom figures). */
+export function toRunError(err: unknown, prompts: string[]): RunError {
   if (err instanceof EngineError) return { code: err.code, message: err.message, field: err.code === 'bad-input' ? errorField(err.message, prompts) : undefined };
   return downloadError(err);
 }
@@ -125,6 +127,40 @@ export async function generate(): Promise<void> {
     store.setRun(error.code === 'cancelled' ? { status: 'cancelled' } : { status: 'error', error });
     store.setEngine({ loading: undefined });
   }
+}
+
+/** One run's final images (by phase and prompt) and the main phase's final attention, outside the studio's results. */
+export interface RunOutput {
+  images: Record<'main' | 'baseline', (RgbaImage | undefined)[]>;
+  attention: (AttentionMaps | undefined)[];
+}
+
+/**
+ * Runs a recipe that is not the studio's (classroom figures): loads its model as `generate` does, and returns the
+ * final images and maps without touching the results on the stage. Cancels a studio run in progress.
+ */
+export async function runRecipe(recipe: Recipe, signal: AbortSignal, onProgress?: (call: number, total: number) => void): Promise<RunOutput> {
+  running?.abort();
+  running = undefined;
+  const out: RunOutput = { images: { main: [], baseline: [] }, attention: [] };
+  const before = useStudio.getState().run.status;
+  try {
+    await ensureModel(recipe.model, signal);
+  } finally {
+    // ensureModel puts the studio's run bar on "loading"; the stage still shows what it showed before.
+    if (useStudio.getState().run.status === 'loading') useStudio.getState().setRun({ status: before === 'running' || before === 'loading' ? 'cancelled' : before });
+  }
+  await sharedEngine().generate(toGenerateRequest(recipe), {
+    signal,
+    onProgress: (e) => e.phase === 'main' && onProgress?.(e.call, e.total),
+    onAttention: (e) => {
+      if (e.phase === 'main') out.attention[e.prompt] = { resolution: e.resolution, tokens: e.tokens, maps: e.maps, tiles: e.tiles, call: e.call };
+    },
+    onImage: (e) => {
+      out.images[e.phase][e.prompt] = { label: e.label, width: e.width, height: e.height, rgba: e.rgba };
+    },
+  });
+  return out;
 }
 
 export function cancel(): void {

@@ -6,12 +6,14 @@ import { useEffect } from 'react';
 import { applyPreset, steppedPreset } from '../state/presets';
 import { useStudio } from '../state/store';
 import { cancel, generate } from './engineSession';
+import { useClassroom } from './classroom/classroomSession';
 
 export const SHORTCUTS: { keys: string; aria: string; does: string }[] = [
   { keys: 'Ctrl+Enter (⌘+Enter)', aria: 'Control+Enter Meta+Enter', does: 'generate' },
   { keys: 'Escape', aria: 'Escape', does: 'cancel the run' },
   { keys: '] and [', aria: 'BracketRight BracketLeft', does: 'next and previous example' },
   { keys: 'B', aria: 'B', does: 'switch source and edit in the Blink comparison' },
+  { keys: '← → (classroom)', aria: 'ArrowLeft ArrowRight', does: 'previous and next section; Escape goes back to the studio' },
 ];
 
 function typing(target: EventTarget | null): boolean {
@@ -28,6 +30,7 @@ export function stepPreset(step: 1 | -1): void {
 export function useShortcuts(): void {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
+      if (useClassroom.getState().open) return; // the presenter view has its own keys
       if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
         e.preventDefault();
         void generate();
