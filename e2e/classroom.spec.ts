@@ -24,7 +24,15 @@ async function figurePixels(page: Page): Promise<string[]> {
 async function ready(page: Page, id: string, title: string): Promise<string[]> {
   await expect(page.getByRole('heading', { level: 2 })).toHaveText(`${id} ${title}`);
   await expect(page.getByTestId('presenter-status')).toHaveText('Figure ready.', { timeout: 120_000 });
-  return figurePixels(page);
+  // Canvases draw in an effect after the status renders: wait until two reads agree.
+  let last: string[] = [];
+  await expect.poll(async () => {
+    const now = await figurePixels(page);
+    const same = now.join() === last.join();
+    last = now;
+    return same;
+  }).toBe(true);
+  return last;
 }
 
 /** `SCREENSHOTS=1` writes the README's pictures; otherwise they go with the test's output. */
@@ -99,5 +107,6 @@ test('the presenter view walks the notebook’s sections with their figures, exp
 
   await page.keyboard.press('Escape');
   await expect(page.getByTestId('presenter')).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Classroom' })).toBeFocused();
   await expect(page.getByLabel('Source prompt', { exact: true })).toHaveValue('a yellow star');
 });

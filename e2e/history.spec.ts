@@ -5,7 +5,7 @@
  * oldest runs are evicted with a notice, and the run just made stays on screen.
  */
 import { readFileSync } from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type CDPSession, type Page } from '@playwright/test';
 import { unzipSync } from 'fflate';
 import { PNG } from 'pngjs';
 import { seriousViolations } from './helpers/axe';
@@ -23,6 +23,13 @@ async function generate(page: Page): Promise<void> {
 }
 
 const entries = (page: Page) => page.getByTestId('history-entry');
+
+/** A quota cut by a test, given back afterwards even when the test fails (the browser outlives the test). */
+let cutQuota: { cdp: CDPSession; origin: string } | undefined;
+test.afterEach(async () => {
+  await cutQuota?.cdp.send('Storage.overrideQuotaForOrigin', { origin: cutQuota.origin }).catch(() => undefined);
+  cutQuota = undefined;
+});
 
 test('a finished run is kept, survives a reload, reopens with the same pixels, exports as a ZIP and deletes', async ({ page }) => {
   test.setTimeout(300_000);
@@ -52,7 +59,7 @@ test('a finished run is kept, survives a reload, reopens with the same pixels, e
   await entries(page).nth(1).getByRole('button', { name: /^Open “/ }).click();
   await expect(page.getByLabel('Seed', { exact: true })).toHaveValue('8888');
   await expect(page.getByTestId('run-status')).toHaveText('Done.'); // not "from earlier settings"
-  expect(await resultPixels(page)).toEqual(first);
+  await expect.poll(() => resultPixels(page)).toEqual(first);
   // Its attention came back too: the per-token strips show the source's maps.
   await expect(page.getByRole('img', { name: 'attention of “star”' })).toBeVisible();
   // Generating the reopened recipe again gives the same pixels as the stored ones.
@@ -91,6 +98,7 @@ test('when storage runs out the oldest runs are evicted with a notice, and the n
   const cdp = await page.context().newCDPSession(page);
   const origin = new URL(baseURL!).origin;
   await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: 220_000 });
+  cutQuota = { cdp, origin };
   await page.goto('/?backend=wasm');
   await page.getByLabel('Steps', { exact: true }).fill('2');
   for (const seed of ['8888', '1', '2', '3']) {
@@ -103,7 +111,6 @@ test('when storage runs out the oldest runs are evicted with a notice, and the n
   expect(await entries(page).count()).toBeLessThan(4);
   // The run on screen is untouched.
   expect(await resultPixels(page)).toHaveLength(4);
-  await cdp.send('Storage.overrideQuotaForOrigin', { origin });
 });
 
 test('a run that cannot fit even alone is reported, and stays on screen', async ({ page, baseURL }) => {
@@ -111,6 +118,7 @@ test('a run that cannot fit even alone is reported, and stays on screen', async 
   const cdp = await page.context().newCDPSession(page);
   const origin = new URL(baseURL!).origin;
   await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: 100_000 }); // an empty history and little more
+  cutQuota = { cdp, origin };
   await page.goto('/?backend=wasm');
   await page.getByLabel('Steps', { exact: true }).fill('2');
   await generate(page);
@@ -118,5 +126,4 @@ test('a run that cannot fit even alone is reported, and stays on screen', async 
   await expect(page.getByTestId('history-notice')).toContainText('It stays on screen');
   await expect(entries(page)).toHaveCount(0);
   expect(await resultPixels(page)).toHaveLength(4);
-  await cdp.send('Storage.overrideQuotaForOrigin', { origin });
 });

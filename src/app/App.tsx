@@ -4,7 +4,8 @@
  * (prompts, how much of the source to keep, seed, steps), advanced settings folded into sections. On narrow
  * screens the controls follow the images. Classroom mode replaces it all with the presenter view.
  */
-import { openClassroom, useClassroom } from './classroom/classroomSession';
+import { useEffect, useRef } from 'react';
+import { openClassroom, takeReturnFocus, useClassroom } from './classroom/classroomSession';
 import { Presenter } from './classroom/Presenter';
 import { ConfirmDownload } from './ConfirmDownload';
 import { InjectionControls } from './InjectionControls';
@@ -38,8 +39,13 @@ function ShortcutHelp() {
 }
 
 function ClassroomButton() {
+  const ref = useRef<HTMLButtonElement>(null);
+  // Back from the presenter view, focus returns to the button that opened it.
+  useEffect(() => {
+    if (takeReturnFocus()) ref.current?.focus();
+  }, []);
   return (
-    <button type="button" onClick={openClassroom} title="A presenter view of the notebook's sections (3.1 to 3.10), in large type, with their figures.">
+    <button ref={ref} type="button" onClick={openClassroom} title="A presenter view of the notebook's sections (3.1 to 3.10), in large type, with their figures.">
       Classroom
     </button>
   );

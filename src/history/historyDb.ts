@@ -23,7 +23,8 @@ export interface HistoryDb extends EvictableStore {
   clear(): Promise<void>;
 }
 
-export async function openHistory(): Promise<HistoryDb> {
+/** `onClosed`: the connection was closed for another tab's upgrade (open again to go on). */
+export async function openHistory(onClosed?: () => void): Promise<HistoryDb> {
   if (typeof indexedDB === 'undefined') throw new Error('this browser has no IndexedDB');
   const db: IDBPDatabase<HistorySchema> = await openDB<HistorySchema>(HISTORY_DB, 1, {
     upgrade(up) {
@@ -33,6 +34,7 @@ export async function openHistory(): Promise<HistoryDb> {
     // A newer version of the app opened in another tab: let it upgrade.
     blocking() {
       db.close();
+      onClosed?.();
     },
   });
   return {

@@ -48,6 +48,16 @@ describe('saving with eviction', () => {
     expect(store.runs.size).toBe(0);
   });
 
+  it('refuses at once, evicting nothing, a run larger than the room the browser leaves the history', async () => {
+    const store = new QuotaStore(100);
+    await saveWithEviction(store, sized(60));
+    const outcome = await saveWithEviction(store, sized(150), async () => 100);
+    expect(outcome).toMatchObject({ saved: false, evicted: 0, reason: expect.stringContaining('at most 100') });
+    expect(store.runs.size).toBe(1);
+    // When the estimate allows it, eviction goes ahead.
+    expect(await saveWithEviction(store, sized(90), async () => 100)).toEqual({ saved: true, id: 2, evicted: 1 });
+  });
+
   it('stops when a removal does not free anything', async () => {
     const store = new QuotaStore(50, true);
     await saveWithEviction(store, sized(40));

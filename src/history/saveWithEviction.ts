@@ -26,7 +26,11 @@ export function isQuotaError(err: unknown): boolean {
   return /quota/i.test(message);
 }
 
-export async function saveWithEviction(store: EvictableStore, record: RunRecord): Promise<SaveOutcome> {
+/**
+ * `room`: bytes the history could have with every run removed (the quota less the origin's other data), when
+ * known. A run larger than that cannot fit: it is refused at once instead of emptying the history for nothing.
+ */
+export async function saveWithEviction(store: EvictableStore, record: RunRecord, room?: () => Promise<number | undefined>): Promise<SaveOutcome> {
   let evicted = 0;
   let removed: number | undefined;
   for (;;) {
@@ -35,6 +39,10 @@ export async function saveWithEviction(store: EvictableStore, record: RunRecord)
       return { saved: true, id, evicted };
     } catch (err) {
       if (!isQuotaError(err)) return { saved: false, evicted, reason: errorText(err) };
+      if (evicted === 0 && room) {
+        const available = await room().catch(() => undefined);
+        if (available !== undefined && record.summary.bytes > available) return { saved: false, evicted, reason: `the run takes ${record.summary.bytes} bytes and the browser leaves the history at most ${Math.max(0, available)}` };
+      }
       const oldest = await store.oldest().catch(() => undefined);
       if (oldest === undefined) return { saved: false, evicted, reason: 'the browser’s storage is full even with no earlier runs kept' };
       // A store that failed to remove it would loop here for ever.

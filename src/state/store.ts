@@ -142,7 +142,12 @@ export const useStudio = create<StudioState>()((set) => ({
   compare: (compared) => set({ compared }),
   setHoverToken: (hoverToken) => set({ hoverToken }),
   togglePinnedToken: (target) =>
-    set((s) => ({ pinnedToken: s.pinnedToken && sameTarget(s.pinnedToken, target) ? undefined : target })),
+    set((s) =>
+      s.pinnedToken && sameTarget(s.pinnedToken, target)
+        ? // Unpinning also drops the hover a tap emulates on touch screens, so the overlay goes away.
+          { pinnedToken: undefined, hoverToken: undefined }
+        : { pinnedToken: target },
+    ),
   setOverlayOpacity: (overlayOpacity) => set({ overlayOpacity }),
   setInvalid: (field, issue) =>
     set((s) => {
@@ -154,7 +159,7 @@ export const useStudio = create<StudioState>()((set) => ({
     }),
 }));
 
-function sameTarget(a: HeatTarget, b: HeatTarget): boolean {
+export function sameTarget(a: HeatTarget, b: HeatTarget): boolean {
   return a.prompt === b.prompt && a.columns.join() === b.columns.join();
 }
 

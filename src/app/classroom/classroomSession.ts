@@ -59,9 +59,19 @@ export function openClassroom(): void {
   useClassroom.setState({ open: true });
 }
 
+let returnFocus = false;
+
 export function closeClassroom(): void {
   stopFigure();
+  returnFocus = true;
   useClassroom.setState({ open: false });
+}
+
+/** Whether the studio, shown again, should focus the Classroom button (once). */
+export function takeReturnFocus(): boolean {
+  const due = returnFocus;
+  returnFocus = false;
+  return due;
 }
 
 export function goToLesson(step: number): void {

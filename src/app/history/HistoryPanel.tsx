@@ -3,13 +3,18 @@
  * prompts, model, steps and time; Open puts it back on the stage with the same pixels, ZIP exports it, Delete
  * removes it. A notice says when storage was full and older runs were evicted, or why history is off.
  */
-import { useEffect, useMemo } from 'react';
+import { useEffect, useState } from 'react';
 import type { RunSummary } from '../../history/runRecord';
 import { deleteRun, dismissHistoryNotice, exportRuns, reopenRun, startHistory, useHistory } from './historySession';
 
 function Thumbnail({ run }: { run: RunSummary }) {
-  const url = useMemo(() => URL.createObjectURL(new Blob([run.thumbnail.png as Uint8Array<ArrayBuffer>], { type: 'image/png' })), [run.thumbnail.png]);
-  useEffect(() => () => URL.revokeObjectURL(url), [url]);
+  // Made and revoked in one effect (StrictMode runs effects twice; a memoised URL would be revoked under the img).
+  const [url, setUrl] = useState<string>();
+  useEffect(() => {
+    const made = URL.createObjectURL(new Blob([run.thumbnail.png as Uint8Array<ArrayBuffer>], { type: 'image/png' }));
+    setUrl(made);
+    return () => URL.revokeObjectURL(made);
+  }, [run.id]);
   return <img src={url} width={run.thumbnail.width} height={run.thumbnail.height} alt="" className="history-thumb" />;
 }
 

@@ -13,6 +13,7 @@ import type { Recipe } from '../../state/recipe';
 import { results, type Phase, type RgbaImage, type RunResults } from '../../state/results';
 import { useStudio } from '../../state/store';
 import { encodeRecipe } from '../../state/urlCodec';
+import { cancel } from '../engineSession';
 import { decodePng, encodePng, thumbnailPng } from './pngCanvas';
 
 export interface HistoryView {
@@ -31,7 +32,10 @@ export const useHistory = create<HistoryView>(() => ({ status: 'opening', runs: 
 let opened: Promise<HistoryDb> | undefined;
 
 async function database(): Promise<HistoryDb> {
-  opened ??= openHistory();
+  // A newer version of the app in another tab closes this connection: the next use opens a new one.
+  opened ??= openHistory(() => {
+    opened = undefined;
+  });
   return opened;
 }
 
@@ -69,6 +73,20 @@ function storedAttention(res: RunResults, prompts: number): StoredAttention[] {
   return res.attention.slice(0, prompts).flatMap((a, prompt) => (a ? [{ prompt, resolution: a.resolution, tokens: a.tokens, maps: a.maps, tiles: a.tiles, call: a.call }] : []));
 }
 
+/**
+ * Bytes the history could have if every kept run were removed: the origin's quota less what else it stores
+ * (the browser's estimate, which lags behind writes; undefined when it cannot say).
+ */
+async function roomForHistory(runs: RunSummary[]): Promise<number | undefined> {
+  try {
+    const { quota, usage } = (await navigator.storage?.estimate?.()) ?? {};
+    if (quota === undefined || usage === undefined) return undefined;
+    return quota - Math.max(0, usage - runs.reduce((n, r) => n + r.bytes, 0));
+  } catch {
+    return undefined;
+  }
+}
+
 /** Keeps a finished run. Never throws: what goes wrong becomes the history's notice. */
 export async function recordRun(recipe: Recipe, res: RunResults, timings: RunTimings): Promise<void> {
   if (useHistory.getState().status === 'off') return;
@@ -86,9 +104,10 @@ export async function recordRun(recipe: Recipe, res: RunResults, timings: RunTim
       createdAt: Date.now(), model: recipe.model, link: await encodeLink(recipe), prompts, seed: recipe.seed, steps: recipe.steps,
       timings, thumbnail, bytes: payloadBytes(payload, thumbnail),
     };
-    const outcome = await saveWithEviction(db, { summary, payload });
+    const outcome = await saveWithEviction(db, { summary, payload }, () => roomForHistory(useHistory.getState().runs));
     await refresh(db);
-    if (!outcome.saved) useHistory.setState({ noticeKind: 'failed', notice: `The last run is not in the history: ${outcome.reason}. It stays on screen; download what you want to keep.` });
+    const lost = outcome.evicted > 0 ? ` (${outcome.evicted} older run${outcome.evicted === 1 ? ' was' : 's were'} removed trying to make room)` : '';
+    if (!outcome.saved) useHistory.setState({ noticeKind: 'failed', notice: `The last run is not in the history: ${outcome.reason}${lost}. It stays on screen; download what you want to keep.` });
     else if (outcome.evicted > 0) useHistory.setState({ noticeKind: 'evicted', notice: `Storage was full: the ${outcome.evicted === 1 ? 'oldest run was' : `${outcome.evicted} oldest runs were`} removed from the history to keep a newer one.` });
     else if (useHistory.getState().noticeKind === 'failed') useHistory.setState({ notice: undefined, noticeKind: undefined });
   } catch (err) {
@@ -101,10 +120,17 @@ function toRgba(stored: StoredImage, rgba: Uint8ClampedArray): RgbaImage {
 }
 
 /** Puts a kept run back: its recipe into the controls (and the address bar), its stored pixels and maps on the stage. */
+let reopening = 0;
+
 export async function reopenRun(id: number): Promise<void> {
+  // A run in progress would keep writing its images over the reopened ones: it stops first. The last click wins.
+  cancel();
+  const mine = ++reopening;
+  const runAtClick = useStudio.getState().run.id;
   try {
     const db = await database();
     const record = await db.get(id);
+    if (mine !== reopening) return;
     if (!record) {
       useHistory.setState({ notice: 'That run is no longer in the history (removed in another tab?).' });
       return refresh(db);
@@ -114,6 +140,8 @@ export async function reopenRun(id: number): Promise<void> {
     for (const stored of record.payload.images) images[stored.phase][stored.prompt] = toRgba(stored, (await decodePng(stored.png)).rgba);
     const attention: RunResults['attention'] = [];
     for (const a of record.payload.attention) attention[a.prompt] = { resolution: a.resolution, tokens: a.tokens, maps: a.maps, tiles: a.tiles, call: a.call };
+    // Superseded by another Open, or by a Generate started meanwhile (its results win).
+    if (mine !== reopening || useStudio.getState().run.id !== runAtClick) return;
     const store = useStudio.getState();
     useStudio.setState({ recipe, notices: ignored, compared: { phase: 'main', prompt: recipe.edits.length > 0 ? 1 : 0 }, hoverToken: undefined, pinnedToken: undefined });
     results.restore(-id, images, attention);

@@ -3,7 +3,7 @@
  * hovering or focusing it overlays where it attends on its image; a tap or click pins it (touch screens).
  */
 import { useShallow } from 'zustand/react/shallow';
-import { selectHeatTarget, selectPrompts, selectStale, useStudio, type HeatTarget } from '../../state/store';
+import { sameTarget, selectHeatTarget, selectPrompts, selectStale, useStudio, type HeatTarget } from '../../state/store';
 import { markedWords, type MarkedWord } from '../../state/wordDiff';
 import { wordColumns } from '../../state/wordTokens';
 import type { PromptTokens } from '../../text/promptTokens';
@@ -13,6 +13,7 @@ import { useShownAttention } from './shown';
 function Words({ prompt, label, words, tokens }: { prompt: number; label: string; words: MarkedWord[]; tokens?: PromptTokens }) {
   const attention = useShownAttention(prompt);
   const current = useStudio(selectHeatTarget);
+  const pinned = useStudio((s) => s.pinnedToken);
   // Maps of prompts since edited belong to other words: no overlay until the next run.
   const stale = useStudio(selectStale);
   const { setHoverToken, togglePinnedToken } = useStudio.getState();
@@ -22,10 +23,10 @@ function Words({ prompt, label, words, tokens }: { prompt: number; label: string
       <span className="prompt-line-label">{label}</span>
       {words.map((w, k) => {
         const target: HeatTarget | undefined = columns?.[k]?.length ? { prompt, columns: columns[k], label: w.text } : undefined;
-        const on = !!target && current?.prompt === prompt && current.columns.join() === target.columns.join();
+        const on = !!target && !!current && sameTarget(current, target);
         return (
           <button
-            key={k} type="button" className={`word word-${w.change}${on ? ' word-on' : ''}`} aria-pressed={on}
+            key={k} type="button" className={`word word-${w.change}${on ? ' word-on' : ''}`} aria-pressed={!!target && !!pinned && sameTarget(pinned, target)}
             aria-label={`${w.text}${w.change === 'same' ? '' : ` (${w.change})`}: where it attends in the ${label.toLowerCase()}`}
             disabled={!target}
             onMouseEnter={() => target && setHoverToken(target)}

@@ -11,6 +11,7 @@ import { useShownAttention } from './shown';
 function Strip({ prompt, title }: { prompt: number; title: string }) {
   const attention = useShownAttention(prompt);
   const current = useStudio(selectHeatTarget);
+  const pinned = useStudio((s) => s.pinnedToken);
   const { setHoverToken, togglePinnedToken } = useStudio.getState();
   return (
     <div className="strip">
@@ -24,7 +25,7 @@ function Strip({ prompt, title }: { prompt: number; title: string }) {
             return (
               <li key={t}>
                 <button
-                  type="button" className={`tile-button${on ? ' tile-on' : ''}`} aria-pressed={on}
+                  type="button" className={`tile-button${on ? ' tile-on' : ''}`} aria-pressed={pinned?.prompt === prompt && pinned.columns.length === 1 && pinned.columns[0] === t}
                   onMouseEnter={() => setHoverToken(target)} onMouseLeave={() => setHoverToken(undefined)}
                   onFocus={() => setHoverToken(target)} onBlur={() => setHoverToken(undefined)}
                   onClick={() => togglePinnedToken(target)}
