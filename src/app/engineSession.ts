@@ -42,7 +42,8 @@ function sharedEngine(): Engine {
   return engine;
 }
 
-async function ensureModel(model: string, signal: AbortSignal): Promise<void> {
+/** Loads `model` unless it is loaded; `prompts` (source + edits) sizes the capability check. */
+async function ensureModel(model: string, signal: AbortSignal, prompts: number): Promise<void> {
   const client = sharedEngine();
   const store = useStudio.getState();
   const provider = store.engine.preference;
@@ -53,9 +54,9 @@ async function ensureModel(model: string, signal: AbortSignal): Promise<void> {
   store.setEngine({ backend: undefined, fallbackReason: undefined, choice: undefined, loadedModel: undefined });
   store.setRun({ status: 'loading' });
   if (!isEmbedded(model)) await assertOfflineUsable(model);
-  if (!isEmbedded(model)) await assertCapable(model, 1 + store.recipe.edits.length, provider);
+  if (!isEmbedded(model)) await assertCapable(model, prompts, provider);
   const onLoading = (e: { file: string; loaded: number; total: number }) => store.setEngine({ loading: { file: e.file, loaded: e.loaded, total: e.total } });
-  const automatic = provider === 'auto' ? await automaticInputs(model, 1 + store.recipe.edits.length) : {};
+  const automatic = provider === 'auto' ? await automaticInputs(model, prompts) : {};
   const options = { provider, signal, onLoading, ...automatic };
   const ready = isEmbedded(model) ? await client.load(modelUrl(model), options) : await loadCached(client, model, options);
   loaded = key;
@@ -96,9 +97,11 @@ export async function generate(): Promise<void> {
   const id = nextRun++;
   store.setRun({ id, status: 'loading', call: 0, total: 0, elapsedMs: 0, error: undefined });
   try {
-    await ensureModel(recipe.model, controller.signal);
+    await ensureModel(recipe.model, controller.signal, 1 + recipe.edits.length);
     store.setRun({ status: 'running', recipeKey: encodeRecipe(recipe) });
     results.begin(id);
+    // A pinned word's columns belong to the prompts it was pinned on; the new run may have others.
+    useStudio.setState({ hoverToken: undefined, pinnedToken: undefined });
     if (!recipe.baseline) results.clearBaseline();
     // UNet calls of the main phase, to place attention frames on the scrubber.
     let totalCalls = 0;
@@ -109,11 +112,12 @@ export async function generate(): Promise<void> {
         totalCalls = e.total;
         store.setRun({ call: e.call, total: e.total, elapsedMs: e.elapsed });
       },
-      onPreview: (e) => results.setPreview(e.phase, e.prompt, { label: '', width: e.width, height: e.height, rgba: e.rgba }, previewAt(e.step, recipe.steps)),
+      onPreview: (e) => !controller.signal.aborted && results.setPreview(e.phase, e.prompt, { label: '', width: e.width, height: e.height, rgba: e.rgba }, previewAt(e.step, recipe.steps)),
       onAttention: (e) =>
         e.phase === 'main' &&
+        !controller.signal.aborted &&
         results.setAttention(e.prompt, { resolution: e.resolution, tokens: e.tokens, maps: e.maps, tiles: e.tiles, call: e.call }, callAt(e.call, totalCalls)),
-      onImage: (e) => results.setImage(e.phase, e.prompt, { label: e.label, width: e.width, height: e.height, rgba: e.rgba }),
+      onImage: (e) => !controller.signal.aborted && results.setImage(e.phase, e.prompt, { label: e.label, width: e.width, height: e.height, rgba: e.rgba }),
     });
     if (running === controller) {
       store.setRun({ status: 'done' });
@@ -145,10 +149,12 @@ export async function runRecipe(recipe: Recipe, signal: AbortSignal, onProgress?
   const out: RunOutput = { images: { main: [], baseline: [] }, attention: [] };
   const before = useStudio.getState().run.status;
   try {
-    await ensureModel(recipe.model, signal);
+    await ensureModel(recipe.model, signal, 1 + recipe.edits.length);
   } finally {
-    // ensureModel puts the studio's run bar on "loading"; the stage still shows what it showed before.
+    // ensureModel puts the studio's run bar on "loading" and the model panel on the file it reads; the stage
+    // still shows what it showed before.
     if (useStudio.getState().run.status === 'loading') useStudio.getState().setRun({ status: before === 'running' || before === 'loading' ? 'cancelled' : before });
+    useStudio.getState().setEngine({ loading: undefined });
   }
   await sharedEngine().generate(toGenerateRequest(recipe), {
     signal,
