@@ -1,12 +1,13 @@
-// Headless Prompt-to-Prompt generation in Node (onnxruntime-node): writes each image as PNG, a grid,
+// Headless Prompt-to-Prompt generation in Node (onnxruntime-node), or the edit of a picture (--image: DDIM
+// inversion, then the edit): writes each image as PNG, a grid,
 // the source prompt's per-token attention tiles, and timings.json. `--help` prints the options.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generate, PipelineError, type GenerateRequest, type GenerateResult, type ProgressEvent } from '../src/diffusion';
+import { editPicture, generate, imageToSample, PipelineError, toRgba, type GenerateRequest, type GenerateResult, type ProgressEvent } from '../src/diffusion';
 import { loadNodeModel, type NodeModel } from '../src/runtime/nodeModel';
 import { USAGE, parseGenerateArgs } from '../src/runtime/nodeGenerateArgs';
-import { attentionTiles, gridRow, writePng } from '../src/runtime/nodeImages';
+import { attentionTiles, gridRow, readPng, writePng } from '../src/runtime/nodeImages';
 
 function progressBar(label: string): (e: ProgressEvent) => void {
   return (e) => {
@@ -57,14 +58,30 @@ async function run(argv: string[]): Promise<void> {
     const summary: Record<string, unknown> = { request: cli.request, capabilities: model.backend.capabilities, loadMs };
     if (model.instrumentReport) summary.instrumentReport = model.instrumentReport;
     const label = cli.request.edit ? `p2p ${cli.request.edit.kind}` : 'generate';
-    const res = await generate(model, cli.request, { onProgress: progressBar(label) });
+    let request = cli.request;
+    let res: GenerateResult;
+    if (cli.image) {
+      // A picture: prompt 0's image is its reconstruction; the request becomes DDIM from the inverted latent.
+      const input = readPng(cli.image.path);
+      const [H, W] = model.layout.imageSize;
+      if (H !== W) throw new Error(`--image needs a square model image size, this model's is ${W}×${H}`);
+      const pixels = imageToSample(input.data, input.width, input.height, H);
+      writePng(join(cli.outDir, 'input.png'), { data: toRgba(pixels, [1, 3, H, W])[0], width: W, height: H });
+      const edited = await editPicture(model, cli.request, { pixels, pixelDims: [1, 3, H, W], method: cli.image.method }, { onProgress: progressBar(`${label} (inversion, then edit)`) });
+      ({ request, result: res } = edited);
+      summary.image = { path: cli.image.path, size: [input.width, input.height], method: cli.image.method, steps: cli.image.steps, files: ['input.png'] };
+    } else {
+      res = await generate(model, cli.request, { onProgress: progressBar(label) });
+    }
+    // What ran (with --image: DDIM from the inverted latent, which is not written out).
+    summary.request = { ...request, initialLatent: undefined };
     for (const w of res.warnings) console.error(`warning: ${w}`);
-    const files = saveImages(cli.outDir, '', cli.request.prompts, res);
+    const files = [...(cli.image ? ['input.png'] : []), ...saveImages(cli.outDir, '', cli.request.prompts, res)];
     const attention = saveAttention(cli.outDir, model, cli.request.prompts[0], res);
     if (attention) files.push(attention.file);
     summary.main = { timings: res.timings, warnings: res.warnings, files, attentionTokens: attention?.tokens };
     if (cli.baseline) {
-      const plain: GenerateRequest = { ...cli.request, edit: undefined };
+      const plain: GenerateRequest = { ...request, edit: undefined };
       const base = await generate(model, plain, { onProgress: progressBar('baseline') });
       summary.baseline = { timings: base.timings, files: saveImages(cli.outDir, 'baseline-', cli.request.prompts, base) };
     }

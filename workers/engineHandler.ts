@@ -48,6 +48,8 @@ export interface EngineHandlerOptions {
 interface Loaded {
   engine: EngineModel;
   preview: LatentPreview;
+  /** Decoded image `[height, width]` (a picture to edit is resized to it), when known. */
+  imageSize: [number, number] | null;
 }
 
 interface Job {
@@ -117,6 +119,7 @@ export class EngineHandler {
               post: (event) => this.post(event),
               now: this.now,
               attentionIntervalMs: this.options.attentionIntervalMs ?? 250,
+              imageSize: loaded.imageSize,
             },
             request.request,
           );
@@ -204,8 +207,9 @@ export class EngineHandler {
         mapResolution: caps.mapResolution,
         scalingFactor,
         schedulerClass: typeof schedulerClass === 'string' ? schedulerClass : null,
+        takesPictures: backend.encode !== undefined,
       };
-      this.loaded = { engine, preview };
+      this.loaded = { engine, preview, imageSize };
       this.post({
         type: 'ready',
         id: request.id,

@@ -1,7 +1,7 @@
 // The engine worker's message protocol: requests (page → worker) and events (worker → page) as
 // hand-written discriminated unions on `type`, every message carrying the run `id` it belongs to.
 
-import type { GenerateRequest, StageTimings } from '../src/diffusion';
+import type { GenerateRequest, InversionMethod, StageTimings } from '../src/diffusion';
 import type { ModelSource, OverallProgress } from '../src/models';
 import type { BackendChoice, BackendMeasurement } from '../src/models/backendChoice';
 
@@ -46,7 +46,18 @@ export interface DownloadRequest {
  * The pipeline request (prompts, edit kind, cross/self windows incl. per word, LocalBlend words and
  * threshold, seed, steps, guidance, scheduler, lowMemory) plus what only the engine does.
  */
+/** A picture to edit instead of generating the source (its RGBA bytes, any size: the engine crops and resizes). */
+export interface PictureRequest {
+  rgba: Uint8ClampedArray;
+  width: number;
+  height: number;
+  /** 'negative-prompt' (the source prompt as negative prompt while editing) or 'ddim' (plain inversion). */
+  method: InversionMethod;
+}
+
 export interface EngineGenerateRequest extends Omit<GenerateRequest, 'initialLatent'> {
+  /** Edit this picture: DDIM-inverted with the source prompt, then the edit runs from it (prompt 0 = reconstruction). */
+  picture?: PictureRequest;
   /** Also run the "no controller" baseline (same seed, plain batch) after the edit. */
   baseline?: boolean;
   /** A preview every this many scheduler steps (default: about ten per run; 0 = none). */
@@ -122,6 +133,8 @@ export interface ModelInfo {
   scalingFactor: number;
   /** The model's scheduler_config `_class_name` ("PNDMScheduler"), or null. */
   schedulerClass: string | null;
+  /** It has a VAE encoder, so it can edit a picture (`request.picture`). */
+  takesPictures: boolean;
 }
 
 export interface ReadyMessage {
@@ -141,11 +154,13 @@ export interface ReadyMessage {
 
 /** `phase` tells the edit (or plain) run from the baseline run that may follow it. */
 export type RunPhase = 'main' | 'baseline';
+/** Progress also comes from the inversion of a picture, before the main phase. */
+export type ProgressPhase = RunPhase | 'inversion';
 
 export interface ProgressMessage {
   type: 'progress';
   id: number;
-  phase: RunPhase;
+  phase: ProgressPhase;
   /** UNet calls done (1-based) out of `total`; `elapsed` ms since the phase started. */
   call: number;
   total: number;

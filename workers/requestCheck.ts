@@ -42,6 +42,20 @@ export function checkCacheRef(value: unknown): CacheRef | string {
   return 'cache.source.kind must be hub or url';
 }
 
+/** Largest picture side accepted (the engine resizes it to the model's size; this only bounds the bytes sent). */
+export const MAX_PICTURE_SIDE = 8192;
+
+/** Why `request.picture` cannot be used, or undefined when it can. */
+function pictureProblem(p: unknown): string | undefined {
+  if (!isRecord(p)) return 'request.picture must be an object';
+  const { width, height, rgba, method } = p;
+  const side = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= MAX_PICTURE_SIDE;
+  if (!side(width) || !side(height)) return `request.picture width and height must be integers in 1 … ${MAX_PICTURE_SIDE}`;
+  if (!(rgba instanceof Uint8ClampedArray) || rgba.length !== (width as number) * (height as number) * 4) return 'request.picture.rgba must be width × height × 4 bytes (Uint8ClampedArray)';
+  if (method !== 'negative-prompt' && method !== 'ddim') return 'request.picture.method must be negative-prompt or ddim';
+  return undefined;
+}
+
 export function checkRequest(data: unknown): CheckedRequest {
   if (!isRecord(data) || typeof data.type !== 'string') return null;
   const type = data.type;
@@ -97,6 +111,10 @@ export function checkRequest(data: unknown): CheckedRequest {
         return bad('request.previewEvery must be a non-negative integer');
       }
       if (req.edit !== undefined && !isRecord(req.edit)) return bad('request.edit must be an object');
+      if (req.picture !== undefined) {
+        const problem = pictureProblem(req.picture);
+        if (problem) return bad(problem);
+      }
       // The rest (ranges, words, scheduler names, edit windows) is checked by the pipeline's prepareRun.
       return { ok: true, request: data as unknown as EngineRequest };
     }

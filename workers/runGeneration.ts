@@ -1,13 +1,14 @@
-// One generate job of the engine: the pipeline run (and the optional no-controller baseline after it),
+// One generate job of the engine: the pipeline run — from an inverted picture when one is given — (and the
+// optional no-controller baseline after it),
 // streamed as progress, throttled attention, preview, image and done events of the protocol.
 
-import { AbortError, generate, type GenerateRequest, type GenerateResult, type PipelineModel } from '../src/diffusion';
+import { AbortError, generate, imageToSample, invertImage, PipelineError, pictureRequest, type GenerateRequest, type GenerateResult, type PipelineModel } from '../src/diffusion';
 import { tokenHeatmaps } from '../src/p2p';
 import { splitMaps, tokenLabels } from './attentionMaps';
 
 const CONTEXT_LENGTH = 77;
 import type { LatentPreview } from './latentPreview';
-import type { EngineEvent, EngineGenerateRequest, RunPhase } from './protocol';
+import type { EngineEvent, EngineGenerateRequest, PictureRequest, RunPhase } from './protocol';
 
 export interface RunContext {
   id: number;
@@ -18,6 +19,8 @@ export interface RunContext {
   now: () => number;
   /** Minimum milliseconds between two attention updates. */
   attentionIntervalMs: number;
+  /** The model's decoded image `[height, width]` (a picture is resized to it), when known. */
+  imageSize?: [number, number] | null;
 }
 
 function throwIfAborted(signal: AbortSignal): void {
@@ -93,9 +96,28 @@ async function runPhase(ctx: RunContext, phase: RunPhase, request: GenerateReque
   return result;
 }
 
-/** The whole job: main phase, optional baseline, then `done`. Throws on cancel or failure. */
+/**
+ * A picture's part of the job: centre-crop and resize it to the model's image size, invert it with the source
+ * prompt (progress as phase 'inversion'), and return the request that edits it (DDIM from the inverted latent).
+ */
+async function invertPicture(ctx: RunContext, request: GenerateRequest, picture: PictureRequest): Promise<GenerateRequest> {
+  const size = ctx.imageSize;
+  if (!ctx.model.backend.encode) throw new PipelineError('bad-input', 'this model has no VAE encoder (vae_encoder/model.onnx), so it cannot edit a picture');
+  if (!size || size[0] !== size[1]) throw new PipelineError('bad-input', `editing a picture needs a square image size, this model's is ${size ? `${size[1]}×${size[0]}` : 'unknown'}`);
+  const pixels = imageToSample(picture.rgba, picture.width, picture.height, size[0]);
+  const inverted = await invertImage(
+    ctx.model,
+    { prompt: request.prompts[0] ?? '', pixels, pixelDims: [1, 3, size[0], size[1]], steps: request.steps },
+    { signal: ctx.signal, now: ctx.now, onProgress: (e) => ctx.post({ type: 'progress', id: ctx.id, phase: 'inversion', call: e.call, total: e.total, elapsed: e.elapsed }) },
+  );
+  throwIfAborted(ctx.signal);
+  return pictureRequest(request, inverted, picture.method);
+}
+
+/** The whole job: a picture's inversion (when given), main phase, optional baseline, then `done`. Throws on cancel or failure. */
 export async function runGeneration(ctx: RunContext, req: EngineGenerateRequest): Promise<void> {
-  const { baseline, previewEvery, ...request } = req;
+  const { baseline, previewEvery, picture, ...asked } = req;
+  const request = picture ? await invertPicture(ctx, asked, picture) : asked;
   const every = previewEvery ?? Math.max(1, Math.round(request.steps / 10));
   const main = await runPhase(ctx, 'main', request, every);
   let baselineTimings: GenerateResult['timings'] | undefined;

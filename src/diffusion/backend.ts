@@ -1,4 +1,4 @@
-// The compute a generation run needs from a runtime (text encoder, UNet, VAE decoder), as plain typed
+// The compute a generation run needs from a runtime (text encoder, UNet, VAE decoder and optionally encoder), as plain typed
 // arrays, so the loop in pipeline.ts runs unchanged over onnxruntime-node, -web (wasm/WebGPU) or a stub;
 // optionally a resident loop that keeps the latents on the device between steps.
 
@@ -104,6 +104,11 @@ export interface Backend {
   unet(inputs: UnetInputs): Promise<UnetOutputs>;
   /** Latents `[B, C, h, w]` already divided by the VAE scaling factor → images. */
   decode(latents: Float32Array, dims: [number, number, number, number]): Promise<DecodedImages>;
+  /**
+   * Optional (a model with `vae_encoder/`): images `[B, 3, H, W]` in [-1, 1] → latents `[B, C, h, w]`, not yet
+   * multiplied by the scaling factor (diffusers' `vae_encoder`). Absent: the model cannot take a picture.
+   */
+  encode?(images: Float32Array, dims: [number, number, number, number]): Promise<DecodedImages>;
   /** Frees sessions and device memory; the backend is unusable afterwards. */
   dispose(): Promise<void>;
   /**

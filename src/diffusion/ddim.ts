@@ -66,6 +66,24 @@ export class DdimScheduler implements Scheduler {
     });
   }
 
+  /**
+   * DDIM inversion's step (η = 0, run backwards; Song et al. 2021 §4.3): from x at the timestep before `t` in
+   * sampling order (t − stride, ᾱ_final before the first) up to x_t, with ε_θ evaluated at t:
+   * x̂₀ = (x − √(1 − ᾱ_prev)·ε) / √ᾱ_prev, x_t = √ᾱ_t·x̂₀ + √(1 − ᾱ_t)·ε. Epsilon-prediction models only.
+   */
+  inverseStep(eps: Float32Array, t: number, x: Float32Array): Float32Array {
+    if (this.timesteps.length === 0) throw new Error('ddim: call setTimesteps before inverseStep');
+    if (this.prediction !== 'epsilon') throw new Error(`ddim: inversion needs an epsilon-prediction model, this one predicts ${this.prediction}`);
+    const prevT = t - this.stride;
+    const alphaPrev = prevT >= 0 ? this.schedule.alphasCumprod[prevT] : this.finalAlphaCumprod;
+    const alpha = this.schedule.alphasCumprod[t];
+    const a = Math.sqrt(alpha / alphaPrev);
+    const b = Math.sqrt(1 - alpha) - Math.sqrt(alpha) * Math.sqrt(1 - alphaPrev) / Math.sqrt(alphaPrev);
+    const out = new Float32Array(x.length);
+    for (let i = 0; i < x.length; i++) out[i] = a * x[i] + b * eps[i];
+    return out;
+  }
+
   /** The update as a linear plan; null with clip_sample (not linear). */
   linearPlan(t: number): LinearStepPlan | null {
     if (!this.hasLinearPlans) return null;

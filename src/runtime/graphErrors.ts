@@ -2,8 +2,13 @@
 // onnxruntime's protobuf failures at session creation, told apart from other session errors (unsupported
 // operators, memory), so a damaged file can be named and offered for download again.
 
-/** The three graphs the engine opens, by the component names in session errors. */
-export const GRAPH_OF_COMPONENT = { 'text encoder': 'text_encoder/model.onnx', UNet: 'unet/model.onnx', 'VAE decoder': 'vae_decoder/model.onnx' } as const;
+/** The graphs the engine opens (the VAE encoder only for a model that has one), by the names in session errors. */
+export const GRAPH_OF_COMPONENT = {
+  'text encoder': 'text_encoder/model.onnx',
+  UNet: 'unet/model.onnx',
+  'VAE decoder': 'vae_decoder/model.onnx',
+  'VAE encoder': 'vae_encoder/model.onnx',
+} as const;
 export type GraphComponent = keyof typeof GRAPH_OF_COMPONENT;
 
 /** Messages meaning "these bytes are no ONNX model" (our decoder, protobufjs, onnxruntime's C++ loader). */

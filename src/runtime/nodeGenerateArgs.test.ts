@@ -69,6 +69,24 @@ describe('generate CLI arguments', () => {
     expect(error(['--edit', 'a big red square', '--kind', 'refine'])).toBe('accepted');
   });
 
+  it('reads --image into a DDIM edit of the inverted picture, negative-prompt inversion by default', () => {
+    const cli = parseGenerateArgs(['--model', 'm', '--prompt', 'a red circle', '--edit', 'a red square', '--image', 'p.png', '--steps', '20']);
+    expect(cli.image).toEqual({ path: 'p.png', steps: 20, method: 'negative-prompt' });
+    expect(cli.request).toMatchObject({ scheduler: 'ddim', steps: 20, negativePrompt: 'a red circle' });
+    const plain = parseGenerateArgs(['--model', 'm', '--prompt', 'a red circle', '--image', 'p.png', '--invert-steps', '10', '--inversion', 'ddim', '--negative', 'blurry']);
+    expect(plain.image).toEqual({ path: 'p.png', steps: 10, method: 'ddim' });
+    expect(plain.request).toMatchObject({ scheduler: 'ddim', steps: 10, negativePrompt: 'blurry' });
+    expect(parseGenerateArgs(['--model', 'm', '--prompt', 'a red circle']).image).toBeUndefined();
+  });
+
+  it('refuses --image options that contradict the inversion', () => {
+    expect(error(['--invert-steps', '10'])).toBe('--invert-steps needs --image');
+    expect(error(['--image', 'p.png', '--scheduler', 'pndm'])).toBe('--image edits with the DDIM scheduler (what the inversion inverts); --scheduler pndm cannot be used with it');
+    expect(error(['--image', 'p.png', '--steps', '20', '--invert-steps', '10'])).toBe('--steps 20 and --invert-steps 10 differ: the edit must take the inversion\'s steps (give one of them)');
+    expect(error(['--image', 'p.png', '--negative', 'blurry'])).toBe('--inversion negative-prompt uses the source prompt as the negative prompt; drop --negative or use --inversion ddim');
+    expect(error(['--image', 'p.png', '--inversion', 'null-text'])).toBe('--inversion must be negative-prompt or ddim, got "null-text"');
+  });
+
   it('the real CLI reports a bad range before it looks at the model', () => {
     const r = spawnSync('npx', ['tsx', 'scripts/generate.ts', '--model', '/nonexistent/model', '--prompt', 'a red circle', '--steps', '-5'], { encoding: 'utf8', timeout: 60_000 });
     expect(r.status).toBe(1);

@@ -19,6 +19,12 @@ export const USAGE = `usage: npx tsx scripts/generate.ts --model DIR --prompt "�
   --blend "circle,square"           LocalBlend words, one entry per prompt (words of an entry space-separated)
   --threshold 0.3                   LocalBlend threshold
   --seed 8888 --steps 50 --guidance 7.5 --scheduler pndm|ddim|euler|dpmpp-2m
+  --image photo.png                 edit this picture instead of generating the source: it is centre-cropped and
+                                    resized to the model's size, encoded (vae_encoder/), DDIM-inverted with the
+                                    source prompt (which should say what it shows), then edited with DDIM
+  --invert-steps 50                 DDIM steps of the inversion and of the edit (default: --steps)
+  --inversion negative-prompt|ddim  negative-prompt (default): the source prompt is the negative prompt while
+                                    editing, so the source reconstructs (Miyake et al. 2023); ddim: plain
   --baseline                        also run the no-controller baseline (same seed)
   --low-memory                      run uncond and cond as separate UNet calls
   --threads N                       onnxruntime threads per session
@@ -26,12 +32,22 @@ Ranges are the studio's: seed 0…2^32−1, steps 1…150, guidance 0…30, cros
 prompts and the negative prompt up to ${MAX_PROMPT_CHARS} characters, at most ${MAX_EDITS} edits; all are checked before the
 model loads.`;
 
+/** A picture to edit: DDIM inversion with the source prompt, then the edit from the inverted latent. */
+export interface ImageInput {
+  path: string;
+  /** Steps of the inversion, and of the edit (`request.steps` equals it). */
+  steps: number;
+  /** 'negative-prompt': the source prompt is the edit's negative prompt; 'ddim': plain DDIM inversion. */
+  method: 'negative-prompt' | 'ddim';
+}
+
 export interface GenerateCli {
   modelDir: string;
   outDir: string;
   request: GenerateRequest;
   baseline: boolean;
   threads?: number;
+  image?: ImageInput;
 }
 
 /** The studio's rules for each numeric control (src/state/validate.ts), under the CLI's option names. */
@@ -103,6 +119,9 @@ export function parseGenerateArgs(argv: string[]): GenerateCli {
       scheduler: { type: 'string' },
       baseline: { type: 'boolean' },
       'low-memory': { type: 'boolean' },
+      image: { type: 'string' },
+      'invert-steps': { type: 'string' },
+      inversion: { type: 'string' },
       threads: { type: 'string' },
       out: { type: 'string' },
     },
@@ -136,13 +155,48 @@ export function parseGenerateArgs(argv: string[]): GenerateCli {
     const given = EDIT_ONLY.filter((o) => values[o] !== undefined).map((o) => `--${o}`);
     if (given.length > 0) throw new Error(`${given.join(', ')} shape${given.length === 1 ? 's' : ''} an edit and need${given.length === 1 ? 's' : ''} at least one --edit prompt`);
   }
+  const image = imageInput(values, request);
   return {
     modelDir: values.model,
     outDir: values.out ?? 'out',
     request,
     baseline: values.baseline ?? false,
     threads: values.threads !== undefined ? number(values.threads, 'threads', 1) : undefined,
+    ...(image ? { image } : {}),
   };
+}
+
+interface ImageArgs {
+  image?: string;
+  'invert-steps'?: string;
+  inversion?: string;
+  scheduler?: string;
+  steps?: string;
+  negative?: string;
+}
+
+/** `--image` and its options; sets the request's scheduler (DDIM), steps and negative prompt to match. */
+function imageInput(values: ImageArgs, request: GenerateRequest): ImageInput | undefined {
+  if (values.image === undefined) {
+    const given = (['invert-steps', 'inversion'] as const).filter((o) => values[o] !== undefined).map((o) => `--${o}`);
+    if (given.length > 0) throw new Error(`${given.join(' and ')} need${given.length === 1 ? 's' : ''} --image`);
+    return undefined;
+  }
+  if (!values.image.trim()) throw new Error('--image is empty');
+  if (values.scheduler !== undefined && values.scheduler !== 'ddim') throw new Error(`--image edits with the DDIM scheduler (what the inversion inverts); --scheduler ${values.scheduler} cannot be used with it`);
+  const steps = number(values['invert-steps'], 'steps', request.steps, '--invert-steps');
+  if (values.steps !== undefined && values['invert-steps'] !== undefined && steps !== request.steps) {
+    throw new Error(`--steps ${request.steps} and --invert-steps ${steps} differ: the edit must take the inversion's steps (give one of them)`);
+  }
+  const method = values.inversion ?? 'negative-prompt';
+  if (method !== 'negative-prompt' && method !== 'ddim') throw new Error(`--inversion must be negative-prompt or ddim, got "${method}"`);
+  if (method === 'negative-prompt' && values.negative !== undefined) {
+    throw new Error('--inversion negative-prompt uses the source prompt as the negative prompt; drop --negative or use --inversion ddim');
+  }
+  request.scheduler = 'ddim';
+  request.steps = steps;
+  if (method === 'negative-prompt') request.negativePrompt = request.prompts[0];
+  return { path: values.image, steps, method };
 }
 
 const EDIT_ONLY = ['kind', 'cross', 'cross-word', 'self', 'weight', 'reweight-base', 'blend', 'threshold'] as const;

@@ -1,7 +1,7 @@
-// PNG output for the Node CLI: single RGBA images, a side-by-side grid (reference `view_images`), and
+// PNG input (a picture to edit) and output for the Node CLI: single RGBA images, a side-by-side grid (reference `view_images`), and
 // per-token greyscale attention tiles (reference `show_cross_attention`), encoded with pngjs.
 
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 
 export interface RgbaImage {
@@ -14,6 +14,17 @@ export function encodePng(img: RgbaImage): Buffer {
   const png = new PNG({ width: img.width, height: img.height });
   png.data = Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength);
   return PNG.sync.write(png);
+}
+
+/** A PNG file as RGBA (pngjs expands palettes, greyscale and 16-bit to 8-bit RGBA). */
+export function readPng(path: string): RgbaImage {
+  let png: PNG;
+  try {
+    png = PNG.sync.read(readFileSync(path));
+  } catch (err) {
+    throw new Error(`cannot read ${path} as PNG: ${(err as Error).message}`);
+  }
+  return { data: new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.byteLength), width: png.width, height: png.height };
 }
 
 export function writePng(path: string, img: RgbaImage): void {

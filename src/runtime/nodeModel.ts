@@ -2,7 +2,7 @@
 // src/models/layout.ts (configs, latent size, free-dimension overrides), the tokenizer and the three
 // sessions; optionally instruments the UNet for Prompt-to-Prompt (a LayoutError when it cannot be).
 
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { copyFile, link, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -84,6 +84,8 @@ export async function loadNodeModel(dir: string, opts: NodeModelOptions = {}): P
       textEncoder: join(dir, 'text_encoder/model.onnx'),
       unet,
       vaeDecoder: join(dir, 'vae_decoder/model.onnx'),
+      // Optional: a picture to edit needs it (diffusers' and optimum's exports write it beside the decoder).
+      ...(existsSync(join(dir, 'vae_encoder/model.onnx')) ? { vaeEncoder: join(dir, 'vae_encoder/model.onnx') } : {}),
       latentSize: layout.latentSize,
       threads: opts.threads,
       freeDimensions: { textEncoder: graphs.text_encoder.freeDimensionOverrides, unet: graphs.unet.freeDimensionOverrides, vaeDecoder: graphs.vae_decoder.freeDimensionOverrides },

@@ -1,5 +1,5 @@
 // The diffusion Backend over three ORT sessions (text encoder, UNet — instrumented or stock —, VAE
-// decoder), shared by the onnxruntime-node and onnxruntime-web builds: names and dtypes come from the graphs.
+// decoder) and the VAE encoder when the model has one, shared by the onnxruntime-node and onnxruntime-web builds: names and dtypes come from the graphs.
 
 import type { InferenceSession, Tensor, TensorConstructor } from 'onnxruntime-common';
 import type { Backend, BackendCapabilities, DecodedImages, ResidentLoop, UnetInputs, UnetOutputs } from '../diffusion';
@@ -9,6 +9,8 @@ export interface OrtSessions {
   text: InferenceSession;
   unet: InferenceSession;
   vae: InferenceSession;
+  /** The VAE encoder, when the model has one (a picture to edit). */
+  vaeEncoder?: InferenceSession;
 }
 
 export interface OrtBackendOptions {
@@ -55,8 +57,8 @@ async function runAndRead(session: InferenceSession, feeds: Record<string, Tenso
 }
 
 /** Builds the Backend; on a graph it cannot drive it releases the sessions and throws. */
-export async function backendOverSessions({ text, unet, vae }: OrtSessions, opts: OrtBackendOptions): Promise<Backend> {
-  const release = () => Promise.all([text.release(), unet.release(), vae.release()]).then(() => undefined);
+export async function backendOverSessions({ text, unet, vae, vaeEncoder }: OrtSessions, opts: OrtBackendOptions): Promise<Backend> {
+  const release = () => Promise.all([text.release(), unet.release(), vae.release(), vaeEncoder?.release()]).then(() => undefined);
   const tensor = (type: Tensor.Type, values: ArrayLike<number>, dims: readonly number[]) => makeTensor(opts.Tensor, type, values, dims);
   const textIn = pick(specs(text.inputMetadata), ['input_ids'], 'text encoder input');
   const textOut = pick(specs(text.outputMetadata), ['last_hidden_state'], 'text encoder output');
@@ -71,6 +73,8 @@ export async function backendOverSessions({ text, unet, vae }: OrtSessions, opts
   const attnOut = unetOuts.get(P2P.attn);
   const vaeIn = pick(specs(vae.inputMetadata), ['latent_sample'], 'VAE decoder input');
   const vaeOut = pick(specs(vae.outputMetadata), ['sample'], 'VAE decoder output');
+  const encIn = vaeEncoder && pick(specs(vaeEncoder.inputMetadata), ['sample'], 'VAE encoder input');
+  const encOut = vaeEncoder && pick(specs(vaeEncoder.outputMetadata), ['latent_sample'], 'VAE encoder output');
   const problem =
     instrumented && !attnOut
       ? 'the instrumented UNet has p2p_* inputs but no p2p_attn output'
@@ -158,6 +162,17 @@ export async function backendOverSessions({ text, unet, vae }: OrtSessions, opts
       if (d.length !== 4) throw new Error(`VAE decoder returned dims [${d.join(', ')}], expected [B, 3, H, W]`);
       return { data: read.data, dims: [d[0], d[1], d[2], d[3]] };
     },
+
+    ...(vaeEncoder && encIn && encOut
+      ? {
+          async encode(images: Float32Array, dims: [number, number, number, number]): Promise<DecodedImages> {
+            const read = (await runAndRead(vaeEncoder, { [encIn.name]: tensor(encIn.type, images, dims) }, [encOut.name], 'VAE encoder'))[encOut.name];
+            const d = read.dims;
+            if (d.length !== 4) throw new Error(`VAE encoder returned dims [${d.join(', ')}], expected [B, C, h, w]`);
+            return { data: read.data, dims: [d[0], d[1], d[2], d[3]] };
+          },
+        }
+      : {}),
 
     dispose: release,
   };

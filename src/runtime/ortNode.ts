@@ -12,6 +12,8 @@ export interface OrtNodeBackendOptions {
   textEncoder: ModelSource;
   unet: ModelSource;
   vaeDecoder: ModelSource;
+  /** `vae_encoder/model.onnx`, when the model has one (editing a picture). */
+  vaeEncoder?: ModelSource;
   /** Default latent `[h, w]` when the UNet's sample has symbolic dims (from unet/config.json `sample_size`). */
   latentSize?: [number, number];
   /** ORT threads per session (default: ORT's choice). */
@@ -35,10 +37,11 @@ async function open(source: ModelSource, threads: number | undefined, what: stri
 }
 
 export async function createOrtNodeBackend(opts: OrtNodeBackendOptions): Promise<Backend> {
-  const [text, unet, vae] = await Promise.all([
+  const [text, unet, vae, vaeEncoder] = await Promise.all([
     open(opts.textEncoder, opts.threads, 'text encoder', opts.freeDimensions?.textEncoder),
     open(opts.unet, opts.threads, 'UNet', opts.freeDimensions?.unet),
     open(opts.vaeDecoder, opts.threads, 'VAE decoder', opts.freeDimensions?.vaeDecoder),
+    opts.vaeEncoder === undefined ? undefined : open(opts.vaeEncoder, opts.threads, 'VAE encoder'),
   ]);
-  return backendOverSessions({ text, unet, vae }, { Tensor: ort.Tensor, runtime: 'onnxruntime-node cpu', latentSize: opts.latentSize });
+  return backendOverSessions({ text, unet, vae, ...(vaeEncoder ? { vaeEncoder } : {}) }, { Tensor: ort.Tensor, runtime: 'onnxruntime-node cpu', latentSize: opts.latentSize });
 }

@@ -1,4 +1,5 @@
-// The diffusion Backend over onnxruntime-web sessions (text encoder, instrumented UNet, VAE decoder) on
+// The diffusion Backend over onnxruntime-web sessions (text encoder, instrumented UNet, VAE decoder, and the VAE
+// encoder when the model has one) on
 // WebGPU or wasm, fp16 graphs fed and read as float32 arrays. On WebGPU the UNet leaves `out_sample` on
 // the GPU and the denoising loop keeps the latents there (gpuResidentLoop).
 
@@ -20,6 +21,8 @@ export interface OrtWebBackendOptions {
   textEncoder: WebModelBytes;
   unet: WebModelBytes;
   vaeDecoder: WebModelBytes;
+  /** The VAE encoder, when the model has one (a picture to edit). */
+  vaeEncoder?: WebModelBytes;
   provider: WebProvider;
   /** Default latent `[h, w]` when the UNet's sample has symbolic dims (unet/config.json `sample_size`). */
   latentSize?: [number, number];
@@ -33,24 +36,25 @@ async function open(bytes: WebModelBytes, provider: WebProvider, what: GraphComp
   }
 }
 
-/** Opens the three sessions one after another (peak memory: one model being initialised at a time). */
-async function openAll(opts: OrtWebBackendOptions): Promise<[ort.InferenceSession, ort.InferenceSession, ort.InferenceSession]> {
+/** Opens the sessions one after another (peak memory: one model being initialised at a time). */
+async function openAll(opts: OrtWebBackendOptions): Promise<ort.InferenceSession[]> {
   const opened: ort.InferenceSession[] = [];
   try {
     opened.push(await open(opts.textEncoder, opts.provider, 'text encoder'));
     opened.push(await open(opts.unet, opts.provider, 'UNet', [GPU_NOISE_OUTPUT]));
     opened.push(await open(opts.vaeDecoder, opts.provider, 'VAE decoder'));
+    if (opts.vaeEncoder) opened.push(await open(opts.vaeEncoder, opts.provider, 'VAE encoder'));
   } catch (err) {
     await Promise.all(opened.map((s) => s.release()));
     throw err;
   }
-  return [opened[0], opened[1], opened[2]];
+  return opened;
 }
 
 export async function createOrtWebBackend(opts: OrtWebBackendOptions): Promise<Backend> {
-  const [text, unet, vae] = await openAll(opts);
+  const [text, unet, vae, vaeEncoder] = await openAll(opts);
   return backendOverSessions(
-    { text, unet, vae },
+    { text: text!, unet: unet!, vae: vae!, ...(vaeEncoder ? { vaeEncoder } : {}) },
     {
       Tensor: ort.Tensor,
       runtime: `onnxruntime-web ${opts.provider}`,

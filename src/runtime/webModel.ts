@@ -106,6 +106,27 @@ function instrumented(unet: WebModelBytes, options: InstrumentOptions): { bytes:
   }
 }
 
+/**
+ * vae_encoder/model.onnx when model_index.json names a `vae_encoder` and the file can be read (editing a picture
+ * needs it); otherwise none, and the model only generates.
+ */
+async function optionalEncoder(once: ReturnType<typeof onceReader>, signal?: AbortSignal): Promise<WebModelBytes | undefined> {
+  let listed = false;
+  try {
+    const index = JSON.parse((await once.files.text('model_index.json', signal)) ?? '{}') as { vae_encoder?: unknown };
+    listed = Array.isArray(index.vae_encoder) && index.vae_encoder[0] !== null;
+  } catch {
+    return undefined; // no or unreadable model_index.json: the layout already said what it needs
+  }
+  if (!listed) return undefined;
+  try {
+    return { model: await once.take('vae_encoder/model.onnx') };
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    return undefined; // listed but not present (e.g. not downloaded): generation still works
+  }
+}
+
 /** `source`: the folder's URL (absolute, or a path like `/models/toy-shapes/`), or a reader (e.g. the model cache). */
 export async function loadWebModel(source: string | ModelFileReader, opts: WebModelOptions): Promise<WebModel> {
   const reader = typeof source === 'string' ? urlReader(source) : source;
@@ -130,6 +151,7 @@ export async function loadWebModel(source: string | ModelFileReader, opts: WebMo
   const textEncoder = await graphBytes(layout.graphs.text_encoder, once.take);
   const stockUnet = await graphBytes(layout.graphs.unet, once.take);
   const vaeDecoder = await graphBytes(layout.graphs.vae_decoder, once.take);
+  const vaeEncoder = await optionalEncoder(once, signal);
 
   // 3. The instrumented UNet, sized at the resolved latent size, with the model's own settings from p2p.json.
   const unet = instrumented(stockUnet, instrumentDefaults(layout));
@@ -138,7 +160,7 @@ export async function loadWebModel(source: string | ModelFileReader, opts: WebMo
 
   // 4. Sessions on the backend the choice names (measuring both first when it asks to).
   configureWasm();
-  const sources = { textEncoder, unet: unet.bytes, vaeDecoder, latentSize };
+  const sources = { textEncoder, unet: unet.bytes, vaeDecoder, ...(vaeEncoder ? { vaeEncoder } : {}), latentSize };
   // A graph that does not parse is named (file and model) and not retried on another backend: it would fail the same way.
   const rewritten: GraphComponent[] = unet.report ? ['UNet'] : [];
   const { backend, choice } = await openChosen(sources, opts, label, rewritten, signal);
