@@ -7,6 +7,7 @@
 import { useEffect, useRef } from 'react';
 import { openClassroom, takeReturnFocus, useClassroom } from './classroom/classroomSession';
 import { Presenter } from './classroom/Presenter';
+import { PicturePanel } from './picture/PicturePanel';
 import { ConfirmDownload } from './ConfirmDownload';
 import { InjectionControls } from './InjectionControls';
 import { ModelPanel } from './ModelPanel';
@@ -86,6 +87,7 @@ export function App() {
         <Stage />
         <aside className="side" id="controls" aria-label="Controls" tabIndex={-1}>
           <RunBar />
+          <PicturePanel />
           <PromptEditor />
           <InjectionControls />
           <SamplerControls />

@@ -34,7 +34,7 @@ export function RunBar() {
         </button>
         <span className="muted" data-testid="run-status">
           {run.status === 'loading' && loadingText(loading)}
-          {run.status === 'running' && runningText(run.call, run.total, run.elapsedMs)}
+          {run.status === 'running' && `${run.inverting ? 'Inverting your picture: ' : ''}${runningText(run.call, run.total, run.elapsedMs)}`}
           {run.status === 'done' && (stale ? 'Results are from earlier settings.' : 'Done.')}
           {run.status === 'cancelled' && 'Cancelled.'}
           {run.status === 'idle' && 'Press Generate (Ctrl+Enter).'}

@@ -7,7 +7,7 @@
 import { EngineClient, EngineError, type Engine } from '../../workers/engineClient';
 import { results, type AttentionMaps, type RgbaImage } from '../state/results';
 import type { Recipe } from '../state/recipe';
-import { useStudio, type RunError } from '../state/store';
+import { runKey, useStudio, type RunError } from '../state/store';
 import { toGenerateRequest } from '../state/toRequest';
 import { encodeRecipe } from '../state/urlCodec';
 import { callAt, previewAt } from '../state/timeline';
@@ -33,6 +33,7 @@ export function modelUrl(model: string): string {
 
 /** What went wrong in a run, as the studio says it (also for classroom figures). */
 export function toRunError(err: unknown, prompts: string[]): RunError {
+  if (err instanceof EngineError && err.code === 'bad-input' && /picture|inversion|VAE encoder/.test(err.message)) return { code: err.code, message: err.message, field: 'picture' };
   if (err instanceof EngineError) return { code: err.code, message: err.message, field: err.code === 'bad-input' ? errorField(err.message, prompts) : undefined };
   return downloadError(err);
 }
@@ -98,19 +99,22 @@ export async function generate(): Promise<void> {
   store.setRun({ id, status: 'loading', call: 0, total: 0, elapsedMs: 0, error: undefined });
   try {
     await ensureModel(recipe.model, controller.signal, 1 + recipe.edits.length);
-    store.setRun({ status: 'running', recipeKey: encodeRecipe(recipe) });
+    const { picture, inversion } = useStudio.getState();
+    store.setRun({ status: 'running', recipeKey: runKey({ recipe, picture, inversion }), inverting: !!picture, fromPicture: !!picture });
     results.begin(id);
     // A pinned word's columns belong to the prompts it was pinned on; the new run may have others.
     useStudio.setState({ hoverToken: undefined, pinnedToken: undefined });
     if (!recipe.baseline) results.clearBaseline();
     // UNet calls of the main phase, to place attention frames on the scrubber.
     let totalCalls = 0;
-    await sharedEngine().generate(toGenerateRequest(recipe), {
+    const request = { ...toGenerateRequest(recipe), ...(picture ? { picture: { rgba: picture.rgba, width: picture.width, height: picture.height, method: inversion } } : {}) };
+    await sharedEngine().generate(request, {
       signal: controller.signal,
       onProgress: (e) => {
+        if (e.phase === 'inversion') return store.setRun({ call: e.call, total: e.total, elapsedMs: e.elapsed, inverting: true });
         if (e.phase !== 'main') return;
         totalCalls = e.total;
-        store.setRun({ call: e.call, total: e.total, elapsedMs: e.elapsed });
+        store.setRun({ call: e.call, total: e.total, elapsedMs: e.elapsed, inverting: false });
       },
       onPreview: (e) => !controller.signal.aborted && results.setPreview(e.phase, e.prompt, { label: '', width: e.width, height: e.height, rgba: e.rgba }, previewAt(e.step, recipe.steps)),
       onAttention: (e) =>

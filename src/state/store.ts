@@ -25,6 +25,10 @@ export interface RunState {
   call: number;
   total: number;
   elapsedMs: number;
+  /** The run is still inverting the user's picture (its progress counts the inversion's UNet calls). */
+  inverting?: boolean;
+  /** The shown results started from the user's picture (prompt 0 is its reconstruction). */
+  fromPicture?: boolean;
   error?: RunError;
   /** The recipe (encoded) the shown results were made with. */
   recipeKey?: string;
@@ -72,8 +76,23 @@ export interface HeatTarget {
   label: string;
 }
 
+/** A picture of the user's to edit: its RGBA (at most 1024 px a side), kept in the page only (links cannot carry it). */
+export interface Picture {
+  /** Changes with every new picture (part of the run key: another picture makes the results stale). */
+  id: number;
+  name: string;
+  width: number;
+  height: number;
+  rgba: Uint8ClampedArray;
+}
+
+export type InversionChoice = 'negative-prompt' | 'ddim';
+
 export interface StudioState {
   recipe: Recipe;
+  /** Edit this picture instead of generating the source. */
+  picture?: Picture;
+  inversion: InversionChoice;
   notices: string[];
   run: RunState;
   engine: EngineInfo;
@@ -89,6 +108,8 @@ export interface StudioState {
   /** Controls holding a typed value the recipe does not accept (kept as typed; Generate waits), by field. */
   invalid: Record<string, FieldIssue>;
   setRecipe(patch: Partial<Recipe>): void;
+  setPicture(picture: Picture | undefined): void;
+  setInversion(inversion: InversionChoice): void;
   /** Switches the model; moving between the toy model and Stable Diffusion applies that family's defaults. */
   setModel(model: string): void;
   setEdit(index: number, prompt: string): void;
@@ -116,7 +137,10 @@ export const useStudio = create<StudioState>()((set) => ({
   compared: { phase: 'main', prompt: 1 },
   overlayOpacity: 0.75,
   invalid: {},
+  inversion: 'negative-prompt',
   setRecipe: (patch) => set((s) => ({ recipe: { ...s.recipe, ...patch } })),
+  setPicture: (picture) => set({ picture }),
+  setInversion: (inversion) => set({ inversion }),
   setModel: (model) =>
     set((s) => {
       const family = modelFamily(model);
@@ -166,7 +190,10 @@ export function sameTarget(a: HeatTarget, b: HeatTarget): boolean {
 /** The overlay shown: what is under the pointer, else what is pinned. */
 export const selectHeatTarget = (s: StudioState): HeatTarget | undefined => s.hoverToken ?? s.pinnedToken;
 
-/** Results are stale when the recipe differs from the one the run was made with. */
-export const selectStale = (s: StudioState): boolean =>
-  s.run.recipeKey !== undefined && s.run.recipeKey !== encodeRecipe(s.recipe);
+/** What a run was made from: the recipe, and the picture and inversion when there is a picture. */
+export const runKey = (s: Pick<StudioState, 'recipe' | 'picture' | 'inversion'>): string =>
+  encodeRecipe(s.recipe) + (s.picture ? `|picture ${s.picture.id} ${s.inversion}` : '');
+
+/** Results are stale when the recipe (or the picture) differs from the one the run was made with. */
+export const selectStale = (s: StudioState): boolean => s.run.recipeKey !== undefined && s.run.recipeKey !== runKey(s);
 export const selectPrompts = (s: StudioState): string[] => [s.recipe.prompt, ...s.recipe.edits];

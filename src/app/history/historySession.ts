@@ -146,7 +146,7 @@ export async function reopenRun(id: number): Promise<void> {
     useStudio.setState({ recipe, notices: ignored, compared: { phase: 'main', prompt: recipe.edits.length > 0 ? 1 : 0 }, hoverToken: undefined, pinnedToken: undefined });
     results.restore(-id, images, attention);
     const { calls, totalMs } = record.summary.timings;
-    store.setRun({ status: 'done', error: undefined, call: calls, total: calls, elapsedMs: totalMs, recipeKey: encodeRecipe(recipe) });
+    store.setRun({ status: 'done', error: undefined, call: calls, total: calls, elapsedMs: totalMs, recipeKey: encodeRecipe(recipe), inverting: false, fromPicture: false });
   } catch (err) {
     useHistory.setState({ notice: `Could not reopen that run: ${describe(err)}.` });
   }

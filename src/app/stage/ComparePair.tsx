@@ -52,7 +52,9 @@ export function ComparePair() {
     return () => window.removeEventListener('keydown', onKey);
   }, [mode]);
 
-  const source = <StageImage phase="main" prompt={0} caption="Source" prompts={prompts} testId="stage-source" />;
+  const fromPicture = useStudio((s) => s.run.fromPicture);
+  // From the user's picture, the source branch is its reconstruction (DDIM inversion, then regeneration).
+  const source = <StageImage phase="main" prompt={0} caption={fromPicture ? 'Reconstruction of your picture' : 'Source'} prompts={prompts} testId="stage-source" />;
   const edit = <StageImage phase={right.phase} prompt={right.prompt} caption={rightCaption} prompts={prompts} testId="stage-edit" />;
   return (
     <div className="compare">
