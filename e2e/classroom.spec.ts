@@ -8,18 +8,10 @@ import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { PNG } from 'pngjs';
 import { seriousViolations } from './helpers/axe';
+import { canvasHashes } from './helpers/pixels';
 
 /** Each final image of the figure, as a hash of its RGBA. */
-async function figurePixels(page: Page): Promise<string[]> {
-  return page.evaluate(() =>
-    [...document.querySelectorAll<HTMLCanvasElement>('[data-testid="presenter-figure"] canvas.final')].map((c) => {
-      const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-      let h = 2166136261;
-      for (const v of data) h = Math.imul(h ^ v, 16777619) >>> 0;
-      return `${c.width}x${c.height}:${h.toString(16)}`;
-    }),
-  );
-}
+const figurePixels = (page: Page): Promise<string[]> => canvasHashes(page, '[data-testid="presenter-figure"] canvas.final');
 
 async function ready(page: Page, id: string, title: string): Promise<string[]> {
   await expect(page.getByRole('heading', { level: 2 })).toHaveText(`${id} ${title}`);

@@ -9,17 +9,9 @@ import { linkParams } from './helpers/link';
 import { encodeLink } from '../src/state/linkCodec';
 import { DEFAULT_RECIPE, MAX_PROMPT_CHARS } from '../src/state/recipe';
 import { openSection } from './helpers/sections';
+import { canvasHashes } from './helpers/pixels';
 
-async function resultPixels(page: Page): Promise<string[]> {
-  return page.evaluate(() =>
-    [...document.querySelectorAll<HTMLCanvasElement>('[data-testid^="result-"] canvas.final')].map((c) => {
-      const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-      let h = 2166136261;
-      for (const v of data) h = Math.imul(h ^ v, 16777619) >>> 0;
-      return `${c.width}x${c.height}:${h.toString(16)}`;
-    }),
-  );
-}
+const resultPixels = (page: Page): Promise<string[]> => canvasHashes(page, '[data-testid^="result-"] canvas.final');
 
 async function waitForDone(page: Page): Promise<void> {
   await expect(page.getByTestId('run-status')).toHaveText(/Done\./, { timeout: 120_000 });
