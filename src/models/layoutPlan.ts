@@ -1,5 +1,6 @@
 // Which files make a diffusers ONNX model folder, from a file listing alone (the Hub tree, the cache's
-// manifest, a directory): the three graphs, every component's external data in its three naming forms,
+// manifest, a directory): the three graphs (and the optional VAE encoder), every component's external data in its
+// three naming forms,
 // the per-component configs, and the tokenizer form. The download planner uses it as is; `resolveLayout`
 // (layout.ts) adds what only the files themselves say. Pure: no DOM, no ORT, no graph decoding.
 
@@ -13,6 +14,12 @@ export const GRAPH_PATH: Record<GraphComponentName, string> = {
   unet: 'unet/model.onnx',
   vae_decoder: 'vae_decoder/model.onnx',
 };
+
+/**
+ * The VAE encoder: optional (only editing a picture needs it). When a folder has it, it is fetched with the rest
+ * (SD's is about 3 % of the download), so a downloaded model can take pictures offline too.
+ */
+export const ENCODER = { component: 'vae_encoder', graph: 'vae_encoder/model.onnx', config: 'vae_encoder/config.json' } as const;
 
 export const SCHEDULER_CONFIG = 'scheduler/scheduler_config.json';
 export const MODEL_INDEX = 'model_index.json';
@@ -52,6 +59,8 @@ export interface LayoutPlan {
   externalData: Record<GraphComponentName, string[]>;
   /** Present configs among COMPONENT_CONFIGS, plus model_index.json and the scheduler config. */
   configs: string[];
+  /** The VAE encoder's graph, its external data and its config, when the folder has the graph. */
+  encoder?: string[];
   tokenizer: TokenizerLayout;
   /** Everything above: the files to fetch. */
   files: string[];
@@ -66,7 +75,7 @@ export function tokenizerLayout(has: (path: string) => boolean): TokenizerLayout
 }
 
 /** The external-data files in a component's folder (directly beside its graph, or in a sub-folder of it). */
-export function externalDataInListing(paths: readonly string[], component: GraphComponentName): string[] {
+export function externalDataInListing(paths: readonly string[], component: GraphComponentName | typeof ENCODER.component): string[] {
   const dir = `${component}/`;
   return paths.filter((p) => p.startsWith(dir) && isExternalDataName(p.slice(p.lastIndexOf('/') + 1)));
 }
@@ -89,6 +98,13 @@ export function planLayout(paths: readonly string[], model: string): LayoutPlan 
   if (!tokenizer) throw new LayoutError(model, 'tokenizer/', 'no-tokenizer', 'has neither tokenizer.json nor vocab.json + merges.txt');
   const externalData = Object.fromEntries(GRAPH_COMPONENTS.map((c) => [c, externalDataInListing(paths, c)])) as Record<GraphComponentName, string[]>;
   const configs = [MODEL_INDEX, SCHEDULER_CONFIG, ...COMPONENT_CONFIGS].filter((p) => has.has(p));
-  const files = [...configs, ...tokenizer.files, ...GRAPH_COMPONENTS.flatMap((c) => [GRAPH_PATH[c], ...externalData[c]])];
-  return { graphs: { ...GRAPH_PATH }, externalData, configs, tokenizer, files: [...new Set(files)] };
+  const encoder = encoderInListing(paths);
+  const files = [...configs, ...tokenizer.files, ...GRAPH_COMPONENTS.flatMap((c) => [GRAPH_PATH[c], ...externalData[c]]), ...(encoder ?? [])];
+  return { graphs: { ...GRAPH_PATH }, externalData, configs, tokenizer, ...(encoder ? { encoder } : {}), files: [...new Set(files)] };
+}
+
+/** The VAE encoder's files in a listing (its config, graph and external data), or undefined without its graph. */
+export function encoderInListing(paths: readonly string[]): string[] | undefined {
+  if (!paths.includes(ENCODER.graph)) return undefined;
+  return [...(paths.includes(ENCODER.config) ? [ENCODER.config] : []), ENCODER.graph, ...externalDataInListing(paths, ENCODER.component)];
 }

@@ -76,6 +76,21 @@ describe('planFiles', () => {
     expect(paths).not.toContain('text_encoder/config.json'); // optional and not in the tree
   });
 
+  it('fetches the VAE encoder (graph, external data, config) when the repo has one, for editing pictures', () => {
+    const encoder: TreeEntry[] = [
+      { type: 'file', path: 'vae_encoder/model.onnx', size: 134, oid: 'x', lfs: { oid: sha, size: 68_000_000, pointerSize: 134 } },
+      { type: 'file', path: 'vae_encoder/model.onnx_data', size: 134, oid: 'x', lfs: { oid: sha, size: 70, pointerSize: 134 } },
+      { type: 'file', path: 'vae_encoder/config.json', size: 30, oid: 'x' },
+    ];
+    const planned = planFiles([...tree, ...encoder], 'o/r').map((f) => f.path);
+    expect(planned).toEqual(expect.arrayContaining(['vae_encoder/model.onnx', 'vae_encoder/model.onnx_data', 'vae_encoder/config.json']));
+    const filled = completeFromTree(SD15_FP16_EXTERNAL.files, [...tree, ...encoder]).map((f) => f.path);
+    expect(filled).toEqual(expect.arrayContaining(['vae_encoder/model.onnx', 'vae_encoder/model.onnx_data', 'vae_encoder/config.json']));
+    // Without one nothing changes: the model generates and cannot take pictures.
+    expect(planFiles(tree, 'o/r').some((f) => f.path.startsWith('vae_encoder/'))).toBe(false);
+    expect(completeFromTree(SD15_FP16_EXTERNAL.files, tree).some((f) => f.path.startsWith('vae_encoder/'))).toBe(false);
+  });
+
   it('names missing layout files, and spots PyTorch weights', () => {
     const torch: TreeEntry[] = [tree[0], { type: 'file', path: 'unet/diffusion_pytorch_model.safetensors', size: 1, oid: 'x' }];
     expect(() => planFiles(torch, 'o/r')).toThrow(/lacks .*unet\/model\.onnx.*PyTorch weights/);

@@ -2,7 +2,7 @@
 // path) and plans the files to fetch from the Hub's file tree (which files: layoutPlan.ts; sizes, sha256).
 
 import { ModelError } from './errors';
-import { externalDataInListing, GRAPH_COMPONENTS, planLayout, TOKENIZER_FILES } from './layoutPlan';
+import { encoderInListing, externalDataInListing, GRAPH_COMPONENTS, planLayout, TOKENIZER_FILES } from './layoutPlan';
 import { GRAPH_FILES, LAYOUT_FILES, OPTIONAL_CONFIGS, type ModelFileSpec } from './registry';
 
 /** The components the studio needs, with the diffusers library/class pair each must name. */
@@ -111,6 +111,8 @@ export function completeFromTree(files: readonly ModelFileSpec[], tree: readonly
   const extra: ModelFileSpec[] = [
     ...OPTIONAL_CONFIGS.filter((f) => !listed.has(f.path)),
     ...GRAPH_COMPONENTS.flatMap((c) => externalDataInListing(paths, c)).filter((p) => !listed.has(p)).map((path) => ({ path })),
+    // The VAE encoder when the repo has one (editing a picture); a model without it still loads.
+    ...(encoderInListing(paths) ?? []).filter((p) => !listed.has(p)).map((path) => ({ path })),
   ];
   return [...files, ...extra]
     .filter((f) => !f.optional || byPath.has(f.path))

@@ -43,7 +43,11 @@ async function openAll(opts: OrtWebBackendOptions): Promise<ort.InferenceSession
     opened.push(await open(opts.textEncoder, opts.provider, 'text encoder'));
     opened.push(await open(opts.unet, opts.provider, 'UNet', [GPU_NOISE_OUTPUT]));
     opened.push(await open(opts.vaeDecoder, opts.provider, 'VAE decoder'));
-    if (opts.vaeEncoder) opened.push(await open(opts.vaeEncoder, opts.provider, 'VAE encoder'));
+    // The encoder is optional: one that does not open leaves a model that generates but cannot take pictures.
+    if (opts.vaeEncoder) {
+      const encoder = await open(opts.vaeEncoder, opts.provider, 'VAE encoder').catch(() => undefined);
+      if (encoder) opened.push(encoder);
+    }
   } catch (err) {
     await Promise.all(opened.map((s) => s.release()));
     throw err;

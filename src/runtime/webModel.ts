@@ -7,6 +7,7 @@ import type { Backend, PipelineModel } from '../diffusion';
 import { unetCallTimer } from '../diffusion/unetTiming';
 import { afterMeasuring, chooseBackend, describeChoice, measureBackends, type BackendChoice, type BackendMeasurement } from '../models/backendChoice';
 import { isLayoutError } from '../models/errors';
+import { ENCODER, encoderInListing } from '../models/layoutPlan';
 import { DEFAULT_SCALING_FACTOR, instrumentDefaults, notInstrumentable, resolveLayout, type GraphLayout, type LayoutReader, type ModelLayout } from '../models/layout';
 import { instrumentUnet, type InstrumentOptions, type InstrumentReport } from '../onnx';
 import { GraphReadError, namedGraphError, type GraphComponent } from './graphErrors';
@@ -120,7 +121,12 @@ async function optionalEncoder(once: ReturnType<typeof onceReader>, signal?: Abo
   }
   if (!listed) return undefined;
   try {
-    return { model: await once.take('vae_encoder/model.onnx') };
+    const listing = (await once.layout.list().catch(() => undefined)) ?? [];
+    const externalData: { path: string; data: Uint8Array }[] = [];
+    for (const path of (encoderInListing(listing) ?? []).filter((p) => p !== ENCODER.graph && p !== ENCODER.config)) {
+      externalData.push({ path: path.slice('vae_encoder/'.length), data: await once.take(path) });
+    }
+    return { model: await once.take(ENCODER.graph), ...(externalData.length > 0 ? { externalData } : {}) };
   } catch (err) {
     if (signal?.aborted) throw err;
     return undefined; // listed but not present (e.g. not downloaded): generation still works
