@@ -7,7 +7,7 @@ import { checkSummary, ensureCached, loadCachedModel, manifestBytes } from './mo
 import { isOrtThreadWorker } from './ortThreads';
 
 const loadModel: ModelFactory = async (request, onLoading, signal, onDownload) => {
-  const options = { provider: request.provider, wasmViable: request.wasmViable, remembered: request.remembered, onLoading, signal };
+  const options = { provider: request.provider, wasmViable: request.wasmViable, remembered: request.remembered, allowStockUnet: request.allowStockUnet, onLoading, signal };
   let model;
   if (request.cache) {
     const files = await ensureCached(request.cache, { signal, onProgress: onDownload });

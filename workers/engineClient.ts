@@ -64,6 +64,8 @@ export interface LoadOptions {
   onLoading?: (event: LoadingMessage) => void;
   /** Load through the browser cache (download what is missing, then read from the cache). */
   cache?: CacheRef;
+  /** Run the stock UNet when it cannot be instrumented (the user chose it: no edits). */
+  allowStockUnet?: boolean;
   onDownload?: (event: DownloadMessage) => void;
 }
 
@@ -123,6 +125,7 @@ export class EngineClient implements Engine {
       ...(options.cache ? { cache: options.cache } : {}),
       ...(options.wasmViable !== undefined ? { wasmViable: options.wasmViable } : {}),
       ...(options.remembered ? { remembered: options.remembered } : {}),
+      ...(options.allowStockUnet ? { allowStockUnet: true } : {}),
     };
     return this.call<ReadyMessage>({ type: 'load', id: nextId++, baseUrl: url, provider: options.provider ?? 'auto', ...extra }, options.signal, (event, resolve) => {
       if (event.type === 'loading') options.onLoading?.(event);

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { AbortError, PipelineError } from '../src/diffusion';
 import { ModelError } from '../src/models/errors';
+import { notInstrumentable } from '../src/models/layout';
 import { EngineFailure, toEngineError } from './engineErrors';
 
 describe('toEngineError', () => {
@@ -18,6 +19,12 @@ describe('toEngineError', () => {
     expect(toEngineError(new Error('boom'), 'generate')).toEqual({ code: 'internal', message: 'boom' });
     expect(toEngineError(new EngineFailure('bad-input', 'no model'), 'generate').code).toBe('bad-input');
     expect(toEngineError('a string', 'generate')).toEqual({ code: 'internal', message: 'a string' });
+  });
+
+  it('tells a UNet that cannot be instrumented apart, so the page can offer the stock UNet', () => {
+    const err = notInstrumentable('o/r', 'no attention layers found');
+    expect(toEngineError(err, 'load')).toMatchObject({ code: 'not-instrumented', file: 'unet/model.onnx', detail: 'not-instrumentable' });
+    expect(toEngineError(err, 'load').message).toContain('could not be instrumented: no attention layers found');
   });
 
   it('maps model-layer errors to protocol codes with the file and HTTP status', () => {

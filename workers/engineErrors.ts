@@ -2,7 +2,7 @@
 // their code, cancellation is `cancelled`, allocation failures `out-of-memory`, the rest by stage.
 
 import { AbortError, PipelineError } from '../src/diffusion';
-import { ModelError, type ModelErrorCode } from '../src/models/errors';
+import { isLayoutError, ModelError, type ModelErrorCode } from '../src/models/errors';
 import type { EngineErrorCode } from './protocol';
 
 /** The protocol code of each model-layer (download/cache) error. */
@@ -49,6 +49,8 @@ export function isAbort(err: unknown): boolean {
 export function toEngineError(err: unknown, stage: 'load' | 'download' | 'generate'): EngineErrorInfo {
   const message = err instanceof Error ? err.message : String(err);
   if (err instanceof EngineFailure) return { code: err.code, message };
+  // A UNet the edit cannot go into: the page then offers the stock UNet, without edits, if the user wants it.
+  if (isLayoutError(err, 'not-instrumentable')) return { code: 'not-instrumented', message, file: 'unet/model.onnx', detail: err.pattern };
   if (err instanceof ModelError) {
     const info: EngineErrorInfo = { code: MODEL_CODES[err.code], message, detail: err.code };
     if (err.file !== undefined) info.file = err.file;

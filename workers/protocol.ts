@@ -33,6 +33,8 @@ export interface LoadRequest {
   wasmViable?: boolean;
   /** 'auto' only: the measurement the page remembers for this model (the worker has no localStorage). */
   remembered?: BackendMeasurement;
+  /** The user chose to run this model's stock UNet when it cannot be instrumented (no edits; `ready.instrumentError` says why). */
+  allowStockUnet?: boolean;
 }
 
 /** Downloads a model into the browser cache without loading it (answer: `download`…, `downloaded` or `error`). */

@@ -18,9 +18,31 @@ describe('checkRequest: load', () => {
     expect(checkRequest(load)).toEqual({ ok: true, request: load });
   });
 
+  it('keeps the user’s choice of the stock UNet, and refuses anything but a boolean', () => {
+    expect(checkRequest({ ...load, allowStockUnet: true })).toEqual({ ok: true, request: { ...load, allowStockUnet: true } });
+    expect(checkRequest({ ...load, allowStockUnet: 'yes' })).toMatchObject({ ok: false, message: /allowStockUnet/ });
+  });
+
   it('refuses malformed ones', () => {
     expect(checkRequest({ ...load, wasmViable: 'yes' })).toMatchObject({ ok: false, id: 4, message: /wasmViable/ });
     expect(checkRequest({ ...load, remembered: { adapterKey: 'a', webgpuMs: -1, wasmMs: 3 } })).toMatchObject({ ok: false, message: /remembered/ });
+  });
+});
+
+describe('checkRequest: generate, a picture', () => {
+  const request = { prompts: ['a red circle', 'a red square'], seed: 1, steps: 2, guidance: 7.5 };
+  const generate = (picture: unknown) => ({ type: 'generate', id: 9, request: { ...request, picture } });
+  const rgba = new Uint8ClampedArray(2 * 3 * 4);
+
+  it('accepts RGBA of the stated size with a known inversion', () => {
+    expect(checkRequest(generate({ rgba, width: 2, height: 3, method: 'ddim' }))).toMatchObject({ ok: true });
+  });
+
+  it('refuses a wrong size, a missing buffer and an unknown method', () => {
+    expect(checkRequest(generate({ rgba, width: 3, height: 3, method: 'ddim' }))).toMatchObject({ ok: false, message: /width × height × 4/ });
+    expect(checkRequest(generate({ width: 2, height: 3, method: 'ddim' }))).toMatchObject({ ok: false, message: /rgba/ });
+    expect(checkRequest(generate({ rgba, width: 2, height: 3, method: 'null-text' }))).toMatchObject({ ok: false, message: /negative-prompt or ddim/ });
+    expect(checkRequest(generate({ rgba, width: 0, height: 3, method: 'ddim' }))).toMatchObject({ ok: false, message: /integers in 1/ });
   });
 });
 

@@ -81,6 +81,10 @@ export function checkRequest(data: unknown): CheckedRequest {
         if (!validMeasurement(data.remembered)) return bad('remembered must be { adapterKey, webgpuMs, wasmMs } with positive times');
         request.remembered = { adapterKey: data.remembered.adapterKey, webgpuMs: data.remembered.webgpuMs, wasmMs: data.remembered.wasmMs };
       }
+      if (data.allowStockUnet !== undefined) {
+        if (typeof data.allowStockUnet !== 'boolean') return bad('allowStockUnet must be true or false');
+        request.allowStockUnet = data.allowStockUnet;
+      }
       if (data.cache === undefined) return { ok: true, request };
       const cache = checkCacheRef(data.cache);
       if (typeof cache === 'string') return bad(cache);

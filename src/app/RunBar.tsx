@@ -6,7 +6,7 @@
 import { selectStale, useStudio } from '../state/store';
 import { runIssues } from '../state/validate';
 import { loadingText, runningText } from '../state/runProgress';
-import { cancel, generate } from './engineSession';
+import { cancel, generate, runWithoutEdits } from './engineSession';
 import { RepairCache } from './RepairCache';
 
 export function RunBar() {
@@ -18,6 +18,8 @@ export function RunBar() {
   const negativePrompt = useStudio((s) => s.recipe.negativePrompt);
   const invalid = useStudio((s) => s.invalid);
   const loading = useStudio((s) => s.engine.loading);
+  const model = useStudio((s) => s.recipe.model);
+  const stockUnet = useStudio((s) => s.engine.stockUnet);
   const issues = runIssues({ prompt, edits, negativePrompt }, invalid);
   const blocked = issues.length > 0;
   return (
@@ -56,6 +58,20 @@ export function RunBar() {
       {run.status === 'error' && run.error && !run.error.field && (
         <p role="alert" className="error-text" data-testid="run-error">
           {run.error.message}
+          {run.error.code === 'not-instrumented' && (
+            <>
+              {' '}
+              <button type="button" onClick={() => void runWithoutEdits(model)}>
+                Run without edits (the stock UNet)
+              </button>
+            </>
+          )}
+        </p>
+      )}
+      {stockUnet?.model === model && (
+        <p className="notice-inline" data-testid="stock-unet">
+          Edits are off for {model}: its UNet could not be instrumented ({stockUnet.reason}). Each prompt is generated on
+          its own with the same seed; the attention maps are not available.
         </p>
       )}
       {run.status === 'error' && run.error?.field && (

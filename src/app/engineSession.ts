@@ -22,6 +22,8 @@ import { recordRun } from './history/historySession';
 import { assertCapable, cancelDownloadOnly, downloadOnly, dropDamagedFiles, loadCached, refreshCached, toRunError as downloadError } from './modelDownloads';
 
 let engine: Engine | undefined;
+/** Models whose stock UNet the user chose to run (they cannot be instrumented): generated without edits. */
+const stockAllowed = new Set<string>();
 /** `model@preference` of the loaded model. */
 let loaded: string | undefined;
 let running: AbortController | undefined;
@@ -48,22 +50,25 @@ async function ensureModel(model: string, signal: AbortSignal, prompts: number):
   const client = sharedEngine();
   const store = useStudio.getState();
   const provider = store.engine.preference;
-  const key = `${model}@${provider}@${store.models.hubEndpoint ?? ''}`;
+  const key = `${model}@${provider}@${store.models.hubEndpoint ?? ''}@${stockAllowed.has(model) ? 'stock' : ''}`;
   if (loaded === key) return;
   loaded = undefined;
   // The panel must not keep describing the previous model's backend while this one loads (or if it fails).
-  store.setEngine({ backend: undefined, fallbackReason: undefined, choice: undefined, loadedModel: undefined });
+  store.setEngine({ backend: undefined, fallbackReason: undefined, choice: undefined, loadedModel: undefined, stockUnet: undefined });
   store.setRun({ status: 'loading' });
   if (!isEmbedded(model)) await assertOfflineUsable(model);
   if (!isEmbedded(model)) await assertCapable(model, prompts, provider);
   const onLoading = (e: { file: string; loaded: number; total: number }) => store.setEngine({ loading: { file: e.file, loaded: e.loaded, total: e.total } });
   const automatic = provider === 'auto' ? await automaticInputs(model, prompts) : {};
-  const options = { provider, signal, onLoading, ...automatic };
+  const options = { provider, signal, onLoading, ...automatic, ...(stockAllowed.has(model) ? { allowStockUnet: true } : {}) };
   const ready = isEmbedded(model) ? await client.load(modelUrl(model), options) : await loadCached(client, model, options);
   loaded = key;
   const measured = ready.choice?.fresh ? ready.choice.measurement : undefined;
   if (measured) rememberMeasurement(pageStorage(), model, measured);
-  store.setEngine({ backend: ready.backend === 'cpu' ? undefined : ready.backend, fallbackReason: ready.fallbackReason, choice: ready.choice, loadedModel: model, loading: undefined });
+  store.setEngine({
+    backend: ready.backend === 'cpu' ? undefined : ready.backend, fallbackReason: ready.fallbackReason, choice: ready.choice, loadedModel: model, loading: undefined,
+    stockUnet: ready.instrumentError !== undefined ? { model, reason: ready.instrumentError } : undefined,
+  });
 }
 
 /** Offline, a model that is not complete in the cache stops here, before any network use, with a clear message. */
@@ -107,7 +112,13 @@ export async function generate(): Promise<void> {
     if (!recipe.baseline) results.clearBaseline();
     // UNet calls of the main phase, to place attention frames on the scrubber.
     let totalCalls = 0;
-    const request = { ...toGenerateRequest(recipe), ...(picture ? { picture: { rgba: picture.rgba, width: picture.width, height: picture.height, method: inversion } } : {}) };
+    // The stock UNet (chosen by the user for a model that cannot be instrumented) runs each prompt on its own.
+    const stock = useStudio.getState().engine.stockUnet?.model === recipe.model;
+    const asked = toGenerateRequest(recipe);
+    const request = {
+      ...(stock ? { ...asked, edit: undefined, baseline: false } : asked),
+      ...(picture ? { picture: { rgba: picture.rgba, width: picture.width, height: picture.height, method: inversion } } : {}),
+    };
     await sharedEngine().generate(request, {
       signal: controller.signal,
       onProgress: (e) => {
@@ -171,6 +182,13 @@ export async function runRecipe(recipe: Recipe, signal: AbortSignal, onProgress?
     },
   });
   return out;
+}
+
+/** The user chose to run a model that cannot be instrumented with its stock UNet: no edits, each prompt on its own. */
+export function runWithoutEdits(model: string): Promise<void> {
+  stockAllowed.add(model);
+  loaded = undefined;
+  return generate();
 }
 
 export function cancel(): void {

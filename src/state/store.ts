@@ -45,6 +45,8 @@ export interface EngineInfo {
   choice?: BackendChoice;
   loadedModel?: string;
   loading?: { file: string; loaded: number; total: number };
+  /** The loaded model runs its stock UNet (the user chose it: it could not be instrumented, `reason`): no edits. */
+  stockUnet?: { model: string; reason: string };
 }
 
 /** A model download (on its own, or the first part of a load) and how it ended. */
