@@ -110,4 +110,27 @@ test('a chosen picture is inverted and edited: reconstruction next to the edit, 
   await expect(page.getByTestId('picture-panel')).toContainText('Choose a picture');
   await generate(page);
   await expect(page.getByTestId('stage-source')).not.toContainText('Reconstruction');
+
+  // The history keeps a picture run with its picture: reopening brings back the picture, the inversion and the pixels.
+  const entries = page.getByTestId('history-entry');
+  await expect(entries).toHaveCount(3);
+  const starRun = entries.filter({ hasText: 'your picture star-yellow.png' });
+  await expect(starRun).toHaveCount(1);
+  await starRun.getByRole('button', { name: /^Open “/ }).click();
+  await expect(page.getByTestId('picture-panel')).toContainText('star-yellow.png');
+  await expect(page.getByTestId('stage-source')).toContainText('Reconstruction of your picture');
+  await expect(page.getByLabel('Source prompt', { exact: true })).toHaveValue('a yellow star');
+  await expect.poll(() => canvasRgba(page, '[data-testid="result-source-0"] canvas.final')).toEqual(source);
+  await expect(page.getByRole('button', { name: /^Generate/ })).toHaveText('Generate'); // not stale: the picture came back
+
+  // Pasting a picture anywhere on the page takes it.
+  const pasted = readFileSync(join(PICTURES, 'heart-pink-96.png')).toString('base64');
+  await page.evaluate((b64) => {
+    const data = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([data], 'heart-pink-96.png', { type: 'image/png' }));
+    document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }));
+  }, pasted);
+  await expect(page.getByTestId('picture-panel')).toContainText('heart-pink-96.png');
+  await expect(page.getByTestId('picture-panel')).toContainText('96×96');
 });

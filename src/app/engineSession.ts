@@ -138,7 +138,7 @@ export async function generate(): Promise<void> {
       store.setRun({ status: 'done' });
       const { run, engine: info } = useStudio.getState();
       // Kept in the background: a full or missing storage only shows a notice in the history.
-      void recordRun(recipe, results.get(), { totalMs: run.elapsedMs, calls: run.total, ...(info.backend ? { backend: info.backend } : {}) });
+      void recordRun(recipe, results.get(), { totalMs: run.elapsedMs, calls: run.total, ...(info.backend ? { backend: info.backend } : {}) }, picture ? { picture, method: inversion } : undefined);
     }
   } catch (err) {
     if (running !== controller) return; // superseded by a newer run

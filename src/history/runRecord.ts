@@ -1,7 +1,8 @@
 /**
  * What the history keeps of a finished run: a small summary for the list (prompts, model, timings, thumbnail)
  * and a payload with the final images as PNG bytes (lossless, so a reopened run shows the same pixels) and the
- * final attention maps (so words still overlay their maps). The recipe is kept as its share link, read back
+ * final attention maps (so words still overlay their maps), and the user's picture when the run edited one. The
+ * recipe is kept as its share link, read back
  * with the link codec, so old entries survive recipe changes the way old links do. Pure: no DOM, no IndexedDB.
  */
 
@@ -46,13 +47,24 @@ export interface RunSummary {
   steps: number;
   timings: RunTimings;
   thumbnail: StoredImage;
+  /** The name of the picture the run edited, when it started from one. */
+  picture?: string;
   /** Bytes of images and maps, for the list and the eviction notice. */
   bytes: number;
+}
+
+/** The user's picture a run edited (as the page held it, at most 1024 px a side) and how it was inverted. */
+export interface StoredPicture {
+  name: string;
+  method: 'negative-prompt' | 'ddim';
+  image: StoredImage;
 }
 
 export interface RunPayload {
   images: StoredImage[];
   attention: StoredAttention[];
+  /** The picture the run edited, when it started from one (prompt 0 is then its reconstruction). */
+  picture?: StoredPicture;
 }
 
 export interface RunRecord {
@@ -62,7 +74,7 @@ export interface RunRecord {
 
 /** Bytes a record's pixel and map buffers take (what dominates its size in storage). */
 export function payloadBytes(payload: RunPayload, thumbnail?: StoredImage): number {
-  const images = payload.images.reduce((n, i) => n + i.png.byteLength, 0);
+  const images = payload.images.reduce((n, i) => n + i.png.byteLength, 0) + (payload.picture?.image.png.byteLength ?? 0);
   const maps = payload.attention.reduce((n, a) => n + a.maps.byteLength + a.tiles.reduce((t, x) => t + x.byteLength, 0), 0);
   return images + maps + (thumbnail?.png.byteLength ?? 0);
 }
@@ -108,6 +120,7 @@ export function runJson(record: RunRecord, recipe: unknown, appUrl: string): str
       recipe,
       link: `${appUrl}?${summary.link}`,
       timings: summary.timings,
+      ...(payload.picture ? { picture: { file: 'picture.png', name: payload.picture.name, inversion: payload.picture.method, width: payload.picture.image.width, height: payload.picture.image.height } } : {}),
       images: payload.images.map((i) => ({ file: `${imageStem(i)}.png`, phase: i.phase, prompt: i.prompt, text: summary.prompts[i.prompt] ?? '', width: i.width, height: i.height })),
     },
     null,
@@ -129,6 +142,7 @@ export function exportFiles(runs: { record: RunRecord; recipe: unknown }[], appU
     used.set(base, n);
     const folder = n === 1 ? base : `${base}-${n}`;
     for (const image of record.payload.images) files[`${folder}/${imageStem(image)}.png`] = image.png;
+    if (record.payload.picture) files[`${folder}/picture.png`] = record.payload.picture.image.png;
     files[`${folder}/run.json`] = text.encode(runJson(record, recipe, appUrl));
   }
   return files;

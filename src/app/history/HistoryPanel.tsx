@@ -25,7 +25,7 @@ function when(createdAt: number): string {
 function facts(run: RunSummary): string {
   const seconds = run.timings.totalMs / 1000;
   const backend = run.timings.backend ? ` on ${run.timings.backend === 'webgpu' ? 'WebGPU' : 'WebAssembly'}` : '';
-  return `${run.model} · seed ${run.seed} · ${run.steps} steps · ${seconds.toFixed(seconds < 10 ? 1 : 0)} s${backend}`;
+  return `${run.model} · ${run.picture ? `your picture ${run.picture} · ` : ''}seed ${run.seed} · ${run.steps} steps · ${seconds.toFixed(seconds < 10 ? 1 : 0)} s${backend}`;
 }
 
 function Entry({ run }: { run: RunSummary }) {

@@ -11,9 +11,9 @@ import { saveWithEviction } from '../../history/saveWithEviction';
 import { decodeLink, encodeLink } from '../../state/linkCodec';
 import type { Recipe } from '../../state/recipe';
 import { results, type Phase, type RgbaImage, type RunResults } from '../../state/results';
-import { useStudio } from '../../state/store';
-import { encodeRecipe } from '../../state/urlCodec';
+import { runKey, useStudio, type InversionChoice, type Picture } from '../../state/store';
 import { cancel } from '../engineSession';
+import { newPictureId } from '../picture/pictureFile';
 import { decodePng, encodePng, thumbnailPng } from './pngCanvas';
 
 export interface HistoryView {
@@ -88,7 +88,7 @@ async function roomForHistory(runs: RunSummary[]): Promise<number | undefined> {
 }
 
 /** Keeps a finished run. Never throws: what goes wrong becomes the history's notice. */
-export async function recordRun(recipe: Recipe, res: RunResults, timings: RunTimings): Promise<void> {
+export async function recordRun(recipe: Recipe, res: RunResults, timings: RunTimings, from?: { picture: Picture; method: InversionChoice }): Promise<void> {
   if (useHistory.getState().status === 'off') return;
   try {
     const db = await database();
@@ -99,10 +99,11 @@ export async function recordRun(recipe: Recipe, res: RunResults, timings: RunTim
     if (!face) return; // nothing finished
     const thumb = await thumbnailPng(face);
     const thumbnail: StoredImage = { phase: 'main', prompt: main[1] ? 1 : 0, label: 'thumbnail', ...thumb };
-    const payload = { images, attention: storedAttention(res, prompts.length) };
+    const picture = from && { name: from.picture.name, method: from.method, image: { phase: 'main' as const, prompt: 0, label: from.picture.name, width: from.picture.width, height: from.picture.height, png: await encodePng(from.picture) } };
+    const payload = { images, attention: storedAttention(res, prompts.length), ...(picture ? { picture } : {}) };
     const summary: RunSummary = {
       createdAt: Date.now(), model: recipe.model, link: await encodeLink(recipe), prompts, seed: recipe.seed, steps: recipe.steps,
-      timings, thumbnail, bytes: payloadBytes(payload, thumbnail),
+      timings, thumbnail, ...(from ? { picture: from.picture.name } : {}), bytes: payloadBytes(payload, thumbnail),
     };
     const outcome = await saveWithEviction(db, { summary, payload }, () => roomForHistory(useHistory.getState().runs));
     await refresh(db);
@@ -143,10 +144,14 @@ export async function reopenRun(id: number): Promise<void> {
     // Superseded by another Open, or by a Generate started meanwhile (its results win).
     if (mine !== reopening || useStudio.getState().run.id !== runAtClick) return;
     const store = useStudio.getState();
-    useStudio.setState({ recipe, notices: ignored, compared: { phase: 'main', prompt: recipe.edits.length > 0 ? 1 : 0 }, hoverToken: undefined, pinnedToken: undefined });
+    // The run's picture comes back with it (and a run without one clears the page's), so Generate redoes that run.
+    const stored = record.payload.picture;
+    const picture: Picture | undefined = stored && { id: newPictureId(), name: stored.name, width: stored.image.width, height: stored.image.height, rgba: (await decodePng(stored.image.png)).rgba };
+    const inversion = stored?.method ?? useStudio.getState().inversion;
+    useStudio.setState({ recipe, picture, inversion, notices: ignored, compared: { phase: 'main', prompt: recipe.edits.length > 0 ? 1 : 0 }, hoverToken: undefined, pinnedToken: undefined });
     results.restore(-id, images, attention);
     const { calls, totalMs } = record.summary.timings;
-    store.setRun({ status: 'done', error: undefined, call: calls, total: calls, elapsedMs: totalMs, recipeKey: encodeRecipe(recipe), inverting: false, fromPicture: false });
+    store.setRun({ status: 'done', error: undefined, call: calls, total: calls, elapsedMs: totalMs, recipeKey: runKey({ recipe, picture, inversion }), inverting: false, fromPicture: !!picture });
   } catch (err) {
     useHistory.setState({ notice: `Could not reopen that run: ${describe(err)}.` });
   }

@@ -8,6 +8,11 @@ import type { Picture } from '../../state/store';
 export const MAX_PICTURE_SIDE = 1024;
 let nextId = 1;
 
+/** A fresh picture id (a reopened run's picture is a new one for the run key). */
+export function newPictureId(): number {
+  return nextId++;
+}
+
 export async function readPicture(file: Blob & { name?: string }): Promise<Picture> {
   const name = file.name || 'pasted picture';
   if (file.type && !file.type.startsWith('image/')) throw new Error(`${name} is not a picture (${file.type})`);
@@ -27,7 +32,7 @@ export async function readPicture(file: Blob & { name?: string }): Promise<Pictu
   ctx.imageSmoothingQuality = 'high';
   ctx.drawImage(bitmap, 0, 0, width, height);
   bitmap.close();
-  return { id: nextId++, name, width, height, rgba: ctx.getImageData(0, 0, width, height).data };
+  return { id: newPictureId(), name, width, height, rgba: ctx.getImageData(0, 0, width, height).data };
 }
 
 /** The first picture in a clipboard or drop, if any. */
