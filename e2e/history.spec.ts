@@ -104,7 +104,8 @@ test('when storage runs out the oldest runs are evicted with a notice, and the n
   for (const seed of ['8888', '1', '2', '3']) {
     await page.getByLabel('Seed', { exact: true }).fill(seed);
     await generate(page);
-    await expect(entries(page).first()).toContainText(`seed ${seed}`); // the newest run is always kept
+    // The newest run is always kept (a save may wait for the browser to count freed space: up to ~2.5 s).
+    await expect(entries(page).first()).toContainText(`seed ${seed}`, { timeout: 15_000 });
   }
   await expect(page.getByTestId('history-notice')).toContainText(/Storage was full: the (oldest run was|\d+ oldest runs were) removed from the history to keep a newer one/);
   await expect(entries(page).filter({ hasText: 'seed 8888' })).toHaveCount(0);

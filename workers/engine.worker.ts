@@ -17,7 +17,7 @@ const loadModel: ModelFactory = async (request, onLoading, signal, onDownload) =
     model = await loadWebModel(request.baseUrl, options);
   }
   const { provider, choice, fallbackReason, instrumentReport, instrumentError } = model;
-  return { pipeline: model, backend: provider, choice, fallbackReason, report: instrumentReport, instrumentError, dispose: () => model.dispose() };
+  return { pipeline: model, backend: provider, choice, fallbackReason, report: instrumentReport, instrumentError, imageSize: model.layout.imageSize, dispose: () => model.dispose() };
 };
 
 const downloadModel: ModelDownloader = async (request, onDownload, signal) => {

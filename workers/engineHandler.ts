@@ -23,6 +23,8 @@ export interface EngineModel {
   report?: InstrumentReport;
   /** Why the UNet could not be instrumented, when that failed and the stock UNet runs instead. */
   instrumentError?: string;
+  /** The model's image `[height, width]` from its layout (latent size × VAE factor): a picture is resized to it. */
+  imageSize?: [number, number];
   dispose(): Promise<void>;
 }
 
@@ -209,7 +211,8 @@ export class EngineHandler {
         schedulerClass: typeof schedulerClass === 'string' ? schedulerClass : null,
         takesPictures: backend.encode !== undefined,
       };
-      this.loaded = { engine, preview, imageSize };
+      // The layout's size first: the preview fit decodes only small latents (SD's 64×64 gives none).
+      this.loaded = { engine, preview, imageSize: engine.imageSize ?? imageSize };
       this.post({
         type: 'ready',
         id: request.id,

@@ -2,7 +2,7 @@
 // optional no-controller baseline after it),
 // streamed as progress, throttled attention, preview, image and done events of the protocol.
 
-import { AbortError, generate, imageToSample, invertImage, PipelineError, pictureRequest, type GenerateRequest, type GenerateResult, type PipelineModel } from '../src/diffusion';
+import { AbortError, checkPictureRequest, generate, imageToSample, invertImage, PipelineError, pictureRequest, prepareRun, type GenerateRequest, type GenerateResult, type PipelineModel } from '../src/diffusion';
 import { tokenHeatmaps } from '../src/p2p';
 import { splitMaps, tokenLabels } from './attentionMaps';
 
@@ -104,6 +104,9 @@ async function invertPicture(ctx: RunContext, request: GenerateRequest, picture:
   const size = ctx.imageSize;
   if (!ctx.model.backend.encode) throw new PipelineError('bad-input', 'this model has no VAE encoder (vae_encoder/model.onnx), so it cannot edit a picture');
   if (!size || size[0] !== size[1]) throw new PipelineError('bad-input', `editing a picture needs a square image size, this model's is ${size ? `${size[1]}×${size[0]}` : 'unknown'}`);
+  // The edit's checks first: a bad request must not cost the whole inversion.
+  checkPictureRequest(request, picture.method);
+  prepareRun({ ...request, scheduler: 'ddim' }, ctx.model.backend.capabilities, ctx.model.tokenizer);
   const pixels = imageToSample(picture.rgba, picture.width, picture.height, size[0]);
   const inverted = await invertImage(
     ctx.model,

@@ -35,7 +35,9 @@ export function modelUrl(model: string): string {
 
 /** What went wrong in a run, as the studio says it (also for classroom figures). */
 export function toRunError(err: unknown, prompts: string[]): RunError {
-  if (err instanceof EngineError && err.code === 'bad-input' && /picture|inversion|VAE encoder/.test(err.message)) return { code: err.code, message: err.message, field: 'picture' };
+  if (err instanceof EngineError && err.code === 'bad-input' && /^(this model has no VAE encoder|editing a picture|negative-prompt inversion|the VAE encoder gave)/.test(err.message)) {
+    return { code: err.code, message: err.message, field: 'picture' };
+  }
   if (err instanceof EngineError) return { code: err.code, message: err.message, field: err.code === 'bad-input' ? errorField(err.message, prompts) : undefined };
   return downloadError(err);
 }
@@ -109,7 +111,6 @@ export async function generate(): Promise<void> {
     results.begin(id);
     // A pinned word's columns belong to the prompts it was pinned on; the new run may have others.
     useStudio.setState({ hoverToken: undefined, pinnedToken: undefined });
-    if (!recipe.baseline) results.clearBaseline();
     // UNet calls of the main phase, to place attention frames on the scrubber.
     let totalCalls = 0;
     // The stock UNet (chosen by the user for a model that cannot be instrumented) runs each prompt on its own.
@@ -119,6 +120,9 @@ export async function generate(): Promise<void> {
       ...(stock ? { ...asked, edit: undefined, baseline: false } : asked),
       ...(picture ? { picture: { rgba: picture.rgba, width: picture.width, height: picture.height, method: inversion } } : {}),
     };
+    // What this run will not make must not stay on screen from the previous one (the stock UNet makes no maps).
+    if (!request.baseline) results.clearBaseline();
+    if (stock) results.clearAttention();
     await sharedEngine().generate(request, {
       signal: controller.signal,
       onProgress: (e) => {

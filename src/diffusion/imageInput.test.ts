@@ -41,6 +41,20 @@ describe('imageToSample', () => {
     expect([red(s, 4, 0, 0), red(s, 4, 1, 3), red(s, 4, 2, 0), red(s, 4, 3, 3)]).toEqual([1, 1, -1, -1]);
   });
 
+  it('never reads past the picture, whatever the sizes (no NaN from rounding)', () => {
+    for (const [w, h, size] of [[700, 700, 768], [1001, 999, 640], [10, 7, 24], [33, 31, 32], [3, 1000, 512]]) {
+      const s = imageToSample(image(w, h, (x, y) => (x * 7 + y) % 256), w, h, size);
+      expect(s.every(Number.isFinite), `${w}×${h} → ${size}`).toBe(true);
+    }
+  });
+
+  it('counts transparent parts as black', () => {
+    const rgba = image(2, 1, () => 255);
+    rgba[3] = 0; // the first pixel is fully transparent
+    const s = imageToSample(rgba, 2, 1, 1);
+    expect(s[0]).toBeCloseTo(127.5 / 127.5 - 1, 6); // red: the mean of 0 (transparent) and 255
+  });
+
   it('refuses a buffer that does not match its size', () => {
     expect(() => imageToSample(new Uint8ClampedArray(10), 2, 2, 2)).toThrow(/has 16 bytes, got 10/);
     expect(() => imageToSample(new Uint8ClampedArray(0), 0, 2, 2)).toThrow(/positive integers/);

@@ -1,7 +1,7 @@
 // A picture as the pipeline's input: centre-cropped to a square and resampled to the model's image size by area
 // averaging (each output pixel is the mean of the source area it covers, with fractional edges: no aliasing when
 // shrinking a photo, plain blocks when enlarging a small image), as `[1, 3, S, S]` in [-1, 1] (what the VAE
-// encoder takes; alpha is dropped). Pure: RGBA bytes in, floats out.
+// encoder takes; transparent parts become black, as a browser canvas reads them). Pure: RGBA bytes in, floats out.
 
 /** `rgba` is `height × width × 4` bytes, row-major. */
 export function imageToSample(rgba: ArrayLike<number>, width: number, height: number, size: number): Float32Array {
@@ -12,28 +12,34 @@ export function imageToSample(rgba: ArrayLike<number>, width: number, height: nu
   const y0 = (height - side) / 2;
   const scale = side / size;
   const out = new Float32Array(3 * size * size);
-  // The source interval [a, b) of output index i, and how much of source pixel k it covers.
-  const spans = (origin: number) =>
+  // The source interval [a, b) of output index i, and how much of source pixel k it covers (never past the crop's
+  // end or the image's last pixel: rounding can put b a hair beyond them).
+  const spans = (origin: number, limit: number) =>
     Array.from({ length: size }, (_, i) => {
       const a = origin + i * scale;
-      const b = a + scale;
+      const b = Math.min(a + scale, origin + side);
       const cells: [number, number][] = [];
-      for (let k = Math.floor(a); k < Math.ceil(b); k++) cells.push([k, Math.min(b, k + 1) - Math.max(a, k)]);
+      for (let k = Math.floor(a); k < Math.min(Math.ceil(b), limit); k++) {
+        const w = Math.min(b, k + 1) - Math.max(a, k);
+        if (w > 1e-9) cells.push([k, w]);
+      }
       return cells;
     });
-  const rows = spans(y0);
-  const cols = spans(x0);
+  const rows = spans(y0, height);
+  const cols = spans(x0, width);
   for (let i = 0; i < size; i++) {
     for (let j = 0; j < size; j++) {
       const sum = [0, 0, 0];
       let area = 0;
       for (const [y, wy] of rows[i]) {
         for (const [x, wx] of cols[j]) {
-          const w = wy * wx;
           const p = (y * width + x) * 4;
-          sum[0] += w * rgba[p];
-          sum[1] += w * rgba[p + 1];
-          sum[2] += w * rgba[p + 2];
+          // Transparent parts count as black (what a browser canvas gives them), so every reader agrees.
+          const w = wy * wx;
+          const a = w * (rgba[p + 3] / 255);
+          sum[0] += a * rgba[p];
+          sum[1] += a * rgba[p + 1];
+          sum[2] += a * rgba[p + 2];
           area += w;
         }
       }

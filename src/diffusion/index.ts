@@ -6,7 +6,7 @@ export { createScheduler, SCHEDULER_NAMES, type Scheduler, type SchedulerConfig,
 export { guidance } from './guidance';
 export { applyLinearStep, type LinearStepPlan, type LinearOutput, type LinearTerm, type Operand } from './linearStep';
 export { generate } from './pipeline';
-export { editPicture, invertImage, pictureRequest, type InversionMethod, type InvertRequest, type InvertResult, type PictureInput } from './inversion';
+export { checkPictureRequest, editPicture, invertImage, pictureRequest, type InversionMethod, type InvertRequest, type InvertResult, type PictureInput } from './inversion';
 export { imageToSample } from './imageInput';
 export { psnr } from './psnr';
 export { prepareRun, LIMITS as PIPELINE_LIMITS } from './pipelineInputs';

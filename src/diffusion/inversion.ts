@@ -8,6 +8,7 @@
 import { identityP2P } from './backend';
 import { DdimScheduler } from './ddim';
 import { generate } from './pipeline';
+import { prepareRun } from './pipelineInputs';
 import { AbortError, PipelineError, type GenerateOptions, type GenerateRequest, type GenerateResult, type PipelineModel } from './pipelineTypes';
 
 const CONTEXT_LENGTH = 77;
@@ -44,6 +45,11 @@ export async function invertImage(model: PipelineModel, req: InvertRequest, opts
   if (req.prompt.trim() === '') throw new PipelineError('bad-input', 'the source prompt is empty: inversion needs what the picture shows');
 
   const encoded = await backend.encode(req.pixels, req.pixelDims);
+  const caps = backend.capabilities;
+  const size = caps.latentSize;
+  if (encoded.dims[1] !== caps.latentChannels || (size && (encoded.dims[2] !== size[0] || encoded.dims[3] !== size[1]))) {
+    throw new PipelineError('bad-input', `the VAE encoder gave a [${encoded.dims.slice(1).join(', ')}] latent; the UNet takes [${caps.latentChannels}, ${size?.join(', ') ?? '?'}]`);
+  }
   const x0 = encoded.data.map((v) => v * model.scalingFactor);
   const latentDims: [number, number, number, number] = [1, encoded.dims[1], encoded.dims[2], encoded.dims[3]];
   checkAbort();
@@ -78,10 +84,15 @@ export interface PictureInput {
  * The request that edits an inverted picture: DDIM at the inversion's steps from its x_T, and with
  * negative-prompt inversion the source prompt as the negative prompt. Prompt 0's image is the reconstruction.
  */
-export function pictureRequest(req: GenerateRequest, inverted: InvertResult, method: InversionMethod): GenerateRequest {
+/** Refuses, before any inversion work, a request the picture's edit cannot run. */
+export function checkPictureRequest(req: GenerateRequest, method: InversionMethod): void {
   if (req.negativePrompt && method === 'negative-prompt' && req.negativePrompt !== req.prompts[0]) {
     throw new PipelineError('bad-input', 'negative-prompt inversion uses the source prompt as the negative prompt; another negative prompt needs plain DDIM inversion');
   }
+}
+
+export function pictureRequest(req: GenerateRequest, inverted: InvertResult, method: InversionMethod): GenerateRequest {
+  checkPictureRequest(req, method);
   return {
     ...req,
     scheduler: 'ddim',
@@ -94,6 +105,8 @@ export function pictureRequest(req: GenerateRequest, inverted: InvertResult, met
 
 /** Inverts the picture with the source prompt, then runs the request (an edit, or a plain reconstruction) from it. */
 export async function editPicture(model: PipelineModel, req: GenerateRequest, picture: PictureInput, opts: GenerateOptions = {}): Promise<{ inverted: InvertResult; result: GenerateResult; request: GenerateRequest }> {
+  checkPictureRequest(req, picture.method);
+  prepareRun({ ...req, scheduler: 'ddim' }, model.backend.capabilities, model.tokenizer); // the edit's own checks, before inverting
   const inverted = await invertImage(model, { prompt: req.prompts[0] ?? '', pixels: picture.pixels, pixelDims: picture.pixelDims, steps: req.steps }, opts);
   const request = pictureRequest(req, inverted, picture.method);
   return { inverted, result: await generate(model, request, opts), request };

@@ -43,7 +43,7 @@ describe('saving with eviction', () => {
   it('reports, without throwing, a run too big for the quota even alone', async () => {
     const store = new QuotaStore(100);
     await saveWithEviction(store, sized(60));
-    const outcome = await saveWithEviction(store, sized(150));
+    const outcome = await saveWithEviction(store, sized(150), undefined, async () => undefined);
     expect(outcome).toMatchObject({ saved: false, evicted: 1 });
     expect(store.runs.size).toBe(0);
   });
@@ -56,6 +56,29 @@ describe('saving with eviction', () => {
     expect(store.runs.size).toBe(1);
     // When the estimate allows it, eviction goes ahead.
     expect(await saveWithEviction(store, sized(90), async () => 100)).toEqual({ saved: true, id: 2, evicted: 1 });
+  });
+
+  it('waits for space a removal frees late (as Chromium counts it), then saves', async () => {
+    const store = new QuotaStore(100);
+    await saveWithEviction(store, sized(60));
+    // The removed run's bytes are still counted for two more attempts.
+    let lag = 0;
+    const remove = store.remove.bind(store);
+    store.remove = async (id) => {
+      lag = 60;
+      await remove(id);
+    };
+    const put = store.put.bind(store);
+    store.put = async (r) => {
+      if (lag > 0 && lag + r.summary.bytes > 100) {
+        lag = lag === 60 ? 59 : 0; // freed on the second wait
+        throw new DOMException('quota', 'QuotaExceededError');
+      }
+      return put(r);
+    };
+    const waits: number[] = [];
+    expect(await saveWithEviction(store, sized(90), undefined, async (ms) => void waits.push(ms))).toEqual({ saved: true, id: 2, evicted: 1 });
+    expect(waits).toEqual([300, 700]);
   });
 
   it('stops when a removal does not free anything', async () => {

@@ -1,7 +1,9 @@
 /**
  * Saving a run when storage may be full: on a quota error the oldest run is removed and the save tried again,
  * until it fits or nothing older is left. The current run is never removed, and a failure is reported, not
- * thrown, so the studio keeps showing what it made. Works over any store with the three operations below
+ * thrown, so the studio keeps showing what it made. Space freed by a removal may be counted late by the browser:
+ * with nothing older left, the save is retried a few times after short waits. Works over any store with the three
+ * operations below
  * (IndexedDB in the browser: src/history/historyDb.ts).
  */
 import type { RunRecord } from './runRecord';
@@ -30,9 +32,17 @@ export function isQuotaError(err: unknown): boolean {
  * `room`: bytes the history could have with every run removed (the quota less the origin's other data), when
  * known. A run larger than that cannot fit: it is refused at once instead of emptying the history for nothing.
  */
-export async function saveWithEviction(store: EvictableStore, record: RunRecord, room?: () => Promise<number | undefined>): Promise<SaveOutcome> {
+export async function saveWithEviction(
+  store: EvictableStore,
+  record: RunRecord,
+  room?: () => Promise<number | undefined>,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+): Promise<SaveOutcome> {
   let evicted = 0;
   let removed: number | undefined;
+  // Browsers account freed space some time after a delete (Chromium's IndexedDB compacts lazily): once nothing
+  // older is left, the save is tried a few more times, waiting longer each time.
+  const settle = [300, 700, 1500];
   for (;;) {
     try {
       const id = await store.put(record);
@@ -44,7 +54,12 @@ export async function saveWithEviction(store: EvictableStore, record: RunRecord,
         if (available !== undefined && record.summary.bytes > available) return { saved: false, evicted, reason: `the run takes ${record.summary.bytes} bytes and the browser leaves the history at most ${Math.max(0, available)}` };
       }
       const oldest = await store.oldest().catch(() => undefined);
-      if (oldest === undefined) return { saved: false, evicted, reason: 'the browser’s storage is full even with no earlier runs kept' };
+      if (oldest === undefined) {
+        const wait = evicted > 0 ? settle.shift() : undefined;
+        if (wait === undefined) return { saved: false, evicted, reason: 'the browser’s storage is full even with no earlier runs kept' };
+        await sleep(wait);
+        continue;
+      }
       // A store that failed to remove it would loop here for ever.
       if (oldest === removed) return { saved: false, evicted, reason: 'an earlier run could not be removed to make room' };
       await store.remove(oldest);

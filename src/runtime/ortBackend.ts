@@ -74,7 +74,8 @@ export async function backendOverSessions({ text, unet, vae, vaeEncoder }: OrtSe
   const vaeIn = pick(specs(vae.inputMetadata), ['latent_sample'], 'VAE decoder input');
   const vaeOut = pick(specs(vae.outputMetadata), ['sample'], 'VAE decoder output');
   const encIn = vaeEncoder && pick(specs(vaeEncoder.inputMetadata), ['sample'], 'VAE encoder input');
-  const encOut = vaeEncoder && pick(specs(vaeEncoder.outputMetadata), ['latent_sample'], 'VAE encoder output');
+  // diffusers' export names it latent_sample (a sample); optimum's latent_parameters (mean and log-variance).
+  const encOut = vaeEncoder && pick(specs(vaeEncoder.outputMetadata), ['latent_sample', 'latent_parameters'], 'VAE encoder output');
   const problem =
     instrumented && !attnOut
       ? 'the instrumented UNet has p2p_* inputs but no p2p_attn output'
@@ -169,6 +170,14 @@ export async function backendOverSessions({ text, unet, vae, vaeEncoder }: OrtSe
             const read = (await runAndRead(vaeEncoder, { [encIn.name]: tensor(encIn.type, images, dims) }, [encOut.name], 'VAE encoder'))[encOut.name];
             const d = read.dims;
             if (d.length !== 4) throw new Error(`VAE encoder returned dims [${d.join(', ')}], expected [B, C, h, w]`);
+            const C = capabilities.latentChannels;
+            if (d[1] === 2 * C) {
+              // Mean and log-variance (optimum's latent_parameters): the mean is the deterministic latent.
+              const plane = d[2] * d[3];
+              const mean = new Float32Array(d[0] * C * plane);
+              for (let b = 0; b < d[0]; b++) mean.set(read.data.subarray(b * 2 * C * plane, b * 2 * C * plane + C * plane), b * C * plane);
+              return { data: mean, dims: [d[0], C, d[2], d[3]] };
+            }
             return { data: read.data, dims: [d[0], d[1], d[2], d[3]] };
           },
         }

@@ -41,7 +41,13 @@ export async function createOrtNodeBackend(opts: OrtNodeBackendOptions): Promise
     open(opts.textEncoder, opts.threads, 'text encoder', opts.freeDimensions?.textEncoder),
     open(opts.unet, opts.threads, 'UNet', opts.freeDimensions?.unet),
     open(opts.vaeDecoder, opts.threads, 'VAE decoder', opts.freeDimensions?.vaeDecoder),
-    opts.vaeEncoder === undefined ? undefined : open(opts.vaeEncoder, opts.threads, 'VAE encoder'),
+    // Optional, as on the web: an encoder that does not open leaves a model that generates (and says why).
+    opts.vaeEncoder === undefined
+      ? undefined
+      : open(opts.vaeEncoder, opts.threads, 'VAE encoder').catch((err: unknown) => {
+          console.warn(`warning: ${(err as Error).message}; this model cannot take a picture`);
+          return undefined;
+        }),
   ]);
   return backendOverSessions({ text, unet, vae, ...(vaeEncoder ? { vaeEncoder } : {}) }, { Tensor: ort.Tensor, runtime: 'onnxruntime-node cpu', latentSize: opts.latentSize });
 }

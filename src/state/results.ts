@@ -63,6 +63,10 @@ export const results = {
   begin(runId: number): void {
     publish({ ...current, runId, previews: { main: [], baseline: [] }, previewFrames: [], attentionFrames: [], scrub: undefined });
   },
+  /** Drops the attention maps (a run that makes none, e.g. on a stock UNet). */
+  clearAttention(): void {
+    publish({ ...current, attention: [], attentionFrames: [] });
+  },
   clearBaseline(): void {
     publish({ ...current, images: { ...current.images, baseline: [] } });
   },

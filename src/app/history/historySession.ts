@@ -141,12 +141,12 @@ export async function reopenRun(id: number): Promise<void> {
     for (const stored of record.payload.images) images[stored.phase][stored.prompt] = toRgba(stored, (await decodePng(stored.png)).rgba);
     const attention: RunResults['attention'] = [];
     for (const a of record.payload.attention) attention[a.prompt] = { resolution: a.resolution, tokens: a.tokens, maps: a.maps, tiles: a.tiles, call: a.call };
-    // Superseded by another Open, or by a Generate started meanwhile (its results win).
-    if (mine !== reopening || useStudio.getState().run.id !== runAtClick) return;
-    const store = useStudio.getState();
     // The run's picture comes back with it (and a run without one clears the page's), so Generate redoes that run.
     const stored = record.payload.picture;
     const picture: Picture | undefined = stored && { id: newPictureId(), name: stored.name, width: stored.image.width, height: stored.image.height, rgba: (await decodePng(stored.image.png)).rgba };
+    // Superseded by another Open, or by a Generate started meanwhile (its results win); nothing awaits after this.
+    if (mine !== reopening || useStudio.getState().run.id !== runAtClick) return;
+    const store = useStudio.getState();
     const inversion = stored?.method ?? useStudio.getState().inversion;
     useStudio.setState({ recipe, picture, inversion, notices: ignored, compared: { phase: 'main', prompt: recipe.edits.length > 0 ? 1 : 0 }, hoverToken: undefined, pinnedToken: undefined });
     results.restore(-id, images, attention);
