@@ -9,7 +9,6 @@ import { results, type AttentionMaps, type RgbaImage } from '../state/results';
 import type { Recipe } from '../state/recipe';
 import { runKey, useStudio, type RunError } from '../state/store';
 import { toGenerateRequest } from '../state/toRequest';
-import { encodeRecipe } from '../state/urlCodec';
 import { callAt, previewAt } from '../state/timeline';
 import { adapterKey, type BackendMeasurement } from '../models/backendChoice';
 import { runIssues } from '../state/validate';
