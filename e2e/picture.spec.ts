@@ -41,6 +41,21 @@ async function mapCentroid(page: Page, token: string, dark: boolean): Promise<[n
   return [(sx / sw) * (32 / side), (sy / sw) * (32 / side)];
 }
 
+/** Gives the page a test picture as a user would without the file dialog: dropped on the panel, or pasted. */
+async function handOver(page: Page, file: string, how: 'drop' | 'paste'): Promise<void> {
+  const b64 = readFileSync(join(PICTURES, file)).toString('base64');
+  await page.evaluate(
+    ({ b64, file, how }) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], file, { type: 'image/png' }));
+      const init = { bubbles: true, cancelable: true };
+      if (how === 'drop') document.querySelector('[data-testid="picture-drop"]')!.dispatchEvent(new DragEvent('drop', { ...init, dataTransfer: transfer }));
+      else document.dispatchEvent(new ClipboardEvent('paste', { ...init, clipboardData: transfer }));
+    },
+    { b64, file, how },
+  );
+}
+
 async function generate(page: Page): Promise<void> {
   await page.getByRole('button', { name: /^Generate/ }).click();
   await expect(page.getByTestId('run-status')).toHaveText(/Done\./, { timeout: 120_000 });
@@ -86,13 +101,7 @@ test('a chosen picture is inverted and edited: reconstruction next to the edit, 
 
   // Another picture, dropped: the results are from the earlier picture until the next run; then the maps move to
   // its object (a circle on the left, at (9, 12)).
-  const bytes = readFileSync(join(PICTURES, 'circle-red-left.png')).toString('base64');
-  await page.getByTestId('picture-drop').evaluate((zone, b64) => {
-    const data = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-    const transfer = new DataTransfer();
-    transfer.items.add(new File([data], 'circle-red-left.png', { type: 'image/png' }));
-    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
-  }, bytes);
+  await handOver(page, 'circle-red-left.png', 'drop');
   await expect(page.getByTestId('picture-panel')).toContainText('circle-red-left.png');
   await expect(page.getByRole('button', { name: /^Generate/ })).toHaveText('Generate (settings changed)');
   await page.getByLabel('Source prompt', { exact: true }).fill('a red circle on the left');
@@ -124,13 +133,7 @@ test('a chosen picture is inverted and edited: reconstruction next to the edit, 
   await expect(page.getByRole('button', { name: /^Generate/ })).toHaveText('Generate'); // not stale: the picture came back
 
   // Pasting a picture anywhere on the page takes it.
-  const pasted = readFileSync(join(PICTURES, 'heart-pink-96.png')).toString('base64');
-  await page.evaluate((b64) => {
-    const data = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-    const transfer = new DataTransfer();
-    transfer.items.add(new File([data], 'heart-pink-96.png', { type: 'image/png' }));
-    document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }));
-  }, pasted);
+  await handOver(page, 'heart-pink-96.png', 'paste');
   await expect(page.getByTestId('picture-panel')).toContainText('heart-pink-96.png');
   await expect(page.getByTestId('picture-panel')).toContainText('96×96');
 });
