@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { normals } from '../../scripts/random-sd/normals';
 import { toHalf } from '../../src/runtime/float16';
 import { REPO_ROOT } from './fixtures';
 
@@ -16,19 +17,6 @@ interface FillManifest {
   location: string;
   size: number;
   tensors: { name: string; dtype: 'float32' | 'float16'; dims: number[]; offset: number; length: number; mean: number; std: number }[];
-}
-
-/** A small, fast, seeded normal generator (mulberry32 + Box–Muller): test weights, not torch's stream. */
-function normals(seed: number): () => number {
-  let a = seed >>> 0;
-  const uniform = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
 }
 
 /** Writes `<tmp>/model.onnx` and its weights file; returns the folder and the graph's path. */

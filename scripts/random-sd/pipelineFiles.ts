@@ -1,0 +1,133 @@
+/**
+ * The small files of a random-weight SD 1.x pipeline in the ONNX (optimum / diffusers OnnxStableDiffusionPipeline)
+ * layout: model_index.json, each component's config as diffusers and transformers write them, SD 1.5's PNDM
+ * scheduler config, and a byte-level CLIP tokenizer (`vocab.json` + `merges.txt`, no `tokenizer.json`, as most SD
+ * repositories ship it) whose ids sit where CLIP's do: bytes 0–511, `<|startoftext|>` 49406, `<|endoftext|>` 49407.
+ */
+
+export interface PipelineShape {
+  sampleSize: number;
+  unetBlocks: number[];
+  crossAttentionDim: number;
+  vaeBlocks: number[];
+  text: { dim: number; layers: number; heads: number };
+}
+
+const CROSS_DOWN = ['CrossAttnDownBlock2D', 'CrossAttnDownBlock2D', 'CrossAttnDownBlock2D', 'DownBlock2D'];
+const CROSS_UP = ['UpBlock2D', 'CrossAttnUpBlock2D', 'CrossAttnUpBlock2D', 'CrossAttnUpBlock2D'];
+
+/** CLIP's byte → printable character table (the GPT-2 byte-level BPE alphabet), in CLIP's vocabulary order. */
+export function byteAlphabet(): string[] {
+  const printable: number[] = [];
+  for (let b = 0x21; b <= 0x7e; b++) printable.push(b);
+  for (let b = 0xa1; b <= 0xac; b++) printable.push(b);
+  for (let b = 0xae; b <= 0xff; b++) printable.push(b);
+  const chars = printable.map((b) => String.fromCodePoint(b));
+  let extra = 0;
+  for (let b = 0; b < 256; b++) if (!printable.includes(b)) chars.push(String.fromCodePoint(256 + extra++));
+  return chars;
+}
+
+export function tokenizerFiles(): Record<string, string> {
+  const alphabet = byteAlphabet();
+  const vocab: Record<string, number> = {};
+  alphabet.forEach((c, i) => (vocab[c] = i));
+  alphabet.forEach((c, i) => (vocab[`${c}</w>`] = 256 + i));
+  vocab['<|startoftext|>'] = 49406;
+  vocab['<|endoftext|>'] = 49407;
+  const special = { bos_token: '<|startoftext|>', eos_token: '<|endoftext|>', pad_token: '<|endoftext|>', unk_token: '<|endoftext|>' };
+  return {
+    'tokenizer/vocab.json': JSON.stringify(vocab),
+    'tokenizer/merges.txt': '#version: 0.2\n',
+    'tokenizer/special_tokens_map.json': JSON.stringify(special, null, 2),
+    'tokenizer/tokenizer_config.json': JSON.stringify({ tokenizer_class: 'CLIPTokenizer', model_max_length: 77, do_lower_case: true, ...special }, null, 2),
+  };
+}
+
+export function configFiles(shape: PipelineShape, note: string): Record<string, string> {
+  const json = (o: object) => `${JSON.stringify(o, null, 2)}\n`;
+  const n = shape.vaeBlocks.length;
+  return {
+    'model_index.json': json({
+      _class_name: 'OnnxStableDiffusionPipeline',
+      _diffusers_version: '0.30.0',
+      feature_extractor: [null, null],
+      requires_safety_checker: false,
+      safety_checker: [null, null],
+      scheduler: ['diffusers', 'PNDMScheduler'],
+      text_encoder: ['diffusers', 'OnnxRuntimeModel'],
+      tokenizer: ['transformers', 'CLIPTokenizer'],
+      unet: ['diffusers', 'OnnxRuntimeModel'],
+      vae_decoder: ['diffusers', 'OnnxRuntimeModel'],
+      vae_encoder: [null, null],
+    }),
+    'README.md': `# Random-weight Stable Diffusion 1.x pipeline\n\n${note}\n`,
+    'scheduler/scheduler_config.json': json({
+      _class_name: 'PNDMScheduler',
+      _diffusers_version: '0.30.0',
+      beta_end: 0.012,
+      beta_schedule: 'scaled_linear',
+      beta_start: 0.00085,
+      clip_sample: false,
+      num_train_timesteps: 1000,
+      prediction_type: 'epsilon',
+      set_alpha_to_one: false,
+      skip_prk_steps: true,
+      steps_offset: 1,
+      trained_betas: null,
+    }),
+    'unet/config.json': json({
+      _class_name: 'UNet2DConditionModel',
+      _diffusers_version: '0.30.0',
+      act_fn: 'silu',
+      attention_head_dim: 8,
+      block_out_channels: shape.unetBlocks,
+      center_input_sample: false,
+      cross_attention_dim: shape.crossAttentionDim,
+      down_block_types: CROSS_DOWN,
+      downsample_padding: 1,
+      flip_sin_to_cos: true,
+      freq_shift: 0,
+      in_channels: 4,
+      layers_per_block: 2,
+      mid_block_scale_factor: 1,
+      norm_eps: 1e-5,
+      norm_num_groups: 32,
+      out_channels: 4,
+      sample_size: shape.sampleSize,
+      up_block_types: CROSS_UP,
+    }),
+    'text_encoder/config.json': json({
+      architectures: ['CLIPTextModel'],
+      model_type: 'clip_text_model',
+      hidden_act: 'quick_gelu',
+      hidden_size: shape.text.dim,
+      intermediate_size: shape.text.dim * 4,
+      num_attention_heads: shape.text.heads,
+      num_hidden_layers: shape.text.layers,
+      max_position_embeddings: 77,
+      vocab_size: 49408,
+      layer_norm_eps: 1e-5,
+      bos_token_id: 49406,
+      eos_token_id: 49407,
+      pad_token_id: 49407,
+      projection_dim: shape.text.dim,
+      torch_dtype: 'float32',
+    }),
+    'vae_decoder/config.json': json({
+      _class_name: 'AutoencoderKL',
+      _diffusers_version: '0.30.0',
+      act_fn: 'silu',
+      block_out_channels: shape.vaeBlocks,
+      down_block_types: Array(n).fill('DownEncoderBlock2D'),
+      in_channels: 3,
+      latent_channels: 4,
+      layers_per_block: 2,
+      norm_num_groups: 32,
+      out_channels: 3,
+      sample_size: shape.sampleSize * 2 ** (n - 1),
+      scaling_factor: 0.18215,
+      up_block_types: Array(n).fill('UpDecoderBlock2D'),
+    }),
+  };
+}
