@@ -40,7 +40,7 @@ async function main(dir: string): Promise<void> {
   p2p.gain.fill(1);
   p2p.keep.fill(0);
   const n = 4 * 4 * h * w;
-  await phase(`one UNet call, batch 4, ${h}x${w} latents, edit on (${layout.precision})`, () =>
+  const out = await phase(`one UNet call, batch 4, ${h}x${w} latents, edit on (${layout.precision})`, () =>
     model.backend.unet({
       sample: Float32Array.from({ length: n }, (_, i) => Math.sin(i)),
       sampleDims: [4, 4, h, w],
@@ -51,6 +51,10 @@ async function main(dir: string): Promise<void> {
     }),
   );
   clearInterval(timer);
+  const finite = out.noise.every(Number.isFinite);
+  const mean = out.noise.reduce((a, b) => a + b, 0) / out.noise.length;
+  const std = Math.sqrt(out.noise.reduce((a, b) => a + (b - mean) ** 2, 0) / out.noise.length);
+  console.log(`UNet output: ${out.noise.length} values, ${finite ? 'all finite' : 'NOT FINITE'}, std ${std.toFixed(3)}; p2p_attn ${out.attn?.length ?? 0} values`);
   await model.dispose();
   console.log(`${dir}: UNet ${layout.precision}, ${result.report.layers.length} attention layers instrumented, latents ${h}x${w}`);
   console.log('| phase | time | peak JS heap | peak RSS (process) |\n| --- | --- | --- | --- |');
