@@ -1,7 +1,7 @@
 /**
- * Rewrites a fused `com.microsoft.MultiHeadAttention` node (query, key, value `[B, S|L, D]`, optional
- * packed bias) or `com.microsoft.Attention` node (input, packed QKV weights and bias; self-attention)
- * into explicit ops so its probabilities exist: Q·Kᵀ·scale → Softmax → [edit] → ·V, heads on axis 1.
+ * Rewrites a fused `com.microsoft.MultiHeadAttention` node (query, key, value `[B, S|L, D]`, optional packed
+ * bias; or onnxruntime's packed QKV `[B, S, N, 3, H]` / packed KV `[B, L, N, 2, H]`) or `com.microsoft.Attention`
+ * node (input, packed QKV weights and bias; self-attention) into explicit ops so its probabilities exist: Q·Kᵀ·scale → Softmax → [edit] → ·V, heads on axis 1.
  */
 import { GraphBuilder } from './builder';
 import type { NodeProto } from './proto';
@@ -32,8 +32,23 @@ export function fusedKey(node: NodeProto): string | undefined {
 function fusedInputs(b: GraphBuilder, node: NodeProto, opset: number): { q: string; k: string; v: string } {
   const inputs = node.input ?? [];
   if (node.opType === 'MultiHeadAttention') {
-    if (!inputs[1] || !inputs[2]) throw new UnsupportedFusedAttentionError(node, 'packed QKV/KV inputs');
     if (inputs.slice(4).some(Boolean)) throw new UnsupportedFusedAttentionError(node, 'masks, attention bias or past key/values');
+    if (!inputs[2]) {
+      // Packed inputs, as onnxruntime's UNet fusion writes them: QKV [B, S, N, 3, H] as the query (no key), or
+      // KV [B, L, N, 2, H] as the key (no value). Split on axis 3 and merge the heads back to [B, n, N·H].
+      if (inputs[3]) throw new UnsupportedFusedAttentionError(node, 'packed inputs with a bias');
+      const unpack = (packed: string, parts: number, label: string) =>
+        b
+          .opMulti('Split', [packed], parts, [b.intAttr('axis', 3), ...(opset >= 18 ? [b.intAttr('num_outputs', parts)] : [])], label)
+          .map((t) => b.op('Reshape', [t, b.ints([0, 0, -1])]));
+      if (!inputs[1]) {
+        const [q, k, v] = unpack(inputs[0], 3, 'SplitPackedQKV');
+        return { q, k, v };
+      }
+      const [k, v] = unpack(inputs[1], 2, 'SplitPackedKV');
+      return { q: inputs[0], k, v };
+    }
+    if (!inputs[1]) throw new UnsupportedFusedAttentionError(node, 'a value without a key');
     let [q, k, v] = inputs;
     if (inputs[3]) {
       const [bq, bk, bv] = b.opMulti('Split', [inputs[3]], 3, opset >= 18 ? [b.intAttr('num_outputs', 3)] : [], 'SplitBias');

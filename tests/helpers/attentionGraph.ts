@@ -9,7 +9,13 @@ import { DataType, encodeModel, onnx, type NodeProto, type TensorProto } from '.
 export const GRAPH = { channels: 4, side: 4, heads: 2, headDim: 4, contextDim: 8, tokens: 77 } as const;
 const DIM = GRAPH.heads * GRAPH.headDim;
 
-export type AttentionStyle = 'unfused' | 'fused';
+/**
+ * `packed`: as onnxruntime's transformers optimizer writes UNets with packed inputs (fusion_attention_unet.py):
+ * self-attention is one MatMul on weights interleaved per head → Reshape [0, 0, N, 3, H] → MultiHeadAttention(query);
+ * cross-attention keeps Q and packs K/V the same way → Reshape [0, 0, N, 2, H] → MultiHeadAttention(q, kv).
+ * The same seeded weights as `fused`, so the two graphs compute the same function.
+ */
+export type AttentionStyle = 'unfused' | 'fused' | 'packed';
 
 /** The layers in graph order: module path and whether keys come from encoder_hidden_states. */
 export const LAYERS = [
@@ -30,11 +36,29 @@ class Graph {
     return this.seed / 2 ** 32 - 0.5;
   }
 
-  weight(rows: number, cols: number, scale: number): string {
+  weightData(rows: number, cols: number, scale: number): Float32Array {
+    return Float32Array.from({ length: rows * cols }, () => this.random() * scale);
+  }
+
+  tensor(data: Float32Array, rows: number, cols: number): string {
     const name = `w${this.n++}`;
-    const data = Float32Array.from({ length: rows * cols }, () => this.random() * scale);
     this.inits.push(onnx.TensorProto.create({ name, dataType: DataType.FLOAT, dims: [rows, cols], rawData: new Uint8Array(data.buffer) }));
     return name;
+  }
+
+  weight(rows: number, cols: number, scale: number): string {
+    return this.tensor(this.weightData(rows, cols, scale), rows, cols);
+  }
+
+  /** Weights `[rows, N·H]` each, interleaved per head into `[rows, N·parts·H]` (the packed GEMM's layout). */
+  packed(parts: Float32Array[], rows: number): string {
+    const { heads, headDim } = GRAPH;
+    const out = new Float32Array(rows * heads * parts.length * headDim);
+    let at = 0;
+    for (let r = 0; r < rows; r++)
+      for (let n = 0; n < heads; n++)
+        for (const w of parts) for (let h = 0; h < headDim; h++) out[at++] = w[r * heads * headDim + n * headDim + h];
+    return this.tensor(out, rows, heads * parts.length * headDim);
   }
 
   ints(values: number[]): string {
@@ -65,10 +89,26 @@ class Graph {
 function attention(g: Graph, prefix: string, x: string, context: string | undefined, style: AttentionStyle): string {
   const source = context ?? x;
   const sourceDim = context ? GRAPH.contextDim : DIM;
-  const q = g.op(`${prefix}/to_q`, 'MatMul', [x, g.weight(DIM, DIM, 0.9)]);
-  const k = g.op(`${prefix}/to_k`, 'MatMul', [source, g.weight(sourceDim, DIM, 0.9)]);
-  const v = g.op(`${prefix}/to_v`, 'MatMul', [source, g.weight(sourceDim, DIM, 0.9)]);
+  const wq = g.weightData(DIM, DIM, 0.9);
+  const wk = g.weightData(sourceDim, DIM, 0.9);
+  const wv = g.weightData(sourceDim, DIM, 0.9);
   let out: string;
+  if (style === 'packed') {
+    const { heads, headDim } = GRAPH;
+    if (context) {
+      const q = g.op(`${prefix}/to_q`, 'MatMul', [x, g.tensor(wq, DIM, DIM)]);
+      const kv = g.op(prefix, 'Reshape', [g.op(`${prefix}/MatMul_KV`, 'MatMul', [source, g.packed([wk, wv], sourceDim)]), g.ints([0, 0, heads, 2, headDim])]);
+      out = g.op(prefix, 'MultiHeadAttention', [q, kv], { num_heads: heads }, 'com.microsoft');
+    } else {
+      const qkv = g.op(prefix, 'Reshape', [g.op(`${prefix}/MatMul_QKV`, 'MatMul', [x, g.packed([wq, wk, wv], DIM)]), g.ints([0, 0, heads, 3, headDim])]);
+      out = g.op(prefix, 'MultiHeadAttention', [qkv], { num_heads: heads }, 'com.microsoft');
+    }
+    const projected = g.op(`${prefix}/to_out.0`, 'MatMul', [out, g.weight(DIM, DIM, 0.5)]);
+    return g.op(prefix, 'Add', [x, projected]);
+  }
+  const q = g.op(`${prefix}/to_q`, 'MatMul', [x, g.tensor(wq, DIM, DIM)]);
+  const k = g.op(`${prefix}/to_k`, 'MatMul', [source, g.tensor(wk, sourceDim, DIM)]);
+  const v = g.op(`${prefix}/to_v`, 'MatMul', [source, g.tensor(wv, sourceDim, DIM)]);
   if (style === 'fused') {
     out = g.op(prefix, 'MultiHeadAttention', [q, k, v], { num_heads: GRAPH.heads }, 'com.microsoft');
   } else {
@@ -110,7 +150,7 @@ export function buildAttentionGraph(style: AttentionStyle): Uint8Array {
   return encodeModel(
     onnx.ModelProto.create({
       irVersion: 8,
-      opsetImport: [{ domain: '', version: 17 }, ...(style === 'fused' ? [{ domain: 'com.microsoft', version: 1 }] : [])],
+      opsetImport: [{ domain: '', version: 17 }, ...(style !== 'unfused' ? [{ domain: 'com.microsoft', version: 1 }] : [])],
       graph: {
         name: `attention-${style}`,
         node: g.nodes,
