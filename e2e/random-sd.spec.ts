@@ -4,7 +4,7 @@
  * merges.txt tokenizer) is downloaded from the mock Hub, resolved, instrumented and run by the studio to an image
  * and heatmaps.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
@@ -13,13 +13,17 @@ import { writeRandomSd } from '../scripts/random-sd/writeRandomSd';
 
 const REPO = 'local/random-sd-mini';
 let hub: MockHub;
+let dir = '';
 
 test.beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'random-sd-e2e-'));
+  dir = mkdtempSync(join(tmpdir(), 'random-sd-e2e-'));
   writeRandomSd({ scale: 'mini', out: dir });
   hub = await startMockHub({ root: dir, repo: REPO, port: 0 });
 });
-test.afterAll(async () => hub?.close());
+test.afterAll(async () => {
+  await hub?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
 
 test('the studio downloads the mini random SD pipeline from the Hub, edits with it and shows heatmaps', async ({ page }) => {
   test.setTimeout(240_000);

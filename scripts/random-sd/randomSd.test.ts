@@ -4,8 +4,7 @@
  * onnxruntime-node with the UNet instrumented, and runs a 2-step swap edit. The same seed written with an fp16 UNet
  * gives the fp32 images within fp16 precision; the skeletons hold SD 1.5's exact parameter counts.
  */
-import { readFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,6 +34,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await fp32?.dispose();
   await fp16?.dispose();
+  for (const d of [dir32, dir16]) if (d) rmSync(d, { recursive: true, force: true });
 });
 
 describe('random-sd mini', () => {
