@@ -2,7 +2,7 @@
  * UNets as onnxruntime's transformers optimizer packs them (fusion_attention_unet.py with packed QKV and packed
  * KV: one interleaved GEMM, Reshape to [B, n, N, 3|2, H], MultiHeadAttention). onnxruntime's CPU provider cannot
  * run packed QKV ("not implemented for CPU"), so the reference is the same layers with separate Q/K/V inputs and
- * the same weights, run by onnxruntime's own MultiHeadAttention kernel: identity parameters on the instrumented
+ * the same weights, run by onnxruntime's own MultiHeadAttention kernel (at opsets 17 and 14): identity parameters on the instrumented
  * packed graph reproduce it, and under an edit the packed and unpacked instrumented graphs agree.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -49,9 +49,10 @@ async function runInstrumented(result: InstrumentResult, edit: boolean): Promise
   return { out: r.out_sample.data as Float32Array, attn: r.p2p_attn.data as Float32Array };
 }
 
-describe('ORT-packed MultiHeadAttention (packed QKV self-attention, packed KV cross-attention)', () => {
-  const packed = instrumentUnet(buildAttentionGraph('packed'), OPTIONS);
-  const unpacked = instrumentUnet(buildAttentionGraph('fused'), OPTIONS);
+// Opset 14 as well: onnxruntime's optimizer keeps the export's opset (torch's default 14), so there is no CastLike.
+describe.each([17, 14])('ORT-packed MultiHeadAttention (packed QKV self-attention, packed KV cross-attention), opset %i', (opset) => {
+  const packed = instrumentUnet(buildAttentionGraph('packed', opset), OPTIONS);
+  const unpacked = instrumentUnet(buildAttentionGraph('fused', opset), OPTIONS);
 
   it('finds the same layers, self and cross, at the same places', () => {
     const summary = (r: InstrumentResult) => r.report.layers.map((l) => [l.name, l.kind, l.queryLength]);
@@ -60,7 +61,7 @@ describe('ORT-packed MultiHeadAttention (packed QKV self-attention, packed KV cr
   });
 
   it('identity parameters reproduce the stock graph (separate Q/K/V inputs, onnxruntime’s kernel) within 1e-5', async () => {
-    const stock = await open(buildAttentionGraph('fused'));
+    const stock = await open(buildAttentionGraph('fused', opset));
     const ref = (await stock.run(base())).out_sample.data as Float32Array;
     await stock.release();
     const { out } = await runInstrumented(packed, false);

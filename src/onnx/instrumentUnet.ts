@@ -174,7 +174,7 @@ export function instrumentUnet(bytes: Uint8Array, options: InstrumentOptions = {
       return edit.probs;
     };
     if (layer.fused) {
-      emitExplicitAttention(lb, layer.anchor, opset, editProbs);
+      emitExplicitAttention(lb, layer.anchor, opset, editProbs, floatType);
       replaced.add(layer.anchor);
     } else {
       const consumers = index.consumersOf(layer.probs);

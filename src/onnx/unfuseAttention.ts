@@ -72,8 +72,7 @@ function fusedInputs(b: GraphBuilder, node: NodeProto, opset: number): { q: stri
  * Emits the explicit attention replacing `node`; `edit` receives the probabilities `[B, N, S, L]`
  * and returns the tensor the value product should use. The last node writes the fused node's output.
  */
-export function emitExplicitAttention(b: GraphBuilder, node: NodeProto, opset: number, edit: (probs: string) => string): void {
-  if (opset < 15) throw new UnsupportedFusedAttentionError(node, `opset ${opset} (rewriting fused attention needs opset 15 for CastLike)`);
+export function emitExplicitAttention(b: GraphBuilder, node: NodeProto, opset: number, edit: (probs: string) => string, floatType: number): void {
   const heads = attr(node, 'num_heads')?.i;
   if (!heads) throw new UnsupportedFusedAttentionError(node, 'missing num_heads');
   if (attr(node, 'unidirectional')?.i) throw new UnsupportedFusedAttentionError(node, 'unidirectional (causal) attention');
@@ -84,11 +83,12 @@ export function emitExplicitAttention(b: GraphBuilder, node: NodeProto, opset: n
   const kT = split(qkv.k, [0, 2, 3, 1]); // [B, N, H, L]
   const v = split(qkv.v, [0, 2, 1, 3]); // [B, N, L, H]
   const given = attr(node, 'scale')?.f;
-  // Default scale 1/√H from the head size; CastLike keeps fp16 graphs in fp16.
+  // Default scale 1/√H from the head size, in the attention's float type: CastLike from opset 15; before it
+  // (onnxruntime-optimised opset-14 exports) a Cast to the UNet's float type, which fused nodes share with it.
   const scale32 = given
     ? b.floats([given])
     : b.op('Reciprocal', [b.op('Sqrt', [b.op('Cast', [b.slice(b.op('Shape', [q]), 3, 4, 0)], [b.intAttr('to', 1)])])]);
-  const scale = b.op('CastLike', [scale32, q]);
+  const scale = opset >= 15 ? b.op('CastLike', [scale32, q]) : b.op('Cast', [scale32], [b.intAttr('to', floatType)]);
   const scores = b.op('Mul', [b.op('MatMul', [q, kT], [], 'MatMul'), scale], [], 'Mul');
   const probs = b.op('Softmax', [scores], [b.intAttr('axis', -1)], 'Softmax');
   const context = b.op('MatMul', [edit(probs), v], [], 'MatMul_1');

@@ -137,7 +137,7 @@ function valueInfo(name: string, dims: (number | string)[]) {
 }
 
 /** A model with the four LAYERS; inputs `sample [B,4,4,4]`, `timestep [1]`, `encoder_hidden_states [B,77,8]`. */
-export function buildAttentionGraph(style: AttentionStyle): Uint8Array {
+export function buildAttentionGraph(style: AttentionStyle, opset = 17): Uint8Array {
   const g = new Graph();
   const tokens = GRAPH.side * GRAPH.side;
   const flat = g.op('conv_in', 'Transpose', [g.op('conv_in', 'Reshape', ['sample', g.ints([0, GRAPH.channels, tokens])])], { perm: [0, 2, 1] });
@@ -150,7 +150,7 @@ export function buildAttentionGraph(style: AttentionStyle): Uint8Array {
   return encodeModel(
     onnx.ModelProto.create({
       irVersion: 8,
-      opsetImport: [{ domain: '', version: 17 }, ...(style !== 'unfused' ? [{ domain: 'com.microsoft', version: 1 }] : [])],
+      opsetImport: [{ domain: '', version: opset }, ...(style !== 'unfused' ? [{ domain: 'com.microsoft', version: 1 }] : [])],
       graph: {
         name: `attention-${style}`,
         node: g.nodes,
