@@ -231,44 +231,41 @@ def main():
     out = os.path.join(a.out, a.scale)
     L = 8  # traced at a small latent: height and width stay dynamic, as optimum exports them
     report = {}
+    unet_dim = s["unet"].cross_attention_dim
+
+    def ids():
+        x = torch.randint(0, 49407, (2, 77), dtype=torch.int32)
+        x[:, -1] = 49407
+        return (x,)
+
+    spatial = {0: "batch", 2: "height", 3: "width"}
+    # component -> (module factory, example inputs, input names, output names, dynamic axes); the inputs are drawn
+    # after the module, so the seeded stream (and with it the committed skeletons) does not depend on the order
+    components = {
+        "unet": (lambda: toy.UNet2DConditionModel(s["unet"]),
+                 lambda: (torch.randn(2, 4, L, L), torch.tensor([981.0]), torch.randn(2, 77, unet_dim)),
+                 ["sample", "timestep", "encoder_hidden_states"], ["out_sample"],
+                 {"sample": spatial, "timestep": {0: "steps"}, "encoder_hidden_states": {0: "batch", 1: "sequence"},
+                  "out_sample": spatial}),
+        "text_encoder": (lambda: TextEncoder(s["text"]), ids, ["input_ids"], ["last_hidden_state", "pooler_output"],
+                         {"input_ids": {0: "batch", 1: "sequence"}, "last_hidden_state": {0: "batch", 1: "sequence"},
+                          "pooler_output": {0: "batch"}}),
+        "vae_decoder": (lambda: VaeDecoder(s["vae"]), lambda: (torch.randn(1, 4, L, L),), ["latent_sample"], ["sample"],
+                        {"latent_sample": spatial, "sample": spatial}),
+    }
     with tempfile.TemporaryDirectory() as tmp:
-        if "unet" in a.only:
-            unet = toy.UNet2DConditionModel(s["unet"]).eval()
-            n = count(unet)
-            if s["expected_unet"]:
+        for name in a.only:
+            make, args, ins, outs, dyn = components[name]
+            module = make().eval()
+            n = count(module)
+            if name == "unet" and s["expected_unet"]:
                 assert n == s["expected_unet"], n
-            D = s["unet"].cross_attention_dim
-            p = os.path.join(tmp, "unet", "model.onnx")
+            p = os.path.join(tmp, name, "model.onnx")
             os.makedirs(os.path.dirname(p))
-            export(unet, (torch.randn(2, 4, L, L), torch.tensor([981.0]), torch.randn(2, 77, D)), p,
-                   ["sample", "timestep", "encoder_hidden_states"], ["out_sample"],
-                   {"sample": {0: "batch", 2: "height", 3: "width"}, "timestep": {0: "steps"},
-                    "encoder_hidden_states": {0: "batch", 1: "sequence"},
-                    "out_sample": {0: "batch", 2: "height", 3: "width"}})
-            del unet
-            report["unet"] = {"parameters": n, **skeletonise(p, os.path.join(out, "unet"), {"parameters": n})}
-            print("unet", report["unet"], flush=True)
-        if "text_encoder" in a.only:
-            text = TextEncoder(s["text"]).eval()
-            n = count(text)
-            p = os.path.join(tmp, "text_encoder", "model.onnx")
-            os.makedirs(os.path.dirname(p))
-            ids = torch.randint(0, 49407, (2, 77), dtype=torch.int32)
-            ids[:, -1] = 49407
-            export(text, (ids,), p, ["input_ids"], ["last_hidden_state", "pooler_output"],
-                   {"input_ids": {0: "batch", 1: "sequence"}, "last_hidden_state": {0: "batch", 1: "sequence"},
-                    "pooler_output": {0: "batch"}})
-            report["text_encoder"] = {"parameters": n, **skeletonise(p, os.path.join(out, "text_encoder"), {"parameters": n})}
-            print("text_encoder", report["text_encoder"], flush=True)
-        if "vae_decoder" in a.only:
-            vae = VaeDecoder(s["vae"]).eval()
-            n = count(vae)
-            p = os.path.join(tmp, "vae_decoder", "model.onnx")
-            os.makedirs(os.path.dirname(p))
-            export(vae, (torch.randn(1, 4, L, L),), p, ["latent_sample"], ["sample"],
-                   {"latent_sample": {0: "batch", 2: "height", 3: "width"}, "sample": {0: "batch", 2: "height", 3: "width"}})
-            report["vae_decoder"] = {"parameters": n, **skeletonise(p, os.path.join(out, "vae_decoder"), {"parameters": n})}
-            print("vae_decoder", report["vae_decoder"], flush=True)
+            export(module, args(), p, ins, outs, dyn)
+            del module
+            report[name] = {"parameters": n, **skeletonise(p, os.path.join(out, name), {"parameters": n})}
+            print(name, report[name], flush=True)
     path = os.path.join(out, "skeletons.json")
     old = json.load(open(path)) if os.path.exists(path) else {}
     old.update(report)
