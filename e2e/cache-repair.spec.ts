@@ -44,8 +44,9 @@ async function download(page: Page, model: string): Promise<void> {
 
 /**
  * Overwrites a cached file with bytes of the same length (each byte inverted), keeping its stored
- * headers; with `matchingDigest` its recorded sha256 becomes that of the new bytes (a file that was
- * broken when it was downloaded). Returns the size written.
+ * headers: the record's own body for a file put whole, else each of the segments it names (a downloaded
+ * file). With `matchingDigest` its recorded sha256 becomes that of the new bytes (a file that was broken
+ * when it was downloaded). Returns the size written.
  */
 async function corrupt(page: Page, path: string, matchingDigest = false): Promise<number> {
   return page.evaluate(
@@ -54,14 +55,27 @@ async function corrupt(page: Page, path: string, matchingDigest = false): Promis
       const request = (await cache.keys()).find((r) => decodeURIComponent(r.url).endsWith(`::${path}`));
       if (!request) throw new Error(`${path} is not cached`);
       const old = (await cache.match(request))!;
-      const bytes = new Uint8Array(await old.arrayBuffer()).map((b) => b ^ 0xff);
       const headers = new Headers(old.headers);
+      const invert = async (r: Response): Promise<Uint8Array<ArrayBuffer>> => new Uint8Array(await r.arrayBuffer()).map((b) => b ^ 0xff);
+      const segmentSizes = headers.get('x-p2p-segments');
+      const parts: Uint8Array<ArrayBuffer>[] = [];
+      if (segmentSizes === null) {
+        parts.push(await invert(old));
+      } else {
+        const segments = await caches.open('p2p-models-segments-v1');
+        for (let i = 0; i < segmentSizes.split(',').length; i++) {
+          const url = `${request.url}/${i}`;
+          parts.push(await invert((await segments.match(url))!));
+          await segments.put(url, new Response(parts[i]));
+        }
+      }
+      const bytes = new Uint8Array(await new Blob(parts).arrayBuffer());
       if (matchingDigest) {
         const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
         headers.set('x-p2p-sha256', Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join(''));
         headers.set('x-p2p-sha256-source', 'download');
       }
-      await cache.put(request, new Response(bytes, { headers }));
+      await cache.put(request, new Response(segmentSizes === null ? bytes : null, { headers }));
       return bytes.byteLength;
     },
     { path, matchingDigest },

@@ -149,7 +149,8 @@ test('a wrong length is rejected and not cached; a retry succeeds once the fault
   await expect(page.getByTestId('download-error')).toContainText('unet/model.onnx');
   await expect(page.getByTestId('model-cache-state')).not.toContainText('cached (');
   const kept = await page.evaluate(async () => {
-    const keys = [...(await (await caches.open('p2p-models-v1')).keys()), ...(await (await caches.open('p2p-models-partial-v1')).keys())];
+    const names = ['p2p-models-v1', 'p2p-models-partial-v1', 'p2p-models-segments-v1'];
+    const keys = (await Promise.all(names.map(async (n) => (await caches.open(n)).keys()))).flat();
     return keys.map((r) => decodeURIComponent(r.url)).filter((u) => u.includes('unet/model.onnx'));
   });
   expect(kept).toEqual([]);
@@ -175,6 +176,32 @@ test('a slow trickle shows rate and time left, can be cancelled, and resumes aft
   await downloadButton(page).click();
   await expect(status(page)).toContainText('Downloaded local/toy-shapes', { timeout: 60_000 });
   expect(fileRequests('unet/model.onnx').some((r) => /^bytes=[1-9]\d*-$/.test(r.range ?? ''))).toBe(true);
+});
+
+test('a reload mid-download keeps the segments written, and the next download resumes from them', async ({ page }) => {
+  await openPicker(page);
+  fault({ fault: 'trickle', path: 'unet/model.onnx', chunkBytes: 128 * 1024, delayMs: 40 });
+  await downloadButton(page).click();
+  // Past the first 4 MiB segment of the UNet, the page goes away (no cancel, nothing flushed on purpose).
+  await expect(page.getByTestId('download-files')).toContainText(/unet\/model\.onnx: [5-7](\.\d+)? MB of/, { timeout: 30_000 });
+  await page.reload();
+  const kept = await page.evaluate(async () => {
+    const records = await caches.open('p2p-models-partial-v1');
+    const unet = (await records.keys()).find((r) => decodeURIComponent(r.url).endsWith('unet/model.onnx'));
+    return unet ? Number((await records.match(unet))?.headers.get('x-p2p-size')) : 0;
+  });
+  expect(kept).toBeGreaterThanOrEqual(4 * 2 ** 20);
+  hub.faults.clear();
+  hub.requests.length = 0;
+  await expect(page.getByTestId('model-cache-state')).toContainText('partly downloaded');
+  await expect(page.getByRole('button', { name: 'Resume download' })).toBeEnabled();
+  await page.getByRole('button', { name: 'Resume download' }).click();
+  await expect(status(page)).toContainText('Downloaded local/toy-shapes', { timeout: 60_000 });
+  expect(fileRequests('unet/model.onnx').map((r) => r.range)).toEqual([`bytes=${kept}-`]);
+  await expect(page.getByTestId('model-cache-state')).toContainText('cached (');
+  // The stored UNet is its segments, and it loads: a generation on the resumed model.
+  await page.goto(`/?backend=wasm&hub=${encodeURIComponent(hub.url)}&model=${REPO}&p=a+red+circle&e=a+red+square&steps=2&base=0`);
+  await expect(page.getByTestId('run-status')).toHaveText(/Done\./, { timeout: 90_000 });
 });
 
 test('any repo id is checked first: a missing repo, a PyTorch-only repo and bad input each say why', async ({ page }) => {

@@ -1,8 +1,9 @@
 // Model file storage behind a small interface: complete files (only ever put after verification) and
-// partial downloads (kept apart, only for resuming). An in-memory store for Node tests and fallbacks.
+// partial downloads (kept apart, written as they arrive, only for resuming). An in-memory store for Node
+// tests and fallbacks.
 
 import { ModelError } from './errors';
-import type { PartialDownload } from './download';
+import { MemoryPartial, type PartialFile } from './partialFile';
 
 export interface StoredMeta {
   /** Exact byte size (a put whose blob differs is refused). */
@@ -32,8 +33,12 @@ export interface ModelStore {
   delete(key: string): Promise<boolean>;
   /** Bytes held: complete files plus partials. */
   usage(): Promise<number>;
-  getPartial(key: string): Promise<PartialDownload | undefined>;
-  putPartial(key: string, partial: PartialDownload): Promise<void>;
+  /**
+   * The download of a file that is not complete: the bytes an earlier attempt kept (possibly none), to
+   * append to; its commit stores the file as complete (the same guard as put) and drops the partial.
+   */
+  openPartial(key: string): Promise<PartialFile>;
+  /** Drops the kept bytes of an unfinished download (never a complete file's). */
   deletePartial(key: string): Promise<boolean>;
   /** Keys of kept partial downloads under `prefix`. */
   listPartials(prefix?: string): Promise<{ key: string; size: number; total?: number }[]>;
@@ -90,7 +95,7 @@ export function checkPut(key: string, blob: Blob, meta: StoredMeta): void {
 
 export class MemoryModelStore implements ModelStore {
   private readonly files = new Map<string, { blob: Blob; meta: StoredMeta }>();
-  private readonly partials = new Map<string, PartialDownload>();
+  private readonly partials = new Map<string, MemoryPartial>();
 
   async has(key: string): Promise<boolean> {
     return this.files.has(key);
@@ -118,17 +123,17 @@ export class MemoryModelStore implements ModelStore {
   async usage(): Promise<number> {
     let bytes = 0;
     for (const { meta } of this.files.values()) bytes += meta.size;
-    for (const p of this.partials.values()) bytes += p.blob.size;
+    for (const p of this.partials.values()) bytes += p.size;
     return bytes;
   }
 
-  async getPartial(key: string): Promise<PartialDownload | undefined> {
-    return this.partials.get(key);
-  }
-
-  async putPartial(key: string, partial: PartialDownload): Promise<void> {
-    if (this.files.has(key)) return; // a complete file makes a partial pointless
-    this.partials.set(key, partial);
+  async openPartial(key: string): Promise<PartialFile> {
+    let partial = this.partials.get(key);
+    if (!partial) {
+      partial = new MemoryPartial({}, (blob, meta) => this.put(key, blob, meta));
+      this.partials.set(key, partial);
+    }
+    return partial;
   }
 
   async deletePartial(key: string): Promise<boolean> {
@@ -136,7 +141,7 @@ export class MemoryModelStore implements ModelStore {
   }
 
   async listPartials(prefix = ''): Promise<{ key: string; size: number; total?: number }[]> {
-    return [...this.partials].filter(([k]) => k.startsWith(prefix)).map(([key, p]) => ({ key, size: p.blob.size, total: p.total }));
+    return [...this.partials].filter(([k, p]) => k.startsWith(prefix) && p.size > 0).map(([key, p]) => ({ key, size: p.size, total: p.total }));
   }
 }
 

@@ -4,9 +4,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startMockHub, type MockHub } from '../../scripts/mock-hub';
 import { makeFakeModel } from '../../scripts/mock-hub/fixture';
-import { downloadFile, type PartialDownload } from './download';
+import { downloadFile } from './download';
 import { ModelError } from './errors';
 import { sha256Hex } from './integrity';
+import { MemoryPartial } from './partialFile';
 import type { FileProgress } from './progress';
 import { fileUrl, type ModelSource } from './source';
 
@@ -90,11 +91,11 @@ describe('downloadFile against the mock Hub', () => {
   });
 
   it('rejects a wrong length (against X-Linked-Size, and against an expected size) and keeps no partial', async () => {
-    const saved: PartialDownload[] = [];
+    const partial = new MemoryPartial();
     hub.faults.add({ fault: 'wrong-length', path: UNET });
-    const err = await failure(downloadFile(fileUrl(source, UNET), { file: UNET, ...fast, savePartial: async (p) => void saved.push(p) }));
+    const err = await failure(downloadFile(fileUrl(source, UNET), { file: UNET, ...fast, partial }));
     expect(err.code).toBe('length');
-    expect(saved).toHaveLength(0);
+    expect(partial.size).toBe(0);
     // A small (non-LFS) file has no X-Linked-Size: the registry's expected size catches it.
     const cfg = 'tokenizer/vocab.json';
     hub.faults.set([{ fault: 'wrong-length', path: cfg, trim: -5 }]);
@@ -120,42 +121,43 @@ describe('downloadFile against the mock Hub', () => {
   it('stops on abort with a typed error, keeping the bytes so far as a partial that a later call resumes', async () => {
     hub.faults.add({ fault: 'trickle', path: UNET, chunkBytes: 8000, delayMs: 10 });
     const controller = new AbortController();
-    const saved: PartialDownload[] = [];
+    const partial = new MemoryPartial();
     const run = downloadFile(fileUrl(source, UNET), {
       file: UNET,
       signal: controller.signal,
-      savePartial: async (p) => void saved.push(p),
+      partial,
       onProgress: (p) => p.loaded >= 40_000 && controller.abort(new Error('user cancelled')),
       progressEveryMs: 0,
     });
     const err = await failure(run);
     expect(err.code).toBe('aborted');
     expect(err.message).toMatch(/user cancelled/);
-    expect(saved).toHaveLength(1);
-    const partial = saved[0];
-    expect(partial.blob.size).toBeGreaterThanOrEqual(40_000);
-    expect(partial.blob.size).toBeLessThan(files[UNET].byteLength);
+    const kept = partial.size;
+    expect(kept).toBeGreaterThanOrEqual(40_000);
+    expect(kept).toBeLessThan(files[UNET].byteLength);
     hub.faults.clear();
     hub.requests.length = 0;
-    const result = await downloadFile(fileUrl(source, UNET), { file: UNET, resume: partial });
+    // The digest of the resumed file covers the kept bytes too (read back from the partial).
+    const result = await downloadFile(fileUrl(source, UNET), { file: UNET, partial, sha256: await sha256Hex(files[UNET]) });
     expect(await same(result.blob, files[UNET])).toBe(true);
-    expect(hub.requests[0]).toMatchObject({ range: `bytes=${partial.blob.size}-`, status: 206 });
+    expect(result.sha256).toBe(await sha256Hex(files[UNET]));
+    expect(hub.requests[0]).toMatchObject({ range: `bytes=${kept}-`, status: 206 });
   });
 
   it('restarts from zero when the file changed since the partial (ETag differs; If-Range when asked)', async () => {
-    const stale: PartialDownload = { blob: new Blob([new Uint8Array(1000)]), etag: '"0000"' };
-    const result = await downloadFile(fileUrl(source, UNET), { file: UNET, ...fast, resume: stale });
+    const stale = () => new MemoryPartial({ parts: [new Uint8Array(1000)], etag: '"0000"' });
+    const result = await downloadFile(fileUrl(source, UNET), { file: UNET, ...fast, partial: stale(), etagIsSha256: true });
     expect(await same(result.blob, files[UNET])).toBe(true);
     expect(hub.requests.map((r) => [r.range, r.status])).toEqual([['bytes=1000-', 206], [undefined, 200]]);
     hub.requests.length = 0;
-    const withIfRange = await downloadFile(fileUrl(source, UNET), { file: UNET, resume: stale, ifRange: true });
+    const withIfRange = await downloadFile(fileUrl(source, UNET), { file: UNET, partial: stale(), ifRange: true, etagIsSha256: true });
     expect(await same(withIfRange.blob, files[UNET])).toBe(true);
     expect(hub.requests.map((r) => r.status)).toEqual([200]);
   });
 
   it('restarts when a kept partial is longer than the file (416)', async () => {
-    const tooLong: PartialDownload = { blob: new Blob([new Uint8Array(files[UNET].byteLength + 10)]) };
-    const result = await downloadFile(fileUrl(source, UNET), { file: UNET, ...fast, resume: tooLong });
+    const tooLong = new MemoryPartial({ parts: [new Uint8Array(files[UNET].byteLength + 10)] });
+    const result = await downloadFile(fileUrl(source, UNET), { file: UNET, ...fast, partial: tooLong, etagIsSha256: true });
     expect(await same(result.blob, files[UNET])).toBe(true);
     expect(hub.requests.map((r) => r.status)).toEqual([416, 200]);
   });

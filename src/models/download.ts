@@ -1,18 +1,13 @@
-// Downloads one file with progress, resumes after a dropped connection with an HTTP Range request
-// (bounded retries with backoff), and verifies size and sha256 before returning it. DOM-free (fetch, Blob).
+// Downloads one file with progress into a PartialFile (storage as the bytes arrive), resumes from the bytes
+// it holds with an HTTP Range request (after a dropped connection, a cancel or a reload; bounded retries
+// with backoff), hashes as it goes, and verifies size and sha256 before returning. DOM-free (fetch, Blob).
 
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { abortError, httpError, ModelError } from './errors';
-import { intHeader, parseContentRange, sha256FromEtag, verifyFile } from './integrity';
+import { checkDigest, HASH_SLICE, intHeader, parseContentRange, sha256FromEtag } from './integrity';
+import { MemoryPartial, type PartialFile } from './partialFile';
 import { RateMeter, secondsLeft, type FileProgress } from './progress';
-
-/** Bytes already received for a file, kept so a later attempt can resume (never used as the file itself). */
-export interface PartialDownload {
-  blob: Blob;
-  /** The validator the bytes belong to (sent as If-Range so a changed file restarts from 0). */
-  etag?: string;
-  /** The full size the server announced. */
-  total?: number;
-}
 
 export interface DownloadOptions {
   /** Name in progress and messages (the path inside the model). */
@@ -32,10 +27,11 @@ export interface DownloadOptions {
    * it costs a preflight the Hub's CDN may not allow; the 206's ETag and total are compared instead.
    */
   ifRange?: boolean;
-  /** Bytes from an earlier, interrupted download of this file. */
-  resume?: PartialDownload;
-  /** Called with the bytes so far when the download fails or is cancelled after receiving some. */
-  savePartial?: (partial: PartialDownload) => Promise<void>;
+  /**
+   * Where the bytes go (default: memory). Its bytes from an earlier, interrupted attempt are resumed; it is
+   * flushed when the download fails or is cancelled, and cleared when the bytes make a wrong file.
+   */
+  partial?: PartialFile;
   fetch?: typeof fetch;
   now?: () => number;
   /** Minimum ms between progress events (the last one is always sent). */
@@ -43,7 +39,9 @@ export interface DownloadOptions {
 }
 
 export interface DownloadResult {
+  /** The verified bytes (the partial's; commit it to keep them as the complete file). */
   blob: Blob;
+  partial: PartialFile;
   etag?: string;
   /** The file's sha256 (always taken). */
   sha256: string;
@@ -86,10 +84,13 @@ export async function downloadFile(url: string, opts: DownloadOptions): Promise<
   const backoff = opts.backoffMs ?? 500;
   const every = opts.progressEveryMs ?? 100;
 
-  let parts: BlobPart[] = opts.resume ? [opts.resume.blob] : [];
-  let loaded = opts.resume?.blob.size ?? 0;
-  let etag = opts.resume?.etag;
-  let total = opts.expectedSize ?? opts.resume?.total;
+  const partial = opts.partial ?? new MemoryPartial();
+  let loaded = partial.size;
+  let etag = partial.etag;
+  let total = opts.expectedSize ?? partial.total;
+  // The digest follows the bytes held: the kept ones first (read back in slices), then each chunk as it arrives.
+  let hash = sha256.create();
+  if (loaded > 0) await hashKept(await partial.blob());
   let linkedSha: string | undefined;
   let attempt = 0;
   let failures = 0;
@@ -105,7 +106,11 @@ export async function downloadFile(url: string, opts: DownloadOptions): Promise<
     opts.onProgress?.({ file, loaded, total, rate, secondsLeft: secondsLeft(loaded, total, rate), resumedFrom, attempt, done });
   };
   const keepPartial = async (): Promise<void> => {
-    if (loaded > 0 && opts.savePartial) await opts.savePartial({ blob: new Blob(parts), etag, total });
+    await partial.flush().catch(() => undefined);
+  };
+  const restart = async (): Promise<void> => {
+    await partial.clear();
+    [loaded, etag, hash] = [0, undefined, sha256.create()];
   };
 
   for (;;) {
@@ -129,7 +134,7 @@ export async function downloadFile(url: string, opts: DownloadOptions): Promise<
         // Asked past the end: the kept bytes are the whole file, or they belong to another version.
         await response.body?.cancel();
         if (total === undefined || loaded !== total) {
-          [parts, loaded, etag] = [[], 0, undefined];
+          await restart();
           throw new Retryable('the resume point is past the end of the file');
         }
       } else {
@@ -139,11 +144,11 @@ export async function downloadFile(url: string, opts: DownloadOptions): Promise<
         report(false);
         await readBody(response, responseTotal);
       }
-      const blob = new Blob(parts);
-      const sha256 = opts.sha256 ?? (opts.etagIsSha256 ? linkedSha : undefined);
-      const checked = await verifyFile(file, blob, { size: total, sha256 });
+      const expected = opts.sha256 ?? (opts.etagIsSha256 ? linkedSha : undefined);
+      const checked = checkDigest(file, { size: loaded, sha256: bytesToHex(hash.digest()) }, { size: total, sha256: expected });
+      await partial.flush();
       report(true);
-      return { blob, etag, sha256: checked, sha256Published: sha256 !== undefined };
+      return { blob: await partial.blob(), partial, etag, sha256: checked, sha256Published: expected !== undefined };
     } catch (err) {
       if (signal?.aborted) {
         await keepPartial();
@@ -151,7 +156,7 @@ export async function downloadFile(url: string, opts: DownloadOptions): Promise<
       }
       if (!(err instanceof Retryable)) {
         // A wrong or corrupt file is not worth resuming: drop its bytes. Other final errors keep them.
-        if (err instanceof ModelError && (err.code === 'length' || err.code === 'integrity')) parts = [];
+        if (err instanceof ModelError && (err.code === 'length' || err.code === 'integrity')) await partial.clear().catch(() => undefined);
         else await keepPartial();
         throw err;
       }
@@ -194,25 +199,26 @@ export async function downloadFile(url: string, opts: DownloadOptions): Promise<
       const sameFile = (etag === undefined || linkedEtag === undefined || linkedEtag === etag) && (range?.total === undefined || total === undefined || range.total === total);
       if (range && range.start === loaded && sameFile) {
         if (total === undefined && range.total !== undefined) total = range.total;
+        if (etag === undefined) etag = linkedEtag;
+        partial.describe({ etag, total });
         return range.end + 1;
       }
       // Another range, or another version of the file: start over with a plain request.
       await response.body?.cancel();
-      [parts, loaded, etag] = [[], 0, undefined];
+      await restart();
       throw new Retryable('unexpected Content-Range');
     }
     // 200: the whole file (the server ignored Range, or If-Range saw a changed file).
-    [parts, loaded] = [[], 0];
+    if (loaded > 0) await restart();
     etag = linkedEtag;
     if (total === undefined && length !== undefined) total = length;
+    partial.describe({ etag, total });
     return length;
   }
 
   async function readBody(response: Response, responseEnd: number | undefined): Promise<void> {
     if (!response.body) {
-      const bytes = new Uint8Array(await response.arrayBuffer());
-      parts.push(bytes);
-      loaded += bytes.byteLength;
+      await take(new Uint8Array(await response.arrayBuffer()));
       return;
     }
     const reader = response.body.getReader();
@@ -220,11 +226,7 @@ export async function downloadFile(url: string, opts: DownloadOptions): Promise<
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
-        parts.push(value);
-        loaded += value.byteLength;
-        if (total !== undefined && loaded > total) {
-          throw new ModelError('length', `${file}: the server sent more than the expected ${total} bytes; the download was not kept`, file);
-        }
+        await take(value);
         report(false);
       }
     } catch (err) {
@@ -235,5 +237,19 @@ export async function downloadFile(url: string, opts: DownloadOptions): Promise<
       reader.releaseLock();
     }
     if (responseEnd !== undefined && loaded < responseEnd) throw new Retryable(`the body ended after ${loaded} of ${responseEnd} bytes`);
+  }
+
+  /** One chunk of the body: refused past the expected size, else hashed and handed to the partial. */
+  async function take(bytes: Uint8Array): Promise<void> {
+    if (total !== undefined && loaded + bytes.byteLength > total) {
+      throw new ModelError('length', `${file}: the server sent more than the expected ${total} bytes; the download was not kept`, file);
+    }
+    hash.update(bytes);
+    loaded += bytes.byteLength;
+    await partial.append(bytes);
+  }
+
+  async function hashKept(kept: Blob): Promise<void> {
+    for (let at = 0; at < kept.size; at += HASH_SLICE) hash.update(new Uint8Array(await kept.slice(at, at + HASH_SLICE).arrayBuffer()));
   }
 }

@@ -4,7 +4,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startMockHub, type MockHub } from '../../scripts/mock-hub';
 import { makeFakeModel } from '../../scripts/mock-hub/fixture';
+import { fakeCaches } from '../../tests/helpers/fakeCaches';
 import { listCachedModels, MemoryModelStore, deleteCachedModel } from './cache';
+import { CacheStorageModelStore } from './cacheStorage';
 import { ensureModel } from './ensureModel';
 import { ModelError } from './errors';
 import type { OverallProgress } from './progress';
@@ -92,6 +94,26 @@ describe('ensureModel', () => {
     expect(weights[weights.length - 1].range).toMatch(/^bytes=[1-9]\d*-$/);
     expect(await deleteCachedModel(store, sourceKey(source))).toBeGreaterThan(10);
     expect(await store.usage()).toBe(0);
+  });
+
+  it('after a reload mid-download (a new store on the same Cache Storage) resumes from the segments written', async () => {
+    const { source, files } = await serve({ weightsBytes: 400_000 });
+    hub!.faults.add({ fault: 'trickle', path: 'unet/weights.pb', chunkBytes: 20_000, delayMs: 10 });
+    const caches = fakeCaches();
+    const controller = new AbortController();
+    const first = ensureModel(source, { store: new CacheStorageModelStore(caches, 50_000), ...fast, signal: controller.signal, onProgress: (p) => (p.byFile['unet/weights.pb']?.loaded ?? 0) > 150_000 && controller.abort(new Error('page closed')) });
+    expect((await failure(first)).code).toBe('aborted');
+    const segments = (await (await caches.open('p2p-models-segments-v1')).keys()).filter((r) => r.url.includes('weights.pb'));
+    expect(segments.length).toBeGreaterThanOrEqual(3);
+
+    hub!.faults.clear();
+    hub!.requests.length = 0;
+    const store = new CacheStorageModelStore(caches, 50_000);
+    const kept = (await store.listPartials()).find((p) => p.key.endsWith('unet/weights.pb'))!.size;
+    const model = await ensureModel(source, { store, ...fast });
+    expect(hub!.requests.filter((r) => r.path === 'unet/weights.pb').map((r) => r.range)).toEqual([`bytes=${kept}-`]);
+    expect(Buffer.from(await model.bytes('unet/weights.pb')).equals(Buffer.from(files['unet/weights.pb']))).toBe(true);
+    expect(await store.listPartials()).toEqual([]);
   });
 
   it('refuses to start when the storage quota is short, with a clear message', async () => {

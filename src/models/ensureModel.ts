@@ -120,22 +120,22 @@ export async function ensureModel(target: ModelEntry | ModelSource, opts: Ensure
   const fetchOne = async (f: ModelFileSpec, signal: AbortSignal, meter: OverallMeter): Promise<void> => {
     const k = fileKey(key, f.path);
     try {
-      const result = await downloadFile(fileUrl(source, f.path), {
+      const download = downloadFile(fileUrl(source, f.path), {
         file: f.path,
         expectedSize: f.size,
         sha256: f.sha256,
         etagIsSha256: source.kind === 'hub',
         signal,
-        resume: await store.getPartial(k),
-        savePartial: (p) => store.putPartial(k, p).catch(() => undefined),
+        partial: await store.openPartial(k),
         onProgress: (p) => opts.onProgress?.(meter.update(p)),
         retries: opts.retries,
         backoffMs: opts.backoffMs,
         fetch: opts.fetch,
         now: opts.now,
       });
+      const result = await quotaChecked(f.path, () => download);
       const meta = { size: result.blob.size, sha256: result.sha256, sha256Source: result.sha256Published ? ('published' as const) : ('download' as const), etag: result.etag, storedAt: Date.now() };
-      await putVerified(store, k, f.path, result.blob, meta);
+      await quotaChecked(f.path, () => result.partial.commit(meta));
     } catch (err) {
       // Bytes that made a wrong or corrupt file must not seed the next attempt.
       if (isModelError(err, 'length') || isModelError(err, 'integrity')) await store.deletePartial(k);
@@ -174,9 +174,14 @@ export async function ensureModel(target: ModelEntry | ModelSource, opts: Ensure
 }
 
 /** store.put with the browser's quota refusal turned into a typed error. */
-async function putVerified(store: ModelStore, key: string, path: string, blob: Blob, meta: Parameters<ModelStore['put']>[2]): Promise<void> {
+function putVerified(store: ModelStore, key: string, path: string, blob: Blob, meta: Parameters<ModelStore['put']>[2]): Promise<void> {
+  return quotaChecked(path, () => store.put(key, blob, meta));
+}
+
+/** A storage write (or a download writing as it goes) with the browser's quota refusal turned into a typed error. */
+async function quotaChecked<T>(path: string, write: () => Promise<T>): Promise<T> {
   try {
-    await store.put(key, blob, meta);
+    return await write();
   } catch (err) {
     if (err instanceof Error && err.name === 'QuotaExceededError') {
       throw new ModelError('quota', `${path}: the browser refused to store it (storage quota exceeded). Delete cached models or free disk space.`, path);

@@ -18,7 +18,8 @@ export {
   type WeightStorage,
 } from './registry';
 export { validateModelIndex, planFiles, type ModelIndex, type TreeEntry } from './modelIndex';
-export { downloadFile, type DownloadOptions, type DownloadResult, type PartialDownload } from './download';
+export { downloadFile, type DownloadOptions, type DownloadResult } from './download';
+export { MemoryPartial, SEGMENT_BYTES, type PartialFile, type PartialInfo } from './partialFile';
 export { formatBytes, formatDuration, formatProgress, type FileProgress, type OverallProgress } from './progress';
 export {
   MemoryModelStore,

@@ -57,16 +57,16 @@ export function intHeader(headers: Headers, name: string): number | undefined {
 }
 
 /**
- * Throws ModelError('length') or ('integrity') when the bytes are not the expected file; returns their
- * sha256 (always taken, so a file without a published digest is still checked against it when loaded).
+ * Throws ModelError('length') or ('integrity') when the bytes received (their count and sha256) are not
+ * the expected file; returns their sha256 (always taken, so a file without a published digest is still
+ * checked against it when loaded).
  */
-export async function verifyFile(file: string, blob: Blob, expected: { size?: number; sha256?: string }): Promise<string> {
-  if (expected.size !== undefined && blob.size !== expected.size) {
-    throw new ModelError('length', `${file}: received ${blob.size} bytes, expected ${expected.size}; the download was not kept`, file);
+export function checkDigest(file: string, actual: { size: number; sha256: string }, expected: { size?: number; sha256?: string }): string {
+  if (expected.size !== undefined && actual.size !== expected.size) {
+    throw new ModelError('length', `${file}: received ${actual.size} bytes, expected ${expected.size}; the download was not kept`, file);
   }
-  const actual = await sha256Hex(blob);
-  if (expected.sha256 !== undefined && actual !== expected.sha256.toLowerCase()) {
-    throw new ModelError('integrity', `${file}: sha256 ${actual.slice(0, 12)}… differs from the published ${expected.sha256.slice(0, 12)}…; the download was not kept`, file);
+  if (expected.sha256 !== undefined && actual.sha256 !== expected.sha256.toLowerCase()) {
+    throw new ModelError('integrity', `${file}: sha256 ${actual.sha256.slice(0, 12)}… differs from the published ${expected.sha256.slice(0, 12)}…; the download was not kept`, file);
   }
-  return actual;
+  return actual.sha256;
 }
