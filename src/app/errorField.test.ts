@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLIP_TOKENIZER_DIR } from '../../tests/helpers/fixtures';
 import { prepareRun, type BackendCapabilities, type GenerateRequest } from '../diffusion';
-import { loadClipTokenizer, type PromptTokenizer } from '../text';
+import { loadPromptTokenizer, type PromptTokenizer } from '../text';
 import { errorField } from './errorField';
 
 const caps: BackendCapabilities = {
@@ -13,7 +13,7 @@ const caps: BackendCapabilities = {
 };
 let tok: PromptTokenizer;
 beforeAll(async () => {
-  tok = await loadClipTokenizer(CLIP_TOKENIZER_DIR);
+  tok = await loadPromptTokenizer(CLIP_TOKENIZER_DIR);
 });
 
 function messageOf(req: Partial<GenerateRequest>): string {

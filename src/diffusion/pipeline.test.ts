@@ -3,7 +3,7 @@
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { planEdit, type WordTokenizer } from '../p2p';
-import { loadClipTokenizer, type PromptTokenizer } from '../text';
+import { loadPromptTokenizer, type PromptTokenizer } from '../text';
 import { CLIP_TOKENIZER_DIR, loadFixture } from '../../tests/helpers/fixtures';
 import type { Backend, UnetInputs } from './backend';
 import { generate } from './pipeline';
@@ -61,7 +61,7 @@ let tokenizer: PromptTokenizer;
 let sdConfig: Record<string, unknown>;
 
 beforeAll(async () => {
-  tokenizer = await loadClipTokenizer(CLIP_TOKENIZER_DIR);
+  tokenizer = await loadPromptTokenizer(CLIP_TOKENIZER_DIR);
   sdConfig = loadFixture<SchedulerFixture>('schedulers.json').cases.find((c) => c.name === 'pndm-sd14')!.config;
 });
 

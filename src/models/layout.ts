@@ -15,6 +15,7 @@ import {
   planLayout,
   SCHEDULER_CONFIG,
   tokenizerLayout,
+  NO_TOKENIZER,
   TOKENIZER_FILES,
   type GraphComponentName,
   type TokenizerLayout,
@@ -208,7 +209,7 @@ export async function resolveLayout(reader: LayoutReader): Promise<ModelLayout> 
     if (json) configs[path] = json;
   }
   const tokenizer = listing ? tokenizerLayout((p) => listing.includes(p)) : await probeTokenizer(reader);
-  if (!tokenizer) throw new LayoutError(model, 'tokenizer/', 'no-tokenizer', 'has neither tokenizer.json nor vocab.json + merges.txt');
+  if (!tokenizer) throw new LayoutError(model, 'tokenizer/', 'no-tokenizer', NO_TOKENIZER);
 
   const infos = {} as Record<GraphComponentName, GraphInfo>;
   for (const component of GRAPH_COMPONENTS) {

@@ -31,11 +31,18 @@ export const TOKENIZER_FILES = {
   json: 'tokenizer/tokenizer.json',
   vocab: 'tokenizer/vocab.json',
   merges: 'tokenizer/merges.txt',
+  wordPiece: 'tokenizer/vocab.txt',
   config: 'tokenizer/tokenizer_config.json',
 } as const;
 
-/** `tokenizer.json` alone (it carries vocab and merges), or the classic `vocab.json` + `merges.txt`. */
-export type TokenizerForm = 'tokenizer.json' | 'vocab+merges';
+/**
+ * `tokenizer.json` alone (it carries vocab and merges), the classic CLIP `vocab.json` + `merges.txt`, or BERT's
+ * WordPiece `vocab.txt` (LDM text2im).
+ */
+export type TokenizerForm = 'tokenizer.json' | 'vocab+merges' | 'wordpiece';
+
+/** What a folder without a tokenizer is told it lacks. */
+export const NO_TOKENIZER = 'has no tokenizer.json, vocab.json + merges.txt (CLIP BPE) or vocab.txt (BERT WordPiece)';
 
 export interface TokenizerLayout {
   form: TokenizerForm;
@@ -71,6 +78,7 @@ export function tokenizerLayout(has: (path: string) => boolean): TokenizerLayout
   const config = has(TOKENIZER_FILES.config) ? [TOKENIZER_FILES.config] : [];
   if (has(TOKENIZER_FILES.json)) return { form: 'tokenizer.json', files: [TOKENIZER_FILES.json, ...config] };
   if (has(TOKENIZER_FILES.vocab) && has(TOKENIZER_FILES.merges)) return { form: 'vocab+merges', files: [TOKENIZER_FILES.vocab, TOKENIZER_FILES.merges, ...config] };
+  if (has(TOKENIZER_FILES.wordPiece)) return { form: 'wordpiece', files: [TOKENIZER_FILES.wordPiece, ...config] };
   return undefined;
 }
 
@@ -95,7 +103,7 @@ export function planLayout(paths: readonly string[], model: string): LayoutPlan 
   if (!has.has(SCHEDULER_CONFIG)) throw new LayoutError(model, SCHEDULER_CONFIG, 'missing-file', 'missing');
   if (missing.length > 0) throw new LayoutError(model, missing[0], 'missing-graph', `${lacks}; a diffusers ONNX export has text_encoder/, unet/ and vae_decoder/ graphs`);
   const tokenizer = tokenizerLayout((p) => has.has(p));
-  if (!tokenizer) throw new LayoutError(model, 'tokenizer/', 'no-tokenizer', 'has neither tokenizer.json nor vocab.json + merges.txt');
+  if (!tokenizer) throw new LayoutError(model, 'tokenizer/', 'no-tokenizer', NO_TOKENIZER);
   const externalData = Object.fromEntries(GRAPH_COMPONENTS.map((c) => [c, externalDataInListing(paths, c)])) as Record<GraphComponentName, string[]>;
   const configs = [MODEL_INDEX, SCHEDULER_CONFIG, ...COMPONENT_CONFIGS].filter((p) => has.has(p));
   const encoder = encoderInListing(paths);

@@ -48,18 +48,21 @@ export function validateModelIndex(json: unknown, what: string): ModelIndex {
     else missing.push(name);
   }
   if (missing.length > 0) {
+    const ldmTorch = pair(index.bert) !== undefined && pair(index.vqvae) !== undefined;
     const torchOnly = missing.includes('vae_decoder') && pair(index.vae) !== undefined;
-    const hint = torchOnly
-      ? ' It looks like a PyTorch (diffusers) pipeline, not an ONNX export: use a repo with text_encoder/, unet/, vae_decoder/ as ONNX graphs.'
-      : ' An ONNX Stable Diffusion export names unet, text_encoder, vae_decoder, tokenizer and scheduler.';
+    const hint = ldmTorch
+      ? ' It looks like the PyTorch LDMTextToImagePipeline (CompVis LDM text2im), not an ONNX export: convert it with tools/ldm/export_onnx.py.'
+      : torchOnly
+        ? ' It looks like a PyTorch (diffusers) pipeline, not an ONNX export: use a repo with text_encoder/, unet/, vae_decoder/ as ONNX graphs.'
+        : ' An ONNX Stable Diffusion export names unet, text_encoder, vae_decoder, tokenizer and scheduler.';
     throw new ModelError('invalid-model', `${what}: model_index.json does not name ${missing.join(', ')}.${hint}`, 'model_index.json');
   }
   const unetClass = components.unet[1];
   if (unetClass !== 'OnnxRuntimeModel' && !/onnx|ort/i.test(className)) {
     throw new ModelError('invalid-model', `${what}: the UNet is a ${unetClass}, not an ONNX graph (pipeline ${className || 'unnamed'})`, 'model_index.json');
   }
-  if (!/CLIPTokenizer/.test(components.tokenizer[1])) {
-    throw new ModelError('invalid-model', `${what}: the tokenizer is ${components.tokenizer[1]}; only CLIP tokenizers (SD 1.x) are supported`, 'model_index.json');
+  if (!/CLIPTokenizer|BertTokenizer/.test(components.tokenizer[1])) {
+    throw new ModelError('invalid-model', `${what}: the tokenizer is ${components.tokenizer[1]}; CLIP tokenizers (SD 1.x) and BERT tokenizers (LDM text2im) are supported`, 'model_index.json');
   }
   return { className, components, schedulerClass: components.scheduler[1] };
 }
@@ -90,7 +93,7 @@ export function specFromTree(path: string, entry: TreeEntry | undefined, optiona
 export function planFiles(tree: readonly TreeEntry[] | undefined, what: string): ModelFileSpec[] {
   if (!tree) {
     const tokenizer = new Set<string>([TOKENIZER_FILES.vocab, TOKENIZER_FILES.merges]);
-    const base = [...LAYOUT_FILES.map((f) => (tokenizer.has(f.path) ? { ...f, optional: true } : f)), ...OPTIONAL_CONFIGS];
+    const base = [...LAYOUT_FILES.map((f) => (tokenizer.has(f.path) ? { ...f, optional: true } : f)), ...OPTIONAL_CONFIGS, { path: TOKENIZER_FILES.wordPiece, optional: true }];
     return [...base, ...Object.values(GRAPH_FILES).map((path) => ({ path }))];
   }
   const files = treeFiles(tree);

@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { GRAPH, LAYERS, buildAttentionGraph, type AttentionStyle } from '../../tests/helpers/attentionGraph';
 import { CLIP_TOKENIZER_DIR, maxAbsDiff } from '../../tests/helpers/fixtures';
 import { applyEdit, planEdit, type EditParams } from '../p2p';
-import { loadClipTokenizer } from '../text';
+import { loadPromptTokenizer } from '../text';
 import { decodeModel, instrumentUnet, type InstrumentResult } from './index';
 
 const PROMPTS = ['a cat riding a bicycle', 'a dog riding a bicycle'];
@@ -69,7 +69,7 @@ describe.each<AttentionStyle>(['unfused', 'fused'])('%s attention', (style) => {
     });
     stock = await session(stockBytes);
     instrumented = await session(result.model, result.externalData);
-    const tok = await loadClipTokenizer(CLIP_TOKENIZER_DIR);
+    const tok = await loadPromptTokenizer(CLIP_TOKENIZER_DIR);
     edit = planEdit({ prompts: PROMPTS, kind: 'replace', numSteps: 10, crossReplaceSteps: 0.8, selfReplaceSteps: 0.4 }, tok).call(1);
   });
 

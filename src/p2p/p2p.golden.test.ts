@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLIP_TOKENIZER_DIR, decodeFloat32, loadFixture, maxAbsDiff, type EncodedTensor } from '../../tests/helpers/fixtures';
-import { loadClipTokenizer, type PromptTokenizer } from '../text';
+import { loadPromptTokenizer, type PromptTokenizer } from '../text';
 import {
   applyEdit,
   localBlend,
@@ -59,7 +59,7 @@ interface Golden {
 const golden = loadFixture<Golden>('p2p-golden.json');
 let tok: PromptTokenizer;
 beforeAll(async () => {
-  tok = await loadClipTokenizer(CLIP_TOKENIZER_DIR);
+  tok = await loadPromptTokenizer(CLIP_TOKENIZER_DIR);
 });
 
 function dense(nonzero: Nonzero, n = 77): Float32Array {

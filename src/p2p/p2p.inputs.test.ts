@@ -4,12 +4,12 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLIP_TOKENIZER_DIR } from '../../tests/helpers/fixtures';
-import { loadClipTokenizer, type PromptTokenizer } from '../text';
+import { loadPromptTokenizer, type PromptTokenizer } from '../text';
 import { applyEdit, equalizer, localBlend, localBlendAlphas, planEdit, timeWordAlphas, type EditSpec } from './index';
 
 let tok: PromptTokenizer;
 beforeAll(async () => {
-  tok = await loadClipTokenizer(CLIP_TOKENIZER_DIR);
+  tok = await loadPromptTokenizer(CLIP_TOKENIZER_DIR);
 });
 
 const swap: EditSpec = {

@@ -1,7 +1,7 @@
 // Where a model folder's files come from: a web folder (fetch with byte progress) or any other store
 // (the model cache) behind one small reader interface; plus the JSON configs and the CLIP tokenizer.
 
-import { buildClipTokenizerJson, createPromptTokenizer, parseMerges, type PromptTokenizer } from '../text';
+import { createPromptTokenizer, readTokenizerFiles, type PromptTokenizer } from '../text';
 import { ModelFileError, fetchBytes, type FetchProgress } from './webFetch';
 
 export interface ModelFileReader {
@@ -55,14 +55,13 @@ export async function readJson(reader: ModelFileReader, path: string, optional: 
   }
 }
 
-/** `tokenizer/tokenizer.json`, else `tokenizer/vocab.json` + `merges.txt` (what SD exports ship); config optional. */
+/** The model's tokenizer in any form its folder ships (src/text/tokenizerFiles.ts). */
 export async function readTokenizer(reader: ModelFileReader, signal?: AbortSignal): Promise<PromptTokenizer> {
-  const config = (await readJson(reader, 'tokenizer/tokenizer_config.json', true, signal)) ?? {};
-  const json = await readJson(reader, 'tokenizer/tokenizer.json', true, signal);
-  if (json) return createPromptTokenizer(json, config);
-  const [vocab, merges] = await Promise.all([readJson(reader, 'tokenizer/vocab.json', true, signal), reader.text('tokenizer/merges.txt', signal)]);
-  if (!vocab || merges === undefined) {
-    throw new ModelFileError('tokenizer', `${reader.location} has no tokenizer/tokenizer.json, nor tokenizer/vocab.json + merges.txt`);
+  try {
+    const { json, config } = await readTokenizerFiles((name) => reader.text(`tokenizer/${name}`, signal), reader.location);
+    return createPromptTokenizer(json, config);
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    throw new ModelFileError('tokenizer', err instanceof Error ? err.message : String(err));
   }
-  return createPromptTokenizer(buildClipTokenizerJson(vocab as Record<string, number>, parseMerges(merges)), config);
 }

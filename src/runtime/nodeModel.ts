@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import type { PipelineModel } from '../diffusion';
 import { DEFAULT_SCALING_FACTOR, instrumentDefaults, notInstrumentable, resolveLayout, type ModelLayout } from '../models/layout';
 import { instrumentUnet, type InstrumentOptions, type InstrumentReport } from '../onnx';
-import { loadClipTokenizer } from '../text';
+import { loadPromptTokenizer } from '../text';
 import { dirLayoutReader } from './nodeLayoutReader';
 import { createOrtNodeBackend } from './ortNode';
 
@@ -67,7 +67,7 @@ async function instrumentedUnetFile(unetDir: string, model: string, options: Ins
 
 export async function loadNodeModel(dir: string, opts: NodeModelOptions = {}): Promise<NodeModel> {
   const layout = await resolveLayout(dirLayoutReader(dir));
-  const tokenizer = await loadClipTokenizer(join(dir, 'tokenizer'));
+  const tokenizer = await loadPromptTokenizer(join(dir, 'tokenizer'));
   const { schedulerConfig, scalingFactor, graphs } = layout;
 
   let unet = join(dir, 'unet/model.onnx');

@@ -6,14 +6,14 @@ import { describe, expect, it } from 'vitest';
 import { CLIP_TOKENIZER_DIR } from '../../tests/helpers/fixtures';
 import { TOY_MODEL_DIR } from '../../tests/helpers/toyModel';
 import { localBlendAlphas, planEdit } from '../p2p';
-import { loadClipTokenizer } from '../text';
+import { loadPromptTokenizer } from '../text';
 import { PRESETS, applyPreset, matchingPreset, presetsFor, steppedPreset } from './presets';
 import { DEFAULT_RECIPE } from './recipe';
 import { toGenerateRequest } from './toRequest';
 import { decodeRecipe, encodeRecipe } from './urlCodec';
 
 async function checkFamily(family: 'toy' | 'sd', dir: string) {
-  const tok = await loadClipTokenizer(dir);
+  const tok = await loadPromptTokenizer(dir);
   for (const preset of PRESETS.filter((p) => p.family === family)) {
     const req = toGenerateRequest(applyPreset(DEFAULT_RECIPE, preset));
     const edit = req.edit!;

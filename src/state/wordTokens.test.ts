@@ -4,13 +4,13 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLIP_TOKENIZER_DIR } from '../../tests/helpers/fixtures';
-import { loadClipTokenizer, type PromptTokenizer } from '../text';
+import { loadPromptTokenizer, type PromptTokenizer } from '../text';
 import { promptTokens } from '../text/promptTokens';
 import { wordColumns } from './wordTokens';
 
 let tok: PromptTokenizer;
 beforeAll(async () => {
-  tok = await loadClipTokenizer(CLIP_TOKENIZER_DIR);
+  tok = await loadPromptTokenizer(CLIP_TOKENIZER_DIR);
 });
 
 function columnsOf(prompt: string): { words: string[]; columns: string[][] } {

@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLIP_TOKENIZER_DIR, loadFixture } from '../../tests/helpers/fixtures';
 import { TOY_MODEL_DIR } from '../../tests/helpers/toyModel';
-import { loadClipTokenizer, type PromptTokenizer } from './index';
+import { loadPromptTokenizer, type PromptTokenizer } from './index';
 import { promptTokens } from './promptTokens';
 
 const golden = loadFixture<{ tokenize: { text: string }[] }>('p2p-golden.json').tokenize.map((c) => c.text);
@@ -50,7 +50,7 @@ function checkAgainstFit(tok: PromptTokenizer, prompt: string) {
 describe('promptTokens (CLIP tokenizer)', () => {
   let tok: PromptTokenizer;
   beforeAll(async () => {
-    tok = await loadClipTokenizer(CLIP_TOKENIZER_DIR);
+    tok = await loadPromptTokenizer(CLIP_TOKENIZER_DIR);
   });
   it.each(PROMPTS.map((p) => [p.slice(0, 40)] as const).map((x, i) => [x[0], PROMPTS[i]] as const))('%j matches encode/fit', (_, p) => checkAgainstFit(tok, p));
 
@@ -65,7 +65,7 @@ describe('promptTokens (CLIP tokenizer)', () => {
 describe('promptTokens (toy model tokenizer)', () => {
   let tok: PromptTokenizer;
   beforeAll(async () => {
-    tok = await loadClipTokenizer(`${TOY_MODEL_DIR}/tokenizer`);
+    tok = await loadPromptTokenizer(`${TOY_MODEL_DIR}/tokenizer`);
   });
   it.each(['a small pink heart', words(80, 'red'), `${words(74, 'a')} blue star`])('%j matches encode/fit', (p) => checkAgainstFit(tok, p));
 });

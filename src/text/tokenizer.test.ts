@@ -6,17 +6,17 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLIP_TOKENIZER_DIR, loadFixture } from '../../tests/helpers/fixtures';
-import { buildClipTokenizerJson, loadClipTokenizer, parseMerges, type PromptTokenizer } from './index';
+import { buildClipTokenizerJson, loadPromptTokenizer, parseMerges, type PromptTokenizer } from './index';
 
 interface TokenizeCase { text: string; ids: number[] }
 const golden = loadFixture<{ tokenize: TokenizeCase[] }>('p2p-golden.json');
 
 let tok: PromptTokenizer;
 beforeAll(async () => {
-  tok = await loadClipTokenizer(CLIP_TOKENIZER_DIR);
+  tok = await loadPromptTokenizer(CLIP_TOKENIZER_DIR);
 });
 
-describe('loadClipTokenizer from vocab.json + merges.txt', () => {
+describe('loadPromptTokenizer from vocab.json + merges.txt', () => {
   it.each(golden.tokenize.map((c) => [c.text, c] as const))('pads %j like the reference', (_, c) => {
     expect(tok.padded(c.text)).toEqual(c.ids);
   });
@@ -57,14 +57,14 @@ describe('loadClipTokenizer from vocab.json + merges.txt', () => {
   });
 });
 
-describe('loadClipTokenizer from tokenizer.json', () => {
+describe('loadPromptTokenizer from tokenizer.json', () => {
   it('gives the same ids as the vocab/merges form', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tok-'));
     const vocab = JSON.parse(await readFile(join(CLIP_TOKENIZER_DIR, 'vocab.json'), 'utf8'));
     const merges = parseMerges(await readFile(join(CLIP_TOKENIZER_DIR, 'merges.txt'), 'utf8'));
     writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(buildClipTokenizerJson(vocab, merges)));
     copyFileSync(join(CLIP_TOKENIZER_DIR, 'tokenizer_config.json'), join(dir, 'tokenizer_config.json'));
-    const fromJson = await loadClipTokenizer(dir);
+    const fromJson = await loadPromptTokenizer(dir);
     for (const c of golden.tokenize) expect(fromJson.padded(c.text)).toEqual(c.ids);
   });
 
@@ -80,7 +80,7 @@ describe('loadClipTokenizer from tokenizer.json', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
       const { port } = server.address() as AddressInfo;
-      const viaHttp = await loadClipTokenizer(`http://127.0.0.1:${port}/tok/`);
+      const viaHttp = await loadPromptTokenizer(`http://127.0.0.1:${port}/tok/`);
       expect(viaHttp.padded(golden.tokenize[0].text)).toEqual(golden.tokenize[0].ids);
     } finally {
       server.close();
@@ -89,6 +89,6 @@ describe('loadClipTokenizer from tokenizer.json', () => {
 
   it('says what is missing when the folder holds no tokenizer', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'tok-empty-'));
-    await expect(loadClipTokenizer(empty)).rejects.toThrow(/tokenizer\.json, or vocab\.json \+ merges\.txt/);
+    await expect(loadPromptTokenizer(empty)).rejects.toThrow(/no tokenizer in .*: expected tokenizer\.json, vocab\.json \+ merges\.txt \(CLIP BPE\) or vocab\.txt/);
   });
 });

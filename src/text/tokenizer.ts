@@ -1,11 +1,14 @@
 /**
- * The prompt tokenizer: CLIP BPE through @huggingface/transformers, with the fixed-length
- * (77-token, EOS-padded) encoding that Stable Diffusion's text encoder expects.
- * Loads `tokenizer.json`, or builds it from `vocab.json` + `merges.txt` as most SD repos ship.
+ * The prompt tokenizer through @huggingface/transformers, with the fixed-length (77-token) encoding the text
+ * encoders expect: CLIP BPE (Stable Diffusion: `<|startoftext|> … <|endoftext|>`, padded with EOS) or BERT
+ * WordPiece (LDM text2im's LDM-BERT: `[CLS] … [SEP]`, padded with `[PAD]`), chosen by the tokenizer.json's model.
+ * Loads a folder in any of the forms repositories ship (src/text/tokenizerFiles.ts).
  */
-import { CLIPTokenizer } from '@huggingface/transformers';
-import { BOS_TOKEN, EOS_TOKEN, buildClipTokenizerJson, parseMerges, type Vocab } from './clipTokenizerJson';
-import { ResourceNotFoundError, joinLocation, readJson, readText } from './readResource';
+import { BertTokenizer, CLIPTokenizer, type PreTrainedTokenizer } from '@huggingface/transformers';
+import { BOS_TOKEN, EOS_TOKEN } from './clipTokenizerJson';
+import { readTokenizerFiles } from './tokenizerFiles';
+import { CLS_TOKEN, MASK_TOKEN, PAD_TOKEN, SEP_TOKEN, UNK_TOKEN } from './wordPieceTokenizerJson';
+import { ResourceNotFoundError, joinLocation, readText } from './readResource';
 
 export const MAX_TOKENS = 77;
 
@@ -19,11 +22,13 @@ export interface FittedPrompt {
 }
 
 export interface PromptTokenizer {
+  /** Which tokenizer family: CLIP's byte-level BPE or BERT's WordPiece. */
+  readonly kind: 'clip-bpe' | 'wordpiece';
   /** Token ids with BOS/EOS, no padding. */
   encode(text: string): number[];
   /** Text of the ids (special tokens kept, outer whitespace trimmed), like CLIPTokenizer.decode. */
   decode(ids: number[]): string;
-  /** `maxLen` ids (default 77), EOS-padded, truncated keeping EOS last. */
+  /** `maxLen` ids (default 77), padded with the pad token, truncated keeping EOS last. */
   padded(text: string, maxLen?: number): number[];
   /** `padded` plus how many tokens were dropped, so callers can tell the user. */
   fit(text: string, maxLen?: number): FittedPrompt;
@@ -34,7 +39,7 @@ export interface PromptTokenizer {
 
 type TokenizerConfig = Record<string, unknown>;
 
-const DEFAULT_CONFIG: TokenizerConfig = {
+const CLIP_DEFAULTS: TokenizerConfig = {
   bos_token: BOS_TOKEN,
   eos_token: EOS_TOKEN,
   unk_token: EOS_TOKEN,
@@ -44,7 +49,19 @@ const DEFAULT_CONFIG: TokenizerConfig = {
   tokenizer_class: 'CLIPTokenizer',
 };
 
-function tokenId(tok: CLIPTokenizer, token: unknown, role: string): number {
+/** BertTokenizer's defaults (bert-base-uncased's tokenizer_config.json names none of its tokens); BOS/EOS are CLS/SEP. */
+const BERT_DEFAULTS: TokenizerConfig = {
+  cls_token: CLS_TOKEN,
+  sep_token: SEP_TOKEN,
+  pad_token: PAD_TOKEN,
+  unk_token: UNK_TOKEN,
+  mask_token: MASK_TOKEN,
+  model_max_length: MAX_TOKENS,
+  do_lower_case: true,
+  tokenizer_class: 'BertTokenizer',
+};
+
+function tokenId(tok: PreTrainedTokenizer, token: unknown, role: string): number {
   const content = typeof token === 'string' ? token : (token as { content?: string } | undefined)?.content;
   // transformers.js exposes the token→id lookup of its inner tokenizer.
   const id = content === undefined ? undefined : (tok as unknown as { _tokenizer: { token_to_id(t: string): number | undefined } })._tokenizer.token_to_id(content);
@@ -54,13 +71,26 @@ function tokenId(tok: CLIPTokenizer, token: unknown, role: string): number {
 
 /** Wraps a transformers.js tokenizer built from `tokenizer.json` and `tokenizer_config.json` objects. */
 export function createPromptTokenizer(tokenizerJson: object, config: TokenizerConfig = {}): PromptTokenizer {
-  const merged = { ...DEFAULT_CONFIG, ...config };
-  // transformers.js reads pad_token from the config; SD 1.x pads with EOS.
-  if (merged.pad_token === null || merged.pad_token === undefined) merged.pad_token = merged.eos_token;
-  const tok = new CLIPTokenizer(tokenizerJson, merged);
-  const bosId = tokenId(tok, merged.bos_token, 'BOS');
-  const eosId = tokenId(tok, merged.eos_token, 'EOS');
-  const padId = tokenId(tok, merged.pad_token, 'pad');
+  const wordPiece = (tokenizerJson as { model?: { type?: string } }).model?.type === 'WordPiece';
+  let tok: PreTrainedTokenizer;
+  let bosId: number;
+  let eosId: number;
+  let padId: number;
+  if (wordPiece) {
+    const merged = { ...BERT_DEFAULTS, ...config };
+    tok = new BertTokenizer(tokenizerJson, merged);
+    bosId = tokenId(tok, merged.cls_token, 'CLS');
+    eosId = tokenId(tok, merged.sep_token, 'SEP');
+    padId = tokenId(tok, merged.pad_token, 'pad');
+  } else {
+    const merged = { ...CLIP_DEFAULTS, ...config };
+    // transformers.js reads pad_token from the config; SD 1.x pads with EOS.
+    if (merged.pad_token === null || merged.pad_token === undefined) merged.pad_token = merged.eos_token;
+    tok = new CLIPTokenizer(tokenizerJson, merged);
+    bosId = tokenId(tok, merged.bos_token, 'BOS');
+    eosId = tokenId(tok, merged.eos_token, 'EOS');
+    padId = tokenId(tok, merged.pad_token, 'pad');
+  }
 
   const encode = (text: string): number[] => tok.encode(text);
   const fit = (text: string, maxLen = MAX_TOKENS): FittedPrompt => {
@@ -72,6 +102,7 @@ export function createPromptTokenizer(tokenizerJson: object, config: TokenizerCo
     return { ids: padded, length: kept.length, dropped };
   };
   return {
+    kind: wordPiece ? 'wordpiece' : 'clip-bpe',
     encode,
     decode: (ids) => tok.decode(ids).trim(),
     padded: (text, maxLen) => fit(text, maxLen).ids,
@@ -82,35 +113,19 @@ export function createPromptTokenizer(tokenizerJson: object, config: TokenizerCo
   };
 }
 
-async function readOptionalJson<T>(location: string): Promise<T | undefined> {
-  try {
-    return await readJson<T>(location);
-  } catch (err) {
-    if (err instanceof ResourceNotFoundError) return undefined;
-    throw err;
-  }
-}
-
 /**
- * Loads a CLIP tokenizer from a folder (file path in Node, URL anywhere) holding `tokenizer.json`,
- * or `vocab.json` + `merges.txt`; `tokenizer_config.json` is optional (CLIP defaults).
+ * Loads the tokenizer of a folder (file path in Node, URL anywhere) holding `tokenizer.json`, `vocab.json` +
+ * `merges.txt` (CLIP), or `vocab.txt` (BERT WordPiece); `tokenizer_config.json` is optional.
  */
-export async function loadClipTokenizer(dir: string): Promise<PromptTokenizer> {
-  const config = (await readOptionalJson<TokenizerConfig>(joinLocation(dir, 'tokenizer_config.json'))) ?? {};
-  const tokenizerJson = await readOptionalJson<object>(joinLocation(dir, 'tokenizer.json'));
-  if (tokenizerJson) return createPromptTokenizer(tokenizerJson, config);
-  let vocab: Vocab;
-  let merges: string;
-  try {
-    [vocab, merges] = await Promise.all([
-      readJson<Vocab>(joinLocation(dir, 'vocab.json')),
-      readText(joinLocation(dir, 'merges.txt')),
-    ]);
-  } catch (err) {
-    if (err instanceof ResourceNotFoundError) {
-      throw new Error(`no tokenizer in ${dir}: expected tokenizer.json, or vocab.json + merges.txt (${err.message})`);
+export async function loadPromptTokenizer(dir: string): Promise<PromptTokenizer> {
+  const read = async (name: string): Promise<string | undefined> => {
+    try {
+      return await readText(joinLocation(dir, name));
+    } catch (err) {
+      if (err instanceof ResourceNotFoundError) return undefined;
+      throw err;
     }
-    throw err;
-  }
-  return createPromptTokenizer(buildClipTokenizerJson(vocab, parseMerges(merges)), config);
+  };
+  const { json, config } = await readTokenizerFiles(read, dir);
+  return createPromptTokenizer(json, config);
 }

@@ -1,7 +1,9 @@
 """Writes the weightless graphs ("skeletons") that `npm run random-sd` fills with seeded random weights.
 
 What: a Stable Diffusion 1.5 pipeline of SD's exact shapes (`full`: UNet 859,520,964 parameters, CLIP ViT-L/14's
-text transformer, SD's VAE decoder) and the same structure at small widths (`mini`), exported with
+text transformer, SD's VAE decoder) and the same structure at small widths (`mini`); and CompVis' LDM text2im
+pipeline at small widths (`ldm-mini`: an LDM-BERT text encoder with int64 `input_ids` and no pooled output, a UNet
+whose cross-attention takes LDM-BERT's width, 32x32 latents), exported with
 torch.onnx.export (TorchScript, opset 14) the way optimum/diffusers export them: diffusers module names, dynamic
 batch/height/width, attention as torch's opset-14 `scaled_dot_product_attention` symbolic writes it (√scale on
 both Q and Kᵀ, heads on axis 1), int32 `input_ids`. Every float initializer of ≥ 1024 finite elements becomes an
@@ -9,7 +11,7 @@ external-data reference, listed with its mean and std in `fill.json`; the weight
 weights do not compress), so the skeletons are small enough to commit and no Python runs at test time.
 
 Run (CPU, torch 1.13 is enough; `full` needs about 8 GB of memory and a few minutes):
-    /usr/bin/python3 tools/random-sd/export_skeletons.py --scale mini|full [--out tools/random-sd/skeletons]
+    /usr/bin/python3 tools/random-sd/export_skeletons.py --scale mini|full|ldm-mini [--out tools/random-sd/skeletons]
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ import json
 import os
 import sys
 import tempfile
+from dataclasses import dataclass
 
 import numpy as np
 import onnx
@@ -164,6 +167,81 @@ class TextEncoder(nn.Module):
         return h, pooled
 
 
+@dataclass
+class LdmBertConfig:
+    """CompVis/ldm-text2im-large-256's LDM-BERT: 30522 WordPiece ids, 77 positions, width 1280, 32 pre-norm layers,
+    8 heads of 64, GELU MLP of 5120 (the `full` figures; `ldm-mini` shrinks them)."""
+    vocab_size: int = 30522
+    max_len: int = 77
+    dim: int = 1280
+    layers: int = 32
+    heads: int = 8
+    head_dim: int = 64
+    ffn: int = 5120
+
+
+class LdmBertAttention(nn.Module):
+    """Bidirectional self-attention, no mask: bias-free q/k/v projections, biased output (diffusers' LDMBertAttention
+    layout and names)."""
+
+    def __init__(self, c: LdmBertConfig):
+        super().__init__()
+        self.heads, self.head_dim = c.heads, c.head_dim
+        inner = c.heads * c.head_dim
+        self.q_proj = nn.Linear(c.dim, inner, bias=False)
+        self.k_proj = nn.Linear(c.dim, inner, bias=False)
+        self.v_proj = nn.Linear(c.dim, inner, bias=False)
+        self.out_proj = nn.Linear(inner, c.dim)
+
+    def forward(self, x):
+        b, n, _ = x.shape
+        split = lambda t: t.view(b, n, self.heads, self.head_dim).transpose(1, 2)  # noqa: E731
+        q, k, v = split(self.q_proj(x) * self.head_dim ** -0.5), split(self.k_proj(x)), split(self.v_proj(x))
+        o = torch.matmul(torch.softmax(torch.matmul(q, k.transpose(-2, -1)), dim=-1), v)
+        return self.out_proj(o.transpose(1, 2).reshape(b, n, self.heads * self.head_dim))
+
+
+class LdmBertLayer(nn.Module):
+    def __init__(self, c: LdmBertConfig):
+        super().__init__()
+        self.self_attn_layer_norm = nn.LayerNorm(c.dim)
+        self.self_attn = LdmBertAttention(c)
+        self.final_layer_norm = nn.LayerNorm(c.dim)
+        self.fc1 = nn.Linear(c.dim, c.ffn)
+        self.fc2 = nn.Linear(c.ffn, c.dim)
+
+    def forward(self, x):
+        x = x + self.self_attn(self.self_attn_layer_norm(x))
+        return x + self.fc2(F.gelu(self.fc1(self.final_layer_norm(x))))
+
+
+class LdmBertEncoder(nn.Module):
+    def __init__(self, c: LdmBertConfig):
+        super().__init__()
+        self.embed_tokens = nn.Embedding(c.vocab_size, c.dim)
+        self.embed_positions = nn.Embedding(c.max_len, c.dim)
+        self.layers = nn.ModuleList([LdmBertLayer(c) for _ in range(c.layers)])
+        self.layer_norm = nn.LayerNorm(c.dim)
+
+    def forward(self, input_ids):
+        positions = torch.arange(input_ids.shape[1], device=input_ids.device)
+        x = self.embed_tokens(input_ids) + self.embed_positions(positions)[None]
+        for layer in self.layers:
+            x = layer(x)
+        return self.layer_norm(x)
+
+
+class LdmBertTextEncoder(nn.Module):
+    """The text_encoder graph of an LDM export: int64 `input_ids` -> `last_hidden_state` (no pooled output)."""
+
+    def __init__(self, c: LdmBertConfig):
+        super().__init__()
+        self.model = LdmBertEncoder(c)
+
+    def forward(self, input_ids):
+        return self.model(input_ids)
+
+
 # --------------------------------------------------------------------------------------------------
 SCALES = {
     # SD 1.5 exactly: runwayml/stable-diffusion-v1-5's unet, text_encoder (CLIP ViT-L/14) and vae configs
@@ -173,6 +251,11 @@ SCALES = {
     "mini": dict(unet=toy.UNetConfig(block_out_channels=(32, 64, 64, 64), cross_attention_dim=64, ff_mult=4),
                  text=toy.TextConfig(dim=64, layers=2, heads=4), vae=(32, 32, 64, 64), sample_size=32,
                  expected_unet=None),
+    # CompVis LDM text2im's structure at small widths: the UNet's cross-attention takes LDM-BERT's width; the
+    # WordPiece vocabulary `npm run random-sd -- --pipeline ldm` writes has 512 entries
+    "ldm-mini": dict(unet=toy.UNetConfig(block_out_channels=(32, 64, 64, 64), cross_attention_dim=64, ff_mult=4),
+                     text=LdmBertConfig(vocab_size=512, dim=64, layers=2, heads=4, head_dim=16, ffn=256),
+                     vae=(32, 32, 64, 64), sample_size=32, expected_unet=None),
 }
 
 
@@ -233,7 +316,11 @@ def main():
     report = {}
     unet_dim = s["unet"].cross_attention_dim
 
+    ldm = isinstance(s["text"], LdmBertConfig)
+
     def ids():
+        if ldm:
+            return (torch.randint(0, s["text"].vocab_size, (2, 77), dtype=torch.int64),)
         x = torch.randint(0, 49407, (2, 77), dtype=torch.int32)
         x[:, -1] = 49407
         return (x,)
@@ -247,9 +334,12 @@ def main():
                  ["sample", "timestep", "encoder_hidden_states"], ["out_sample"],
                  {"sample": spatial, "timestep": {0: "steps"}, "encoder_hidden_states": {0: "batch", 1: "sequence"},
                   "out_sample": spatial}),
-        "text_encoder": (lambda: TextEncoder(s["text"]), ids, ["input_ids"], ["last_hidden_state", "pooler_output"],
-                         {"input_ids": {0: "batch", 1: "sequence"}, "last_hidden_state": {0: "batch", 1: "sequence"},
-                          "pooler_output": {0: "batch"}}),
+        "text_encoder": (lambda: LdmBertTextEncoder(s["text"]), ids, ["input_ids"], ["last_hidden_state"],
+                         {"input_ids": {0: "batch", 1: "sequence"}, "last_hidden_state": {0: "batch", 1: "sequence"}})
+        if ldm else
+        (lambda: TextEncoder(s["text"]), ids, ["input_ids"], ["last_hidden_state", "pooler_output"],
+         {"input_ids": {0: "batch", 1: "sequence"}, "last_hidden_state": {0: "batch", 1: "sequence"},
+          "pooler_output": {0: "batch"}}),
         "vae_decoder": (lambda: VaeDecoder(s["vae"]), lambda: (torch.randn(1, 4, L, L),), ["latent_sample"], ["sample"],
                         {"latent_sample": spatial, "sample": spatial}),
     }
@@ -272,7 +362,8 @@ def main():
     old.update({"torch": torch.__version__, "onnx": onnx.__version__, "opset": OPSET, "sample_size": s["sample_size"],
                 "vae_block_out_channels": list(s["vae"]), "unet_block_out_channels": list(s["unet"].block_out_channels),
                 "cross_attention_dim": s["unet"].cross_attention_dim,
-                "text": {"dim": s["text"].dim, "layers": s["text"].layers, "heads": s["text"].heads}})
+                "text": {"kind": "ldm-bert" if ldm else "clip", "dim": s["text"].dim, "layers": s["text"].layers,
+                         "heads": s["text"].heads, "vocab_size": s["text"].vocab_size}})
     with open(path, "w") as fh:
         json.dump(old, fh, indent=1)
 
