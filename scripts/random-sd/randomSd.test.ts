@@ -3,13 +3,18 @@
  * unet/config.json, external data for all three graphs, the vocab.json + merges.txt tokenizer), loads on
  * onnxruntime-node with the UNet instrumented, and runs a 2-step swap edit. The same seed written with an fp16 UNet
  * gives the fp32 images within fp16 precision; the skeletons hold SD 1.5's exact parameter counts.
+ * `--pipeline ldm`: CompVis' LDM text2im layout (LDM-BERT with int64 ids, WordPiece vocab.txt, DDIM) resolves,
+ * tokenises as BERT, and `npm run generate` edits with it end to end.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate, type GenerateResult } from '../../src/diffusion';
 import { resolveLayout } from '../../src/models/layout';
+import { readGraphInfo } from '../../src/onnx/graphInfo';
+import { loadPromptTokenizer } from '../../src/text';
 import { dirLayoutReader } from '../../src/runtime/nodeLayoutReader';
 import { loadNodeModel, type NodeModel } from '../../src/runtime/nodeModel';
 import { SKELETONS, writeRandomSd } from './writeRandomSd';
@@ -87,6 +92,56 @@ describe('random-sd mini', () => {
       expect(sum / a.length).toBeLessThan(2);
       expect(worst).toBeLessThan(40);
     }
+  }, 120_000);
+});
+
+describe('random-sd ldm mini (LDM text2im shape)', () => {
+  let dir: string;
+  let ldm: NodeModel;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'random-ldm-mini-'));
+    writeRandomSd({ scale: 'mini', pipeline: 'ldm', out: dir });
+    ldm = await loadNodeModel(dir, { instrument: true, threads: 2 });
+  }, 120_000);
+  afterAll(async () => {
+    await ldm?.dispose();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('resolves: WordPiece vocab.txt, int64 input_ids, one text output, 32x32 latents, DDIM', async () => {
+    const layout = await resolveLayout(dirLayoutReader(dir));
+    expect(layout.tokenizer.form).toBe('wordpiece');
+    expect(layout.latentSize).toEqual([32, 32]);
+    expect(layout.graphs.text_encoder.inputs.find((i) => i.name === 'input_ids')?.elemType).toBe(7); // INT64
+    expect(readGraphInfo(readFileSync(join(dir, 'text_encoder/model.onnx'))).outputs.map((o) => o.name)).toEqual(['last_hidden_state']);
+    expect((ldm.schedulerConfig as { _class_name?: string })._class_name).toBe('DDIMScheduler');
+    expect(ldm.backend.capabilities.hiddenSize).toBe(64);
+  });
+
+  it('tokenises as BERT: [CLS] … [SEP], [PAD] after, letters as ## pieces for words outside the vocabulary', async () => {
+    const tok = await loadPromptTokenizer(join(dir, 'tokenizer'));
+    expect(tok.kind).toBe('wordpiece');
+    const pieces = (text: string) => tok.encode(text).map((id) => tok.decode([id]));
+    expect(pieces('A cat riding a bicycle')).toEqual(['[CLS]', 'a', 'cat', 'riding', 'a', 'bicycle', '[SEP]']);
+    expect(pieces('a zebra')).toEqual(['[CLS]', 'a', 'z', '##e', '##b', '##r', '##a', '[SEP]']);
+    expect(tok.padded('').slice(0, 3)).toEqual([101, 102, 0]);
+  });
+
+  it('edits with its own scheduler (DDIM): the source image is the unedited generation of its prompt', async () => {
+    const req = { prompts, seed: 5, steps: 3, guidance: 5, edit: { kind: 'replace' as const, crossReplaceSteps: 0.8, selfReplaceSteps: 0.4 } };
+    const edited = await generate(ldm, req);
+    expect(edited.timesteps).toHaveLength(3); // DDIM: one call per step (PNDM would make 4)
+    expect(edited.attention?.resolution).toBe(8);
+    const plain = await generate(ldm, { ...req, prompts: [prompts[0]], edit: undefined });
+    expect(Array.from(plain.images[0])).toEqual(Array.from(edited.images[0]));
+    expect(Array.from(edited.images[1])).not.toEqual(Array.from(edited.images[0]));
+  }, 120_000);
+
+  it('`npm run generate -- --model DIR --prompt … --edit … --steps 2` writes the images', () => {
+    const out = join(dir, 'out');
+    const r = spawnSync('npx', ['tsx', 'scripts/generate.ts', '--model', dir, '--prompt', prompts[0], '--edit', prompts[1], '--steps', '2', '--out', out], { encoding: 'utf8', timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(0);
+    for (const f of ['0-a-cat-riding-a-bicycle.png', '1-a-dog-riding-a-bicycle.png', 'attention.png', 'timings.json']) expect(existsSync(join(out, f))).toBe(true);
   }, 120_000);
 });
 

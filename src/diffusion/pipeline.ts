@@ -39,7 +39,7 @@ export async function generate(model: PipelineModel, req: GenerateRequest, opts:
   if (!(model.scalingFactor > 0)) throw new PipelineError('bad-input', `VAE scaling factor must be positive, got ${model.scalingFactor}`);
 
   // 1. Check inputs; build the controller's plan (tokenizes the prompts for word positions).
-  const run = prepareRun(req, backend.capabilities, tokenizer);
+  const run = prepareRun(req, backend.capabilities, tokenizer, model.schedulerConfig);
   const { prompts, plan, blend } = run;
   const P = prompts.length;
   const [, C, h, w] = run.latentDims;

@@ -3,7 +3,7 @@
 
 import { localBlendAlphas, planEdit, MAX_LEN, type EditPlan } from '../p2p';
 import type { BackendCapabilities } from './backend';
-import { SCHEDULER_NAMES, type SchedulerName } from './scheduler';
+import { defaultScheduler, SCHEDULER_NAMES, type SchedulerConfig, type SchedulerName } from './scheduler';
 import { PipelineError, type GenerateRequest, type PipelineTokenizer } from './pipelineTypes';
 
 export const LIMITS = { maxSteps: 1000, maxGuidance: 50, maxPrompts: 8, maxLatentSide: 512 } as const;
@@ -32,8 +32,8 @@ function checkNumbers(req: GenerateRequest): void {
     fail(`guidance must be a number in 0 … ${LIMITS.maxGuidance}, got ${req.guidance}`);
   }
   if (!Number.isSafeInteger(req.seed) || req.seed < 0) fail(`seed must be a non-negative integer, got ${req.seed}`);
-  const scheduler = req.scheduler ?? 'pndm';
-  if (!SCHEDULER_NAMES.includes(scheduler)) fail(`unknown scheduler "${scheduler}" (known: ${SCHEDULER_NAMES.join(', ')})`);
+  const scheduler = req.scheduler;
+  if (scheduler !== undefined && !SCHEDULER_NAMES.includes(scheduler)) fail(`unknown scheduler "${scheduler}" (known: ${SCHEDULER_NAMES.join(', ')})`);
 }
 
 function checkPrompts(req: GenerateRequest): string[] {
@@ -97,7 +97,8 @@ function blendFor(req: GenerateRequest, prompts: string[], tok: PipelineTokenize
   }
 }
 
-export function prepareRun(req: GenerateRequest, caps: BackendCapabilities, tok: PipelineTokenizer): PreparedRun {
+/** `schedulerConfig` gives the default scheduler (its `_class_name`) when the request names none. */
+export function prepareRun(req: GenerateRequest, caps: BackendCapabilities, tok: PipelineTokenizer, schedulerConfig?: SchedulerConfig): PreparedRun {
   checkNumbers(req);
   const prompts = checkPrompts(req);
   const negativePrompt = checkNegative(req);
@@ -119,5 +120,5 @@ export function prepareRun(req: GenerateRequest, caps: BackendCapabilities, tok:
     plan = planFor(req, prompts, tok);
     blend = blendFor(req, prompts, tok);
   }
-  return { prompts, negativePrompt, scheduler: req.scheduler ?? 'pndm', latentDims: dims, plan, blend, feedP2P: caps.instrumented };
+  return { prompts, negativePrompt, scheduler: req.scheduler ?? defaultScheduler(schedulerConfig), latentDims: dims, plan, blend, feedP2P: caps.instrumented };
 }

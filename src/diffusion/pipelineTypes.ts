@@ -47,7 +47,7 @@ export interface GenerateRequest {
   seed: number;
   steps: number;
   guidance: number;
-  /** Default 'pndm' (what the model's scheduler_config names for SD). */
+  /** Default: the one the model's scheduler_config names (`_class_name`), else 'pndm' (SD's). */
   scheduler?: SchedulerName;
   /** Latent `[h, w]`; default the backend's. */
   latentSize?: [number, number];

@@ -38,7 +38,11 @@ export class PndmScheduler implements Scheduler {
     this.spacing = reader.choice('timestep_spacing', TIMESTEP_SPACINGS, 'leading');
     this.stepsOffset = reader.integer('steps_offset', 0, 0);
     this.prediction = readPredictionType(reader, ['epsilon', 'v_prediction']);
-    reader.only('skip_prk_steps', true, false); // the Runge–Kutta warm-up is not implemented
+    // The Runge–Kutta warm-up is not implemented. A config written for another scheduler (LDM text2im ships DDIM's)
+    // says nothing of it: PLMS then, as CompVis' own txt2img --plms samples.
+    const className = (config as { _class_name?: unknown })._class_name;
+    const foreign = typeof className === 'string' && className !== 'PNDMScheduler';
+    reader.only('skip_prk_steps', true, foreign);
     reader.finish();
   }
 

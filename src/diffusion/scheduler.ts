@@ -36,6 +36,20 @@ export interface Scheduler {
 export type SchedulerName = 'pndm' | 'ddim' | 'euler' | 'dpmpp-2m';
 export const SCHEDULER_NAMES: readonly SchedulerName[] = ['pndm', 'ddim', 'euler', 'dpmpp-2m'];
 
+/** diffusers' scheduler classes → ours. */
+const BY_CLASS: Record<string, SchedulerName> = {
+  PNDMScheduler: 'pndm',
+  DDIMScheduler: 'ddim',
+  EulerDiscreteScheduler: 'euler',
+  DPMSolverMultistepScheduler: 'dpmpp-2m',
+};
+
+/** The scheduler a model's config names (`_class_name`), else PNDM (Stable Diffusion's). */
+export function defaultScheduler(config: SchedulerConfig | undefined): SchedulerName {
+  const name = (config as { _class_name?: unknown } | undefined)?._class_name;
+  return (typeof name === 'string' ? BY_CLASS[name] : undefined) ?? 'pndm';
+}
+
 /** Builds a scheduler; throws an Error naming the key for config values it does not support. */
 export function createScheduler(name: SchedulerName, config: SchedulerConfig): Scheduler {
   switch (name) {

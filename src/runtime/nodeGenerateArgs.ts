@@ -18,7 +18,7 @@ export const USAGE = `usage: npx tsx scripts/generate.ts --model DIR --prompt "â
   --reweight-base replace|refine    reweight on top of a swap or a refinement
   --blend "circle,square"           LocalBlend words, one entry per prompt (words of an entry space-separated)
   --threshold 0.3                   LocalBlend threshold
-  --seed 8888 --steps 50 --guidance 7.5 --scheduler pndm|ddim|euler|dpmpp-2m
+  --seed 8888 --steps 50 --guidance 7.5 --scheduler pndm|ddim|euler|dpmpp-2m (default: the model's own)
   --image photo.png                 edit this picture instead of generating the source: it is centre-cropped and
                                     resized to the model's size, encoded (vae_encoder/), DDIM-inverted with the
                                     source prompt (which should say what it shows), then edited with DDIM
@@ -128,8 +128,9 @@ export function parseGenerateArgs(argv: string[]): GenerateCli {
   });
   if (!values.model) throw new Error('--model is required');
   if (!values.prompt?.trim()) throw new Error('--prompt is required (and not empty)');
-  const scheduler = (values.scheduler ?? 'pndm') as SchedulerName;
-  if (!SCHEDULER_NAMES.includes(scheduler)) throw new Error(`--scheduler must be one of ${SCHEDULER_NAMES.join(', ')}`);
+  // Without --scheduler, the model's own (its scheduler_config's _class_name) runs.
+  const scheduler = values.scheduler as SchedulerName | undefined;
+  if (scheduler !== undefined && !SCHEDULER_NAMES.includes(scheduler)) throw new Error(`--scheduler must be one of ${SCHEDULER_NAMES.join(', ')}`);
   const prompts = [values.prompt, ...(values.edit ?? [])];
   if (prompts.length - 1 > MAX_EDITS) throw new Error(`at most ${MAX_EDITS} --edit prompts, got ${prompts.length - 1}`);
   prompts.forEach((p, i) => {
@@ -146,7 +147,7 @@ export function parseGenerateArgs(argv: string[]): GenerateCli {
     seed: number(values.seed, 'seed', 8888),
     steps: number(values.steps, 'steps', 50),
     guidance: number(values.guidance, 'guidance', 7.5),
-    scheduler,
+    ...(scheduler !== undefined ? { scheduler } : {}),
     lowMemory: values['low-memory'] ?? false,
   };
   if (prompts.length > 1) request.edit = editOptions(values, prompts);
