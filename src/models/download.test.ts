@@ -162,6 +162,17 @@ describe('downloadFile against the mock Hub', () => {
     expect(hub.requests.map((r) => r.status)).toEqual([416, 200]);
   });
 
+  it('a storage refusal while writing (quota) ends the download at once, not retried as a network failure', async () => {
+    const partial = new MemoryPartial();
+    const full = Object.assign(new Error('Quota exceeded.'), { name: 'QuotaExceededError' });
+    partial.append = async () => {
+      throw full;
+    };
+    const err = await downloadFile(fileUrl(source, UNET), { file: UNET, ...fast, partial }).then(() => undefined, (e: unknown) => e);
+    expect(err).toBe(full);
+    expect(hub.requests).toHaveLength(1);
+  });
+
   it('gives up on a server that keeps dropping the connection without progress', async () => {
     hub.faults.add({ fault: 'drop', path: UNET, dropAfter: 0 });
     const err = await failure(downloadFile(fileUrl(source, UNET), { file: UNET, ...fast }));

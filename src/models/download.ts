@@ -51,6 +51,13 @@ export interface DownloadResult {
 
 const MAX_BACKOFF_MS = 8000;
 
+/** Storage refused the bytes (quota, a closed cache): final, not a network failure worth retrying. */
+class StoreFailure extends Error {
+  constructor(readonly reason: unknown) {
+    super('storage failed');
+  }
+}
+
 /** A transient failure: worth another request (resuming from the bytes so far). */
 class Retryable extends Error {
   constructor(
@@ -231,6 +238,7 @@ export async function downloadFile(url: string, opts: DownloadOptions): Promise<
       }
     } catch (err) {
       await reader.cancel().catch(() => undefined);
+      if (err instanceof StoreFailure) throw err.reason;
       if (err instanceof ModelError || signal?.aborted) throw err;
       throw new Retryable(`connection dropped after ${loaded} bytes: ${err instanceof Error ? err.message : String(err)}`);
     } finally {
@@ -246,7 +254,11 @@ export async function downloadFile(url: string, opts: DownloadOptions): Promise<
     }
     hash.update(bytes);
     loaded += bytes.byteLength;
-    await partial.append(bytes);
+    try {
+      await partial.append(bytes);
+    } catch (err) {
+      throw new StoreFailure(err);
+    }
   }
 
   async function hashKept(kept: Blob): Promise<void> {

@@ -116,6 +116,25 @@ describe('ensureModel', () => {
     expect(await store.listPartials()).toEqual([]);
   });
 
+  it('storage full in the middle of a download is a quota error naming the file', async () => {
+    const { source } = await serve({ weightsBytes: 300_000 });
+    const store = new MemoryModelStore();
+    const open = store.openPartial.bind(store);
+    store.openPartial = async (key) => {
+      const partial = await open(key);
+      if (key.endsWith('unet/weights.pb')) {
+        partial.append = async () => {
+          throw Object.assign(new Error('Quota exceeded.'), { name: 'QuotaExceededError' });
+        };
+      }
+      return partial;
+    };
+    const err = await failure(ensureModel(source, { store, ...fast }));
+    expect(err).toMatchObject({ code: 'quota', file: 'unet/weights.pb' });
+    expect(err.message).toMatch(/storage quota exceeded/);
+    expect(hub!.requests.filter((r) => r.path === 'unet/weights.pb')).toHaveLength(1);
+  });
+
   it('refuses to start when the storage quota is short, with a clear message', async () => {
     const { source } = await serve({ weightsBytes: 300_000 });
     const store = new MemoryModelStore();
