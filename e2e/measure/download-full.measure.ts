@@ -3,11 +3,14 @@
  * 2.4 GB, UNet 1.72 GB of fp16 model.onnx_data) from the mock Hub into Cache Storage through the engine worker, as
  * the studio's "Download" does. Samples every 250 ms: the page's and its workers' JS memory
  * (`performance.measureUserAgentSpecificMemory`) and the renderer process's RSS from /proc; prints a markdown table.
+ * A persistent profile on disk (a test's default context is incognito: its storage is small and kept in memory).
  * Run: `RSD_FULL=/tmp/rsd-full npx playwright test -c playwright.measure.config.ts download-full` (writes the
  * pipeline there first when the folder is absent: about 80 s and 2.4 GB of disk).
  */
-import { existsSync } from 'node:fs';
-import { expect, test } from '@playwright/test';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, expect, test } from '@playwright/test';
 import { startMockHub, type MockHub } from '../../scripts/mock-hub';
 import { writeRandomSd } from '../../scripts/random-sd/writeRandomSd';
 import { chromiumProcesses } from '../bench/procMemory';
@@ -22,7 +25,18 @@ test.beforeAll(async () => {
 });
 test.afterAll(async () => hub?.close());
 
-test('memory while downloading the full-size random SD pipeline', async ({ page }) => {
+test('memory while downloading the full-size random SD pipeline', async ({ baseURL, launchOptions }) => {
+  const profile = mkdtempSync(join(tmpdir(), 'p2p-measure-profile-'));
+  const context = await chromium.launchPersistentContext(profile, { ...launchOptions, baseURL });
+  try {
+    await measure(await context.newPage());
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+});
+
+async function measure(page: import('@playwright/test').Page): Promise<void> {
   await page.goto('/?backend=wasm');
   await page.waitForFunction(() => (window as { __studio?: unknown }).__studio !== undefined);
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
@@ -63,4 +77,4 @@ test('memory while downloading the full-size random SD pipeline', async ({ page 
   ];
   console.log(`${samples} samples\n${rows.join('\n')}`);
   expect(result.bytes).toBeGreaterThan(2e9);
-});
+}
