@@ -34,6 +34,9 @@ describe('model catalog', () => {
     expect(modelFacts('local/toy-shapes', 8_190_000)).toMatchObject({ bytes: 8_190_000, precision: expect.stringContaining('fp32') });
     expect(customEntry('a/b', 8e6)).toMatchObject({ precision: 'fp32', requirements: { shaderF16: false, weightBytes: 8e6 } });
     expect(customEntry('a/b', 2e9)).toMatchObject({ precision: 'fp16', requirements: { shaderF16: true } });
+    // An fp32 SD 1.5 export (UNet 3.44 GB + CLIP-L 0.49 GB + VAE decoder 0.2 GB) is not labelled fp16.
+    expect(customEntry('a/b', 4.13e9)).toMatchObject({ precision: 'fp32', requirements: { shaderF16: false, weightBytes: 4.13e9 } });
+    expect(modelFacts('a/b', 4.13e9).precision).toBe('as exported (fp32 assumed from the size)');
   });
 
   it('sizes the embedded model from the files it ships', () => {

@@ -96,16 +96,33 @@ function requirementsText(entry: ModelEntry): string {
  * A registry-like entry for any repo / URL, sized from its file list. Precision is not in model_index.json,
  * so it is guessed from the size: under 200 MB a toy-scale fp32 model, else an SD 1.x fp16 export (estimate).
  */
+/**
+ * Below this total a Hub repo is taken for an fp16 SD-size export, above it for fp32: SD 1.5's UNet, text encoder
+ * and VAE decoder hold about 1.03 G parameters (2.1–2.6 GB in fp16 with an fp32 text encoder or VAE, 4.1 GB and up
+ * in fp32; LDM text2im's 1.4 G parameters are 5.9 GB in fp32). The graphs' element types settle it once downloaded.
+ */
+export const FP16_MAX_BYTES = 3.2e9;
+/** Repos under this size are taken for toy-sized fp32 models. */
+const SMALL_MAX_BYTES = 200e6;
+
+/** A registry-shaped entry for any repo, its precision and needs estimated from its total size (`bytes`). */
 export function customEntry(model: string, bytes: number): ModelEntry {
-  const small = bytes < 200e6;
+  const small = bytes < SMALL_MAX_BYTES;
+  const fp16 = !small && bytes < FP16_MAX_BYTES;
   const like = small ? TOY_MODEL : SD15_FP16_EXTERNAL;
+  const requirements = small
+    ? { ...like.requirements, weightBytes: bytes }
+    : fp16
+      ? like.requirements
+      : { ...like.requirements, shaderF16: false, largestWeightBytes: like.requirements.largestWeightBytes * 2, weightBytes: bytes };
   return {
     ...like,
     id: model,
     label: model,
     source: parseModelRef(model),
     files: [],
-    requirements: { ...like.requirements, weightBytes: small ? bytes : like.requirements.weightBytes },
+    precision: small || !fp16 ? 'fp32' : 'fp16',
+    requirements,
     provenance: 'any repo or URL: checked through its model_index.json and file list',
   };
 }
