@@ -329,9 +329,23 @@ function modelIndexOf(json: Record<string, unknown>, model: string): ModelIndex 
   }
 }
 
-/** The tokenizer form of a folder that cannot list, by asking for the files. */
+/**
+ * The tokenizer form of a folder that cannot list, by asking for the files in the order the forms are preferred
+ * and stopping at the first complete one: a file a folder does not need is never asked for (offline, the service
+ * worker has only the files the folder has, and a request for another fails instead of answering 404).
+ */
 async function probeTokenizer(reader: LayoutReader): Promise<TokenizerLayout | undefined> {
   const present = new Set<string>();
-  for (const path of Object.values(TOKENIZER_FILES)) if ((await reader.text(path)) !== undefined) present.add(path);
-  return tokenizerLayout((p) => present.has(p));
+  const has = (p: string) => present.has(p);
+  const ask = async (path: string) => {
+    if ((await reader.text(path)) !== undefined) present.add(path);
+  };
+  await ask(TOKENIZER_FILES.config);
+  const forms = [[TOKENIZER_FILES.json], [TOKENIZER_FILES.vocab, TOKENIZER_FILES.merges], [TOKENIZER_FILES.wordPiece]];
+  for (const files of forms) {
+    for (const path of files) await ask(path);
+    const found = tokenizerLayout(has);
+    if (found) return found;
+  }
+  return undefined;
 }
