@@ -101,6 +101,15 @@ describe('resolveLayout: an SD-shaped folder of real exporter graphs, no unet/co
     expect((await resolveLayout(dirLayoutReader(single))).tokenizer).toEqual({ form: 'tokenizer.json', files: ['tokenizer/tokenizer.json', 'tokenizer/tokenizer_config.json'] });
     expect((await resolveLayout(unlisted(single, 'x'))).tokenizer.form).toBe('tokenizer.json');
   });
+
+  it('asks a folder that cannot list only for the tokenizer files of its form (offline, any other request fails)', async () => {
+    const asked: string[] = [];
+    const r = unlisted(folder(sdShapedFolder({ tokenizer: 'vocab+merges' })), 'x');
+    const text = r.text;
+    const offline: LayoutReader = { ...r, text: async (path) => (asked.push(path), text(path)) };
+    expect((await resolveLayout(offline)).tokenizer.form).toBe('vocab+merges');
+    expect(asked.filter((p) => p.startsWith('tokenizer/'))).not.toContain('tokenizer/vocab.txt');
+  });
 });
 
 describe('resolveLayout: unsupported patterns are LayoutErrors naming model, file and pattern', () => {
