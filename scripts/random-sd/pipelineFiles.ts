@@ -51,6 +51,20 @@ export function tokenizerFiles(): Record<string, string> {
 
 const json = (o: object) => `${JSON.stringify(o, null, 2)}\n`;
 
+/** SD 1.x's (and LDM text2im's) training noise schedule, as both pipelines' scheduler configs state it. */
+const NOISE_SCHEDULE = {
+  _diffusers_version: '0.30.0',
+  beta_end: 0.012,
+  beta_schedule: 'scaled_linear',
+  beta_start: 0.00085,
+  clip_sample: false,
+  num_train_timesteps: 1000,
+  prediction_type: 'epsilon',
+  set_alpha_to_one: false,
+  steps_offset: 1,
+  trained_betas: null,
+};
+
 function unetConfig(shape: PipelineShape): object {
   return {
     _class_name: 'UNet2DConditionModel',
@@ -111,20 +125,7 @@ export function configFiles(shape: PipelineShape, note: string): Record<string, 
       vae_encoder: [null, null],
     }),
     'README.md': `# Random-weight Stable Diffusion 1.x pipeline\n\n${note}\n`,
-    'scheduler/scheduler_config.json': json({
-      _class_name: 'PNDMScheduler',
-      _diffusers_version: '0.30.0',
-      beta_end: 0.012,
-      beta_schedule: 'scaled_linear',
-      beta_start: 0.00085,
-      clip_sample: false,
-      num_train_timesteps: 1000,
-      prediction_type: 'epsilon',
-      set_alpha_to_one: false,
-      skip_prk_steps: true,
-      steps_offset: 1,
-      trained_betas: null,
-    }),
+    'scheduler/scheduler_config.json': json({ _class_name: 'PNDMScheduler', ...NOISE_SCHEDULE, skip_prk_steps: true }),
     'unet/config.json': json(unetConfig(shape)),
     'text_encoder/config.json': json({
       architectures: ['CLIPTextModel'],
@@ -161,19 +162,7 @@ export function ldmConfigFiles(shape: PipelineShape, note: string): Record<strin
       vae_decoder: ['diffusers', 'OnnxRuntimeModel'],
     }),
     'README.md': `# Random-weight LDM text2im pipeline\n\n${note}\n`,
-    'scheduler/scheduler_config.json': json({
-      _class_name: 'DDIMScheduler',
-      _diffusers_version: '0.30.0',
-      beta_end: 0.012,
-      beta_schedule: 'scaled_linear',
-      beta_start: 0.00085,
-      clip_sample: false,
-      num_train_timesteps: 1000,
-      prediction_type: 'epsilon',
-      set_alpha_to_one: false,
-      steps_offset: 1,
-      trained_betas: null,
-    }),
+    'scheduler/scheduler_config.json': json({ _class_name: 'DDIMScheduler', ...NOISE_SCHEDULE }),
     'unet/config.json': json(unetConfig(shape)),
     'text_encoder/config.json': json({
       architectures: ['LDMBertModel'],

@@ -5,7 +5,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { abortError, httpError, ModelError } from './errors';
-import { checkDigest, HASH_SLICE, intHeader, parseContentRange, sha256FromEtag } from './integrity';
+import { checkDigest, hashBlobInto, intHeader, parseContentRange, sha256FromEtag } from './integrity';
 import { MemoryPartial, type PartialFile } from './partialFile';
 import { RateMeter, secondsLeft, type FileProgress } from './progress';
 
@@ -97,7 +97,7 @@ export async function downloadFile(url: string, opts: DownloadOptions): Promise<
   let total = opts.expectedSize ?? partial.total;
   // The digest follows the bytes held: the kept ones first (read back in slices), then each chunk as it arrives.
   let hash = sha256.create();
-  if (loaded > 0) await hashKept(await partial.blob());
+  if (loaded > 0) await hashBlobInto(hash, await partial.blob());
   let linkedSha: string | undefined;
   let attempt = 0;
   let failures = 0;
@@ -259,9 +259,5 @@ export async function downloadFile(url: string, opts: DownloadOptions): Promise<
     } catch (err) {
       throw new StoreFailure(err);
     }
-  }
-
-  async function hashKept(kept: Blob): Promise<void> {
-    for (let at = 0; at < kept.size; at += HASH_SLICE) hash.update(new Uint8Array(await kept.slice(at, at + HASH_SLICE).arrayBuffer()));
   }
 }

@@ -7,7 +7,7 @@ import { downloadFile } from './download';
 import { abortError, httpError, isModelError, ModelError } from './errors';
 import { completeFromTree, planFiles, validateModelIndex, type ModelIndex, type TreeEntry } from './modelIndex';
 import { runPool } from './parallel';
-import { OverallMeter, type OverallProgress } from './progress';
+import { OverallMeter, type FileProgress, type OverallProgress } from './progress';
 import { downloadBytes, GRAPH_FILES, type ModelEntry, type ModelFileSpec } from './registry';
 import { describeSource, fileUrl, sourceKey, treeUrl, type ModelSource } from './source';
 import { checkStorage, type StorageManagerLike } from './storageQuota';
@@ -120,20 +120,22 @@ export async function ensureModel(target: ModelEntry | ModelSource, opts: Ensure
   const fetchOne = async (f: ModelFileSpec, signal: AbortSignal, meter: OverallMeter): Promise<void> => {
     const k = fileKey(key, f.path);
     try {
-      const download = downloadFile(fileUrl(source, f.path), {
+      const partial = await store.openPartial(k);
+      const options = {
         file: f.path,
         expectedSize: f.size,
         sha256: f.sha256,
         etagIsSha256: source.kind === 'hub',
         signal,
-        partial: await store.openPartial(k),
-        onProgress: (p) => opts.onProgress?.(meter.update(p)),
+        partial,
+        onProgress: (p: FileProgress) => opts.onProgress?.(meter.update(p)),
         retries: opts.retries,
         backoffMs: opts.backoffMs,
         fetch: opts.fetch,
         now: opts.now,
-      });
-      const result = await quotaChecked(f.path, () => download);
+      };
+      // A storage refusal while the download writes is a quota error as much as one at commit.
+      const result = await quotaChecked(f.path, () => downloadFile(fileUrl(source, f.path), options));
       const meta = { size: result.blob.size, sha256: result.sha256, sha256Source: result.sha256Published ? ('published' as const) : ('download' as const), etag: result.etag, storedAt: Date.now() };
       await quotaChecked(f.path, () => result.partial.commit(meta));
     } catch (err) {

@@ -16,6 +16,14 @@ export const ONE_SHOT_MAX = 32 * 2 ** 20;
 /** Slice size when a large Blob is read for hashing (memory held at once). */
 export const HASH_SLICE = 16 * 2 ** 20;
 
+/** An incremental SHA-256 (@noble/hashes), as downloads keep one while the bytes arrive. */
+export type Sha256State = ReturnType<typeof sha256.create>;
+
+/** Feeds a Blob to `hash` in HASH_SLICE slices (a disk-backed Blob is never read whole). */
+export async function hashBlobInto(hash: Sha256State, blob: Blob): Promise<void> {
+  for (let at = 0; at < blob.size; at += HASH_SLICE) hash.update(new Uint8Array(await blob.slice(at, at + HASH_SLICE).arrayBuffer()));
+}
+
 export async function sha256Hex(data: Blob | Uint8Array): Promise<string> {
   const subtle = globalThis.crypto?.subtle;
   if ((data instanceof Blob ? data.size : data.byteLength) <= ONE_SHOT_MAX && subtle) {
@@ -24,7 +32,7 @@ export async function sha256Hex(data: Blob | Uint8Array): Promise<string> {
   }
   const hash = sha256.create();
   if (data instanceof Blob) {
-    for (let at = 0; at < data.size; at += HASH_SLICE) hash.update(new Uint8Array(await data.slice(at, at + HASH_SLICE).arrayBuffer()));
+    await hashBlobInto(hash, data);
   } else {
     // Already in memory: views, no copy; yield between slices so a worker stays responsive to cancel.
     for (let at = 0; at < data.byteLength; at += HASH_SLICE) {

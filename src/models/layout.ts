@@ -17,6 +17,7 @@ import {
   tokenizerLayout,
   NO_TOKENIZER,
   TOKENIZER_FILES,
+  TOKENIZER_FORM_FILES,
   type GraphComponentName,
   type TokenizerLayout,
 } from './layoutPlan';
@@ -336,15 +337,13 @@ function modelIndexOf(json: Record<string, unknown>, model: string): ModelIndex 
  */
 async function probeTokenizer(reader: LayoutReader): Promise<TokenizerLayout | undefined> {
   const present = new Set<string>();
-  const has = (p: string) => present.has(p);
   const ask = async (path: string) => {
     if ((await reader.text(path)) !== undefined) present.add(path);
   };
   await ask(TOKENIZER_FILES.config);
-  const forms = [[TOKENIZER_FILES.json], [TOKENIZER_FILES.vocab, TOKENIZER_FILES.merges], [TOKENIZER_FILES.wordPiece]];
-  for (const files of forms) {
-    for (const path of files) await ask(path);
-    const found = tokenizerLayout(has);
+  for (const form of TOKENIZER_FORM_FILES) {
+    for (const path of form.files) await ask(path);
+    const found = tokenizerLayout((p) => present.has(p), [form]);
     if (found) return found;
   }
   return undefined;

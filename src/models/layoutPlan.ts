@@ -73,13 +73,18 @@ export interface LayoutPlan {
   files: string[];
 }
 
-/** The tokenizer form the listing has, or undefined. */
-export function tokenizerLayout(has: (path: string) => boolean): TokenizerLayout | undefined {
+/** The tokenizer forms in the order they are preferred, each with the files it needs (as src/text/tokenizerFiles.ts reads them). */
+export const TOKENIZER_FORM_FILES: readonly { form: TokenizerForm; files: readonly string[] }[] = [
+  { form: 'tokenizer.json', files: [TOKENIZER_FILES.json] },
+  { form: 'vocab+merges', files: [TOKENIZER_FILES.vocab, TOKENIZER_FILES.merges] },
+  { form: 'wordpiece', files: [TOKENIZER_FILES.wordPiece] },
+];
+
+/** The first tokenizer form whose files are all present (`only` limits the forms looked at), or undefined. */
+export function tokenizerLayout(has: (path: string) => boolean, only = TOKENIZER_FORM_FILES): TokenizerLayout | undefined {
   const config = has(TOKENIZER_FILES.config) ? [TOKENIZER_FILES.config] : [];
-  if (has(TOKENIZER_FILES.json)) return { form: 'tokenizer.json', files: [TOKENIZER_FILES.json, ...config] };
-  if (has(TOKENIZER_FILES.vocab) && has(TOKENIZER_FILES.merges)) return { form: 'vocab+merges', files: [TOKENIZER_FILES.vocab, TOKENIZER_FILES.merges, ...config] };
-  if (has(TOKENIZER_FILES.wordPiece)) return { form: 'wordpiece', files: [TOKENIZER_FILES.wordPiece, ...config] };
-  return undefined;
+  const found = only.find((f) => f.files.every(has));
+  return found ? { form: found.form, files: [...found.files, ...config] } : undefined;
 }
 
 /** The external-data files in a component's folder (directly beside its graph, or in a sub-folder of it). */

@@ -43,7 +43,6 @@ export class MemoryPartial implements PartialFile {
   constructor(
     initial: { parts?: Uint8Array[] } & PartialInfo = {},
     private readonly onCommit?: (blob: Blob, meta: StoredMeta) => Promise<void>,
-    private readonly onChange?: (partial: MemoryPartial) => void,
   ) {
     this.parts = [...(initial.parts ?? [])];
     this.bytes = this.parts.reduce((n, p) => n + p.byteLength, 0);
@@ -55,21 +54,14 @@ export class MemoryPartial implements PartialFile {
     return this.bytes;
   }
 
-  /** The stored chunks (the memory store keeps them between attempts). */
-  get chunks(): readonly Uint8Array[] {
-    return this.parts;
-  }
-
   describe(info: PartialInfo): void {
     this.etag = info.etag;
     this.total = info.total;
-    this.onChange?.(this);
   }
 
   async append(bytes: Uint8Array): Promise<void> {
     this.parts.push(bytes);
     this.bytes += bytes.byteLength;
-    this.onChange?.(this);
   }
 
   async flush(): Promise<void> {}
@@ -79,7 +71,6 @@ export class MemoryPartial implements PartialFile {
     this.bytes = 0;
     this.etag = undefined;
     this.total = undefined;
-    this.onChange?.(this);
   }
 
   async blob(): Promise<Blob> {
