@@ -9,7 +9,8 @@ import { keptGpuBlock, renderGpuBlock } from './bench/gpuReport';
 import { runGpuSection } from './bench/gpuSection';
 import type { GpuEp } from './bench/gpuSession';
 import { runNodeSection } from './bench/nodeSection';
-import { GPU_END, GPU_START, renderReport } from './bench/report';
+import { renderReport } from './bench/report';
+import { withGpuBlock } from './gpu-pack/packReport';
 import { contention, machineInfo, modelSummary, type BenchResults, type BenchSettings } from './bench/results';
 
 const USAGE = `npm run bench -- [options]
@@ -62,10 +63,7 @@ async function gpuMode(v: ReturnType<typeof options>, out: string): Promise<void
   });
   const block = renderGpuBlock(result, started);
   console.log(block);
-  const doc = existsSync(out) ? readFileSync(out, 'utf8') : null;
-  const a = doc?.indexOf(GPU_START) ?? -1;
-  const b = doc?.indexOf(GPU_END) ?? -1;
-  writeDoc(out, doc && a >= 0 && b > a ? doc.slice(0, a) + block + doc.slice(b + GPU_END.length) : `# Benchmarks\n\n${block}\n`);
+  writeDoc(out, withGpuBlock(existsSync(out) ? readFileSync(out, 'utf8') : '# Benchmarks', block));
 }
 
 async function main(): Promise<void> {

@@ -1,6 +1,7 @@
 // The `--gpu` block of docs/benchmarks.md: how to run the SD 1.5-sized UNet benchmark on a GPU machine,
 // and its figures once it has run there (kept across CPU runs between the bench:gpu markers).
 
+import { renderPackReport } from '../gpu-pack/packReport';
 import { GPU_END, GPU_START } from './report';
 import type { GpuResult } from './gpuSection';
 import { cell, fmt, ratios, summarize, verdict } from './stats';
@@ -45,5 +46,5 @@ export function keptGpuBlock(doc: string | null): string {
     const b = doc.indexOf(GPU_END);
     if (a >= 0 && b > a) return doc.slice(a, b + GPU_END.length);
   }
-  return renderGpuBlock(null);
+  return renderPackReport(null);
 }

@@ -5,8 +5,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { instrumentUnet } from '../../src/onnx';
-import { feedsFor, openSession, timedCall, type GpuEp } from './gpuSession';
-import { rotate } from './stats';
+import type { GpuEp } from './gpuSession';
+import { timeUnetVariants } from './unetVariants';
 
 export interface GpuOptions {
   root: string;
@@ -71,42 +71,20 @@ export async function runGpuSection(o: GpuOptions): Promise<GpuResult> {
   const epErrors: string[] = [];
   for (const ep of o.eps) {
     try {
-      t = performance.now();
-      const stock = await openSession(stockPath, ep);
-      const stockMs = performance.now() - t;
-      t = performance.now();
-      const p2p = await openSession(p2pPath, ep);
-      const p2pMs = performance.now() - t;
-      o.log(`${ep}: sessions in ${(stockMs / 1000).toFixed(1)} s + ${(p2pMs / 1000).toFixed(1)} s`);
-      const shape = { prompts: 2, latent: o.latent, width: config.cross_attention_dim };
-      const variants = {
-        stock: { s: stock, feeds: feedsFor(stock, { ...shape, edit: false }) },
-        identity: { s: p2p, feeds: feedsFor(p2p, { ...shape, edit: false }) },
-        edit: { s: p2p, feeds: feedsFor(p2p, { ...shape, edit: true }) },
-      };
-      type Name = keyof typeof variants;
-      const names = Object.keys(variants) as Name[];
-      for (const n of names) for (let i = 0; i < 2; i++) await timedCall(variants[n].s, variants[n].feeds);
-      const out: GpuResult = {
+      const times = await timeUnetVariants(
+        [
+          { name: 'stock', path: stockPath, edit: false },
+          { name: 'identity', path: p2pPath, edit: false },
+          { name: 'edit', path: p2pPath, edit: true },
+        ],
+        { ep, latent: o.latent, width: config.cross_attention_dim, rounds: o.rounds, calls: o.calls, deadline: t0 + o.budgetMs, log: o.log },
+      );
+      return {
         ep, epErrors, params: config.num_parameters, dtype: config.dtype, latent: o.latent, batch: 4, exportMs, instrumentMs,
-        sessionMs: { stock: stockMs, instrumented: p2pMs }, stock: [], identity: [], edit: [],
-        editedLayers: `${c.cross} cross + ${c.self} self attention layers, ${c.edited} edited`, stoppedEarly: false,
+        sessionMs: { stock: times.sessionMs.stock, instrumented: times.sessionMs.identity },
+        stock: times.ms.stock, identity: times.ms.identity, edit: times.ms.edit,
+        editedLayers: `${c.cross} cross + ${c.self} self attention layers, ${c.edited} edited`, stoppedEarly: times.stoppedEarly,
       };
-      for (let r = 0; r < o.rounds; r++) {
-        if (performance.now() - t0 > o.budgetMs) {
-          out.stoppedEarly = true;
-          break;
-        }
-        for (const n of rotate(names, r)) {
-          let sum = 0;
-          for (let i = 0; i < o.calls; i++) sum += await timedCall(variants[n].s, variants[n].feeds);
-          out[n].push(sum / o.calls);
-        }
-        o.log(`  gpu rounds ${r + 1}/${o.rounds}`);
-      }
-      await stock.release();
-      await p2p.release();
-      return out;
     } catch (err) {
       epErrors.push(`${ep}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
       o.log(`execution provider ${ep} failed: ${epErrors[epErrors.length - 1]}`);

@@ -2,22 +2,14 @@
 // execution provider (webgpu, cuda, or cpu for a dry run), fp16 or fp32 feeds, one timed call at a time.
 
 import * as ort from 'onnxruntime-node';
+import { toHalf } from '../../src/runtime/float16';
 
-export type GpuEp = 'webgpu' | 'cuda' | 'cpu';
+import type { NodeExecutionProvider } from '../../src/runtime/ortNode';
 
-/** IEEE half bits of `v` (round to nearest even is not needed for random timing inputs: truncation). */
-function halfBits(v: number): number {
-  const f = new Float32Array([v]);
-  const x = new Uint32Array(f.buffer)[0];
-  const sign = (x >>> 16) & 0x8000;
-  const exp = ((x >>> 23) & 0xff) - 127 + 15;
-  if (exp <= 0) return sign;
-  if (exp >= 31) return sign | 0x7c00;
-  return sign | (exp << 10) | ((x >>> 13) & 0x3ff);
-}
+export type GpuEp = NodeExecutionProvider;
 
 function tensor(type: string, values: Float32Array, dims: number[]): ort.Tensor {
-  if (type === 'float16') return new ort.Tensor('float16', Uint16Array.from(values, halfBits), dims);
+  if (type === 'float16') return new ort.Tensor('float16', toHalf(values), dims);
   if (type === 'float32') return new ort.Tensor('float32', values, dims);
   throw new Error(`unexpected input type ${type}`);
 }

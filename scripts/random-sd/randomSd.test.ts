@@ -93,6 +93,26 @@ describe('random-sd mini', () => {
       expect(worst).toBeLessThan(40);
     }
   }, 120_000);
+
+  it('fuses every unedited self-attention layer (√scale split over Q and Kᵀ) and the edit keeps its latents', async () => {
+    const fused = await loadNodeModel(dir32, { instrument: true, threads: 2, instrumentOptions: { fuseUnedited: true } });
+    try {
+      const report = fused.instrumentReport!;
+      const unedited = report.layers.filter((l) => !l.edited);
+      expect(unedited.length).toBeGreaterThan(0);
+      expect(report.layers.filter((l) => l.fusedKernel).map((l) => l.name)).toEqual(unedited.map((l) => l.name));
+      const out = await generate(fused, request);
+      let worst = 0;
+      let scale = 0;
+      for (let k = 0; k < out.latents.length; k++) {
+        worst = Math.max(worst, Math.abs(out.latents[k] - edited32.latents[k]));
+        scale = Math.max(scale, Math.abs(edited32.latents[k]));
+      }
+      expect(worst / scale).toBeLessThan(1e-4);
+    } finally {
+      await fused.dispose();
+    }
+  }, 120_000);
 });
 
 describe('random-sd ldm mini (LDM text2im shape)', () => {

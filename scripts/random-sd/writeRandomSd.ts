@@ -26,6 +26,8 @@ export interface RandomSdOptions {
   /** UNet precision; default fp16 for `full`, fp32 for `mini`. */
   unetFp16?: boolean;
   seed?: number;
+  /** The skeletons folder (default tools/random-sd/skeletons; the GPU pack carries its own copy). */
+  skeletons?: string;
 }
 
 export interface RandomSdSummary {
@@ -52,8 +54,8 @@ function skeletonDir(scale: Scale, pipeline: Pipeline, component: Component): st
   return component === 'text_encoder' ? 'ldm-mini' : 'mini';
 }
 
-export function shapeOf(scale: Scale, pipeline: Pipeline = 'sd15'): PipelineShape & { torch: string } {
-  const s = JSON.parse(readFileSync(join(SKELETONS, skeletonDir(scale, pipeline, 'text_encoder'), 'skeletons.json'), 'utf8')) as SkeletonsJson;
+export function shapeOf(scale: Scale, pipeline: Pipeline = 'sd15', skeletons = SKELETONS): PipelineShape & { torch: string } {
+  const s = JSON.parse(readFileSync(join(skeletons, skeletonDir(scale, pipeline, 'text_encoder'), 'skeletons.json'), 'utf8')) as SkeletonsJson;
   return { sampleSize: s.sample_size, unetBlocks: s.unet_block_out_channels, vaeBlocks: s.vae_block_out_channels, crossAttentionDim: s.cross_attention_dim, text: s.text, torch: s.torch };
 }
 
@@ -61,7 +63,8 @@ export function writeRandomSd(opts: RandomSdOptions): RandomSdSummary {
   const unetFp16 = opts.unetFp16 ?? opts.scale === 'full';
   const seed = opts.seed ?? 1;
   const pipeline = opts.pipeline ?? 'sd15';
-  const { torch, ...shape } = shapeOf(opts.scale, pipeline);
+  const skeletons = opts.skeletons ?? SKELETONS;
+  const { torch, ...shape } = shapeOf(opts.scale, pipeline, skeletons);
   const ldm = pipeline === 'ldm';
   const note =
     `Written by \`npm run random-sd -- --scale ${opts.scale}${ldm ? ' --pipeline ldm' : ''}\` (seed ${seed}) from graphs exported by torch ${torch} ` +
@@ -76,7 +79,7 @@ export function writeRandomSd(opts: RandomSdOptions): RandomSdSummary {
   COMPONENTS.forEach((c, i) => {
     const dir = join(opts.out, c);
     mkdirSync(dir, { recursive: true });
-    components[c] = writeComponent(readSkeleton(join(SKELETONS, skeletonDir(opts.scale, pipeline, c), c)), dir, { fp16: c === 'unet' && unetFp16, seed: seed * 101 + i });
+    components[c] = writeComponent(readSkeleton(join(skeletons, skeletonDir(opts.scale, pipeline, c), c)), dir, { fp16: c === 'unet' && unetFp16, seed: seed * 101 + i });
   });
   return { scale: opts.scale, pipeline, out: opts.out, components, shape };
 }

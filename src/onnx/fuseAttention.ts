@@ -5,7 +5,9 @@
  *
  * Recognised: `proj_q/k/v [B, S, h·d]` → head split (Reshape [B,S,h,d] → Transpose(0,2,1,3), then
  * Reshape [B·h,S,d] in the 3-D form) → `MatMul(Q, Kᵀ)` → scale (Mul/Div by a constant) → Softmax →
- * `MatMul(·, V)` → head merge (back to `[B, S, h·d]`). Anything else is left unfused (still correct).
+ * `MatMul(·, V)` → head merge (back to `[B, S, h·d]`). The scale may also be split over Q and Kᵀ (`Mul` by
+ * constant √scale each before the scores MatMul, as torch.onnx's SDPA symbolic writes it). Anything else is
+ * left unfused (still correct).
  */
 import type { AttentionLayer } from './attentionLayers';
 import type { GraphIndex } from './graphIndex';
@@ -39,6 +41,27 @@ function scalar(index: GraphIndex, name: string): number | undefined {
   if (tensor.dataType === DataType.FLOAT) return view.getFloat32(0, true);
   if (tensor.dataType === DataType.DOUBLE) return view.getFloat64(0, true);
   return undefined;
+}
+
+/**
+ * Constant scalings of the scores MatMul's inputs (`Mul(Q, c)`, `Mul(Kᵀ, c)`), peeled off: their product, the
+ * tensors they scale, and the Mul nodes. Inputs without one are passed through with factor 1.
+ */
+function peelInputScales(index: GraphIndex, scores: NodeProto): { factor: number; inputs: [string, string]; muls: NodeProto[] } {
+  let factor = 1;
+  const muls: NodeProto[] = [];
+  const inputs = scores.input!.slice(0, 2).map((input) => {
+    const mul = index.producer.get(input);
+    if (mul?.opType !== 'Mul' || index.consumersOf(input).length !== 1) return input;
+    const [a, b] = mul.input!;
+    const right = scalar(index, b);
+    const c = right ?? scalar(index, a);
+    if (c === undefined || !(c > 0)) return input;
+    factor *= c;
+    muls.push(mul);
+    return right !== undefined ? a : b;
+  });
+  return { factor, inputs: [inputs[0], inputs[1]], muls };
 }
 
 /** Walks producers back through single-consumer layout ops; returns the chain (nearest last) and its source. */
@@ -126,12 +149,14 @@ export function planAttentionFusion(index: GraphIndex, layer: AttentionLayer, op
     scores = index.producer.get(right !== undefined ? a : b);
   }
   if (!scores || scores.opType !== 'MatMul' || index.consumersOf(scores.output![0]).length !== 1) return 'no Q·Kᵀ MatMul';
+  const peeled = peelInputScales(index, scores);
+  if (peeled.muls.length > 0) scale = (scale ?? 1) * peeled.factor;
   // Without an explicit scaling the head size cannot be read from it (it may be folded into weights).
   if (scale === undefined) return 'scores not scaled by a constant';
-  removed.push(scores);
+  removed.push(scores, ...peeled.muls);
 
-  const q = layoutChainBack(index, scores.input![0]);
-  const k = layoutChainBack(index, scores.input![1]);
+  const q = layoutChainBack(index, peeled.inputs[0]);
+  const k = layoutChainBack(index, peeled.inputs[1]);
   const v = layoutChainBack(index, valueMatMul.input![1]);
   const out = layoutChainForward(index, valueMatMul.output![0]);
   if (!isHeadSplit(q.chain, false) || !isHeadSplit(k.chain, true) || !isHeadSplit(v.chain, false) || !isHeadMerge(out.chain)) {

@@ -11,7 +11,7 @@ import { DEFAULT_SCALING_FACTOR, instrumentDefaults, notInstrumentable, resolveL
 import { instrumentUnet, type InstrumentOptions, type InstrumentReport } from '../onnx';
 import { loadPromptTokenizer } from '../text';
 import { dirLayoutReader } from './nodeLayoutReader';
-import { createOrtNodeBackend } from './ortNode';
+import { createOrtNodeBackend, type NodeExecutionProvider } from './ortNode';
 
 export { DEFAULT_SCALING_FACTOR };
 
@@ -21,6 +21,8 @@ export interface NodeModelOptions {
   /** Overrides for the instrumentation; defaults come from the folder's p2p.json and its resolved latent size. */
   instrumentOptions?: InstrumentOptions;
   threads?: number;
+  /** Default `cpu` (see ortNode.ts). */
+  executionProvider?: NodeExecutionProvider;
 }
 
 export interface NodeModel extends PipelineModel {
@@ -88,6 +90,7 @@ export async function loadNodeModel(dir: string, opts: NodeModelOptions = {}): P
       ...(existsSync(join(dir, 'vae_encoder/model.onnx')) ? { vaeEncoder: join(dir, 'vae_encoder/model.onnx') } : {}),
       latentSize: layout.latentSize,
       threads: opts.threads,
+      executionProvider: opts.executionProvider,
       freeDimensions: { textEncoder: graphs.text_encoder.freeDimensionOverrides, unet: graphs.unet.freeDimensionOverrides, vaeDecoder: graphs.vae_decoder.freeDimensionOverrides },
     });
     return { dir, layout, backend, tokenizer, schedulerConfig, scalingFactor, instrumentReport, dispose: () => backend.dispose() };
