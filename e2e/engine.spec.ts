@@ -8,7 +8,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { generate, type GenerateResult } from '../src/diffusion';
 import { loadNodeModel } from '../src/runtime/nodeModel';
 import { REPO_ROOT } from '../tests/helpers/fixtures';
-import type { EngineGenerateRequest, ProviderPreference } from '../workers/protocol';
+import type { EngineGenerateRequest, ProviderPreference, StepGpuReads } from '../workers/protocol';
 import type {} from '../src/app/studioHook';
 import { toySwap } from '../tests/helpers/toyModel';
 
@@ -32,6 +32,8 @@ interface PageRun {
   latentsOnDevice: boolean;
   /** The last attention event's heatmap tiles per prompt and token. */
   tiles: number[][][];
+  /** GPU→CPU reads per step of the main phase (e2e builds count them). */
+  gpuReads?: StepGpuReads[];
 }
 
 /** Loads the model in a fresh engine worker and runs `request` (after a cancelled run when `cancelAt`). */
@@ -75,6 +77,7 @@ function runInPage(page: Page, args: { provider: ProviderPreference; request: En
           cancelled,
           timings: { ...out.done.timings },
           latentsOnDevice: out.done.latentsOnDevice,
+          gpuReads: out.done.gpuReads,
         };
       } finally {
         engine.terminate();
@@ -176,5 +179,28 @@ test.describe('generation engine in a worker', () => {
     const tileDiff = Math.max(...gpu.tiles.flat(2).map((v, i) => Math.abs(v - wasm.tiles.flat(2)[i])));
     expect(tileDiff).toBeLessThanOrEqual(2);
     expect(per).toBeGreaterThan(0);
+  });
+
+  test('WebGPU reads nothing back between previews: latents, attention store and LocalBlend stay on the GPU', async ({ page }) => {
+    test.setTimeout(150_000);
+    await page.goto('/');
+    // Previews and attention updates every 2nd step; LocalBlend reads the attention sum on the GPU every step.
+    const request = { ...SWAP, steps: 4, previewEvery: 2, attentionEvery: 2, edit: { ...SWAP.edit!, localBlend: { words: [['circle'], ['square']], threshold: 0.3 } } };
+    const gpu = await runInPage(page, { provider: 'webgpu', request });
+    expect(gpu.backend).toBe('webgpu');
+    expect(gpu.latentsOnDevice).toBe(true);
+    const reads = gpu.gpuReads!;
+    console.log(`GPU reads per step: ${reads.map((r) => `${r.step}: compute ${r.compute}, callbacks ${r.callbacks}${r.preview ? ' (preview)' : ''}${r.attention ? ' (attention)' : ''}`).join('; ')}`);
+    // PNDM (skip_prk_steps) makes one UNet call more than its step count (PLMS warm-up repeats a timestep): 5 calls for 4 steps.
+    expect(reads.map((r) => r.step)).toEqual([0, 1, 2, 3, 4]);
+    expect(reads.map((r) => [r.preview, r.attention])).toEqual(reads.map((r) => [(r.step + 1) % 2 === 0, (r.step + 1) % 2 === 0]));
+    // Step 0's compute includes the text encoder's output; after it, UNet calls, guidance, scheduler, attention
+    // store and LocalBlend read nothing back.
+    for (const r of reads.slice(1)) expect(r.compute, `step ${r.step}`).toBe(0);
+    for (const r of reads.filter((x) => !x.preview && !x.attention)) expect(r.callbacks, `step ${r.step}`).toBe(0);
+    // A preview reads the latents and an attention update the maps (and its heatmap tiles): the counter counts.
+    for (const r of reads.filter((x) => x.preview)) expect(r.callbacks, `step ${r.step}`).toBeGreaterThanOrEqual(2);
+    expect(gpu.order.filter((t) => t === 'preview')).toHaveLength(2 * 2);
+    expect(gpu.images.length).toBe(2);
   });
 });

@@ -1,11 +1,12 @@
 /**
- * The LocalBlend, heatmap and scheduler-step WGSL kernels (WebGPU on SwiftShader, in a module worker) against their
+ * The LocalBlend, heatmap, scheduler-step and accumulate WGSL kernels (WebGPU on SwiftShader, in a module worker) against their
  * CPU twins (`localBlend`, `tokenHeatmaps` from src/p2p), on inputs shaped like a real edit.
  */
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { applyLinearStep, createScheduler, guidance, type LinearStepPlan, type SchedulerName } from '../src/diffusion';
 import { localBlend, tokenHeatmaps } from '../src/p2p';
+import { accumulate } from '../src/diffusion/pipelineTensors';
 import type {} from '../src/app/studioHook';
 
 /** Deterministic pseudo-random values in [0, 1). */
@@ -73,6 +74,21 @@ test('LocalBlend and heatmap kernels equal their CPU twins', async ({ page }) =>
       expect(Math.max(...levels)).toBe(255);
     });
   }
+});
+
+test('the accumulate kernel sums p2p_attn over calls like the CPU twin', async ({ page }) => {
+  const steps = [0, 1, 2, 3, 4].map((k) => values(2 * 64 * 77, 200 + k));
+  let expected: Float32Array | null = null;
+  for (const s of steps) expected = accumulate(expected, s);
+  await page.goto('/');
+  const gpu = await page.evaluate(async (steps) => {
+    const r = await window.__studio!.checkKernels({ accumulate: { steps: steps.map((s) => Float32Array.from(s)) } });
+    return Array.from(r.accumulate!);
+  }, steps.map((s) => Array.from(s)));
+  expect(gpu).toHaveLength(expected!.length);
+  // Five f32 additions in the same order on both sides: equal up to the last bit.
+  expect(gpu.reduce((m, v, i) => Math.max(m, Math.abs(v - expected![i])), 0)).toBeLessThan(1e-6);
+  expect(Math.max(...gpu)).toBeGreaterThan(1);
 });
 
 for (const name of ['pndm', 'dpmpp-2m'] as SchedulerName[]) {

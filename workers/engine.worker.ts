@@ -4,7 +4,10 @@
 import { loadWebModel } from '../src/runtime/webModel';
 import { EngineHandler, type ModelDownloader, type ModelFactory } from './engineHandler';
 import { checkSummary, ensureCached, loadCachedModel, manifestBytes } from './modelCache';
+import { installGpuReadCounter } from './gpuReadCounter';
 import { isOrtThreadWorker } from './ortThreads';
+
+declare const __P2P_TEST_HOOKS__: boolean;
 
 const loadModel: ModelFactory = async (request, onLoading, signal, onDownload) => {
   const options = { provider: request.provider, wasmViable: request.wasmViable, remembered: request.remembered, allowStockUnet: request.allowStockUnet, onLoading, signal };
@@ -26,6 +29,8 @@ const downloadModel: ModelDownloader = async (request, onDownload, signal) => {
 };
 
 if (!isOrtThreadWorker()) {
+  // e2e builds count GPU reads per step (the done event's gpuReads); production builds drop this.
+  if (__P2P_TEST_HOOKS__) installGpuReadCounter();
   const scope = self as unknown as DedicatedWorkerGlobalScope;
   const handler = new EngineHandler({ loadModel, downloadModel, post: (event, transfer) => scope.postMessage(event, transfer) });
   scope.addEventListener('message', (event: MessageEvent<unknown>) => handler.handle(event.data));

@@ -1,7 +1,8 @@
 /**
  * Module worker (test-only: reached through the e2e hook, absent from production builds) that runs the
- * LocalBlend, heatmap and scheduler-step WGSL kernels on given inputs, for the parity tests in e2e/kernels.spec.ts.
+ * LocalBlend, heatmap, scheduler-step and accumulate WGSL kernels on given inputs, for the parity tests in e2e/kernels.spec.ts.
  */
+import { AccumulateKernel } from '../src/runtime/kernels/accumulate';
 import { HeatmapKernel } from '../src/runtime/kernels/heatmaps';
 import { LinearStepKernel } from '../src/runtime/kernels/linearStep';
 import { LocalBlendKernel } from '../src/runtime/kernels/localBlend';
@@ -19,7 +20,8 @@ async function checkKernels(req: KernelCheckRequest): Promise<KernelCheckResult>
     const heatmaps = h && (await new HeatmapKernel(device).run(h.maps, h.prompts, h.res, h.keys, h.count));
     const l = req.linearSteps;
     const linearSteps = l && (await new LinearStepKernel(device).run(l.plans, l.x, l.noises, l.scale));
-    return { type: 'kernels-result', id: req.id, localBlend, heatmaps, linearSteps };
+    const accumulate = req.accumulate && (await new AccumulateKernel(device).run(req.accumulate.steps));
+    return { type: 'kernels-result', id: req.id, localBlend, heatmaps, linearSteps, accumulate };
   } finally {
     device.destroy();
   }

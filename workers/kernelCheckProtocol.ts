@@ -1,6 +1,6 @@
 /**
  * Messages of the kernel-check worker (test-only, reached through the e2e hook): it runs the LocalBlend,
- * heatmap and scheduler-step WGSL kernels on the inputs it is given, for parity with their CPU twins.
+ * heatmap, scheduler-step and accumulate WGSL kernels on the inputs it is given, for parity with their CPU twins.
  */
 import type { LinearStepPlan } from '../src/diffusion/linearStep';
 
@@ -12,6 +12,8 @@ export interface KernelCheckRequest {
   heatmaps?: { maps: Float32Array; prompts: number; res: number; keys: number; count: number };
   /** Consecutive scheduler steps from latent `x`, one UNet output `[uncond; cond]` per step. */
   linearSteps?: { plans: LinearStepPlan[]; x: Float32Array; noises: Float32Array[]; scale: number };
+  /** Per-call `p2p_attn` maps summed on the GPU (the resident loop's attention store). */
+  accumulate?: { steps: Float32Array[] };
 }
 
 export interface KernelCheckResult {
@@ -22,6 +24,7 @@ export interface KernelCheckResult {
   heatmaps?: Uint8ClampedArray[][];
   /** The latent after each step. */
   linearSteps?: Float32Array[];
+  accumulate?: Float32Array;
 }
 
 export type KernelCheckEvent =

@@ -64,6 +64,22 @@ export interface EngineGenerateRequest extends Omit<GenerateRequest, 'initialLat
   baseline?: boolean;
   /** A preview every this many scheduler steps (default: about ten per run; 0 = none). */
   previewEvery?: number;
+  /**
+   * Attention maps and heatmaps every this many scheduler steps (on WebGPU they are read back from the GPU only
+   * then); default: at most one update per 250 ms. The final maps are always sent.
+   */
+  attentionEvery?: number;
+}
+
+/** GPU→CPU reads around one scheduler step of the main phase (e2e builds only, see workers/gpuReadCounter.ts). */
+export interface StepGpuReads {
+  step: number;
+  /** Reads from the end of the previous step's callbacks to this step's (step 0: since the phase began, text encoder included). */
+  compute: number;
+  /** Reads by this step's preview and attention updates. */
+  callbacks: number;
+  preview: boolean;
+  attention: boolean;
 }
 
 export interface GenerateRunRequest {
@@ -224,6 +240,8 @@ export interface DoneMessage {
   warnings: string[];
   /** The main run kept its latents on the GPU between steps (WebGPU resident loop). */
   latentsOnDevice: boolean;
+  /** Per-step GPU reads of the main phase, in e2e builds (the counter is not in production builds). */
+  gpuReads?: StepGpuReads[];
 }
 
 /**

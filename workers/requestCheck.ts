@@ -114,6 +114,10 @@ export function checkRequest(data: unknown): CheckedRequest {
       if (every !== undefined && (typeof every !== 'number' || !Number.isInteger(every) || every < 0)) {
         return bad('request.previewEvery must be a non-negative integer');
       }
+      const attentionEvery = req.attentionEvery;
+      if (attentionEvery !== undefined && (typeof attentionEvery !== 'number' || !Number.isInteger(attentionEvery) || attentionEvery < 1)) {
+        return bad('request.attentionEvery must be a positive integer (steps)');
+      }
       if (req.edit !== undefined && !isRecord(req.edit)) return bad('request.edit must be an object');
       if (req.picture !== undefined) {
         const problem = pictureProblem(req.picture);

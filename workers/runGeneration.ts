@@ -8,7 +8,8 @@ import { splitMaps, tokenLabels } from './attentionMaps';
 
 const CONTEXT_LENGTH = 77;
 import type { LatentPreview } from './latentPreview';
-import type { EngineEvent, EngineGenerateRequest, PictureRequest, RunPhase } from './protocol';
+import { gpuReadCount } from './gpuReadCounter';
+import type { EngineEvent, EngineGenerateRequest, PictureRequest, RunPhase, StepGpuReads } from './protocol';
 
 export interface RunContext {
   id: number;
@@ -33,8 +34,17 @@ function imageLabel(phase: RunPhase, edited: boolean, prompt: number): string {
   return prompt === 0 ? 'source' : `edit ${prompt}`;
 }
 
+interface Cadence {
+  previewEvery: number;
+  /** Steps between attention updates; undefined: time-throttled (`RunContext.attentionIntervalMs`). */
+  attentionEvery?: number;
+  /** Filled with the per-step GPU reads when the counter is installed (e2e builds). */
+  reads?: StepGpuReads[];
+}
+
 /** Runs one phase; posts its events; returns the pipeline's result. */
-async function runPhase(ctx: RunContext, phase: RunPhase, request: GenerateRequest, previewEvery: number): Promise<GenerateResult> {
+async function runPhase(ctx: RunContext, phase: RunPhase, request: GenerateRequest, cadence: Cadence): Promise<GenerateResult> {
+  const { previewEvery, attentionEvery } = cadence;
   const { id, post, now } = ctx;
   const prompts = request.prompts.length;
   const caps = ctx.model.backend.capabilities;
@@ -42,6 +52,7 @@ async function runPhase(ctx: RunContext, phase: RunPhase, request: GenerateReque
   const labelsOf = (p: number): string[] => (labels ??= request.prompts.map((text) => tokenLabels(ctx.model.tokenizer, text)))[p];
   let lastCall = 0;
   let lastAttention = Number.NEGATIVE_INFINITY;
+  let readMark = gpuReadCount() ?? 0;
 
   const postAttention = async (all: Float32Array | null, call: number): Promise<void> => {
     if (!all) return;
@@ -68,7 +79,11 @@ async function runPhase(ctx: RunContext, phase: RunPhase, request: GenerateReque
       post({ type: 'progress', id, phase, call: e.call, total: e.total, elapsed: e.elapsed });
     },
     onStep: async (step, state) => {
-      if (previewEvery > 0 && (step + 1) % previewEvery === 0) {
+      const entry = gpuReadCount();
+      const preview = previewEvery > 0 && (step + 1) % previewEvery === 0;
+      const t = now();
+      const attention = attentionEvery ? (step + 1) % attentionEvery === 0 : t - lastAttention >= ctx.attentionIntervalMs;
+      if (preview) {
         const latents = await state.latents();
         const plane = latents.length / (prompts * caps.latentChannels);
         const [h, w] = request.latentSize ?? caps.latentSize ?? [Math.sqrt(plane), Math.sqrt(plane)];
@@ -77,10 +92,14 @@ async function runPhase(ctx: RunContext, phase: RunPhase, request: GenerateReque
           post({ type: 'preview', id, phase, prompt: p, step, width: w, height: h, rgba });
         }
       }
-      const t = now();
-      if (t - lastAttention >= ctx.attentionIntervalMs) {
+      if (attention) {
         lastAttention = t;
-        await postAttention(state.attention, lastCall);
+        await postAttention(await state.attention(), lastCall);
+      }
+      if (cadence.reads && entry !== null) {
+        const exit = gpuReadCount()!;
+        cadence.reads.push({ step, compute: entry - readMark, callbacks: exit - entry, preview, attention });
+        readMark = exit;
       }
     },
   });
@@ -119,15 +138,16 @@ async function invertPicture(ctx: RunContext, request: GenerateRequest, picture:
 
 /** The whole job: a picture's inversion (when given), main phase, optional baseline, then `done`. Throws on cancel or failure. */
 export async function runGeneration(ctx: RunContext, req: EngineGenerateRequest): Promise<void> {
-  const { baseline, previewEvery, picture, ...asked } = req;
+  const { baseline, previewEvery, attentionEvery, picture, ...asked } = req;
   const request = picture ? await invertPicture(ctx, asked, picture) : asked;
   const every = previewEvery ?? Math.max(1, Math.round(request.steps / 10));
-  const main = await runPhase(ctx, 'main', request, every);
+  const reads = gpuReadCount() === null ? undefined : [];
+  const main = await runPhase(ctx, 'main', request, { previewEvery: every, attentionEvery, reads });
   let baselineTimings: GenerateResult['timings'] | undefined;
   if (baseline && request.edit) {
     const plain: GenerateRequest = { ...request, edit: undefined };
-    baselineTimings = (await runPhase(ctx, 'baseline', plain, every)).timings;
+    baselineTimings = (await runPhase(ctx, 'baseline', plain, { previewEvery: every, attentionEvery })).timings;
   }
   throwIfAborted(ctx.signal);
-  ctx.post({ type: 'done', id: ctx.id, timings: main.timings, baselineTimings, warnings: main.warnings, latentsOnDevice: main.latentsOnDevice });
+  ctx.post({ type: 'done', id: ctx.id, timings: main.timings, baselineTimings, warnings: main.warnings, latentsOnDevice: main.latentsOnDevice, ...(reads ? { gpuReads: reads } : {}) });
 }

@@ -70,9 +70,8 @@ export interface ResidentUnetCall {
   p2p?: P2PInputs;
 }
 
-/** LocalBlend inputs for a resident update (see `localBlend` in src/p2p). */
+/** LocalBlend inputs for a resident update (see `localBlend` in src/p2p); the maps are the loop's own attention sum. */
 export interface ResidentBlend {
-  maps: Float32Array;
   mapRes: number;
   alphas: Float32Array;
   threshold: number;
@@ -83,12 +82,17 @@ export interface ResidentBlend {
  * scheduler plans, not tensors, and reads latents back only when it needs them.
  */
 export interface ResidentLoop {
-  /** Runs the UNet on `[x; x]`, keeps its output for `update`, returns `p2p_attn` (read back; small). */
-  unet(call: ResidentUnetCall): Promise<{ attn?: Float32Array }>;
-  /** Guidance of the kept output, the scheduler plan, then LocalBlend when given — all on the device. */
+  /**
+   * Runs the UNet on `[x; x]`, keeps its output for `update` and adds its `p2p_attn` to the loop's attention sum,
+   * all on the device (nothing is read back); says how many pixels (R·R) a map has, when the UNet is instrumented.
+   */
+  unet(call: ResidentUnetCall): Promise<{ attnPixels?: number }>;
+  /** Guidance of the kept output, the scheduler plan, then LocalBlend (from the attention sum) when given — all on the device. */
   update(plan: LinearStepPlan, guidance: number, blend?: ResidentBlend): Promise<void>;
-  /** The current latents `[P, C, h, w]`. */
+  /** The current latents `[P, C, h, w]` (read back). */
   read(): Promise<Float32Array>;
+  /** `p2p_attn` summed over the calls so far `[P, R·R, 77]` (read back), or null before any / without instrumentation. */
+  attention(): Promise<Float32Array | null>;
   /** Frees the loop's device buffers. */
   dispose(): void;
 }

@@ -123,10 +123,10 @@ export async function generate(model: PipelineModel, req: GenerateRequest, opts:
     attn = accumulate(attn, stepAttn);
     mapRes ??= mapSide(stepAttn.length, P, CONTEXT_LENGTH);
   };
-  const blendInputs = () => {
+  const blendInputs = (hasAttention: boolean) => {
     if (!blend) return undefined;
-    if (!attn || mapRes === null) throw new PipelineError('backend', 'LocalBlend needs p2p_attn, and the UNet returned none');
-    return { maps: attn, mapRes, alphas: blend.alphas, threshold: blend.threshold };
+    if (!hasAttention || mapRes === null) throw new PipelineError('backend', 'LocalBlend needs p2p_attn, and the UNet returned none');
+    return { mapRes, alphas: blend.alphas, threshold: blend.threshold };
   };
 
   const resident: ResidentLoop | null = !req.lowMemory && !scheduler.scalesModelInput && scheduler.hasLinearPlans
@@ -140,9 +140,10 @@ export async function generate(model: PipelineModel, req: GenerateRequest, opts:
         const start = started();
         const out = await resident.unet({ timestep: t, context: fullCtx, contextDims: [2 * P, CONTEXT_LENGTH, D], p2p: params });
         finished(start);
-        addAttention(out.attn);
-        await resident.update(scheduler.linearPlan(t)!, req.guidance, blendInputs());
-        await opts.onStep?.(k, { latents: () => resident.read(), attention: attn });
+        if (out.attnPixels !== undefined) mapRes ??= mapSide(out.attnPixels * P * CONTEXT_LENGTH, P, CONTEXT_LENGTH);
+        await resident.update(scheduler.linearPlan(t)!, req.guidance, blendInputs(out.attnPixels !== undefined));
+        // Nothing is read back unless the caller asks (a preview or a heatmap is due).
+        await opts.onStep?.(k, { latents: () => resident.read(), attention: () => resident.attention() });
         continue;
       }
       const input = scheduler.scaleModelInput(latents, t);
@@ -160,12 +161,16 @@ export async function generate(model: PipelineModel, req: GenerateRequest, opts:
       }
       const eps = guidance(uncond, cond, req.guidance);
       latents = scheduler.step(eps, t, latents);
-      const b = blendInputs();
-      if (b) latents = localBlend(latents, run.latentDims, b.maps, b.mapRes, b.alphas, b.threshold);
+      const b = blendInputs(attn !== null);
+      if (b && attn) latents = localBlend(latents, run.latentDims, attn, b.mapRes, b.alphas, b.threshold);
       const current = latents;
-      await opts.onStep?.(k, { latents: async () => current, attention: attn });
+      const sum = attn;
+      await opts.onStep?.(k, { latents: async () => current, attention: async () => sum });
     }
-    if (resident) latents = await resident.read();
+    if (resident) {
+      latents = await resident.read();
+      attn = await resident.attention();
+    }
   } finally {
     resident?.dispose();
   }

@@ -69,8 +69,11 @@ export interface ProgressEvent {
 export interface StepState {
   /** The current latents `[P, C, h, w]` (read back from the device when the loop keeps them there); do not keep. */
   latents(): Promise<Float32Array>;
-  /** `p2p_attn` summed over the calls so far `[P, R·R, 77]` (the run's own buffer: copy what you keep), or null. */
-  attention: Float32Array | null;
+  /**
+   * `p2p_attn` summed over the calls so far `[P, R·R, 77]` (the run's own buffer: copy what you keep), or null;
+   * read back from the device when the loop keeps it there, so ask only when a heatmap is due.
+   */
+  attention(): Promise<Float32Array | null>;
 }
 
 export interface GenerateOptions {

@@ -184,7 +184,11 @@ export function instrumentUnet(bytes: Uint8Array, options: InstrumentOptions = {
     after.set(layer.anchor, lb.nodes);
     b.initializers.push(...lb.initializers);
   }
-  b.nodes.push(onnx.NodeProto.create({ name: '/p2p/AttentionMaps', opType: 'Sum', input: maps, output: [P2P_OUTPUT] }));
+  // A chain of Adds, not one variadic Sum: onnxruntime-web's WebGPU EP has no Sum kernel, and a CPU Sum would read
+  // every map back from the GPU on every call.
+  let total = maps[0];
+  for (let i = 1; i < maps.length; i++) total = b.op('Add', [total, maps[i]], [], 'AttentionMaps', i === maps.length - 1 ? P2P_OUTPUT : undefined);
+  if (maps.length === 1) b.op('Identity', [total], [], 'AttentionMaps', P2P_OUTPUT);
 
   // 3. Optionally, layers left alone become one fused node each (no S×S probabilities at run time).
   const fusions = new Map<NodeProto, AttentionFusion>();

@@ -26,6 +26,9 @@ export interface OrtBackendOptions {
   residentLoop?: (unet: UnetRunner, latents: Float32Array, dims: [number, number, number, number]) => Promise<ResidentLoop | null>;
 }
 
+/** UNet feeds a caller already holds as tensors (e.g. GPU buffers bound once per change), by role. */
+export type BoundUnetInputs = Partial<Record<'context' | 'map' | 'gain' | 'keep' | 'self', Tensor>>;
+
 /** Runs the UNet with a caller-made `sample` tensor (e.g. a GPU buffer); the caller disposes the outputs. */
 export interface UnetRunner {
   /** dtype of `sample` and of the noise output (the resident loop needs float32). */
@@ -33,7 +36,10 @@ export interface UnetRunner {
   noiseType: Tensor.Type;
   /** Name of the noise output (a resident loop needs the one its session keeps on the GPU). */
   noiseName: string;
-  run(sample: Tensor, inp: Omit<UnetInputs, 'sample'>): Promise<{ noise: Tensor; attn?: Tensor; all: Record<string, Tensor> }>;
+  /** dtype of each input a caller may bind (`context`, and the `p2p_*` inputs when instrumented). */
+  inputTypes: Partial<Record<keyof BoundUnetInputs, Tensor.Type>>;
+  /** `bound` tensors replace the ones `inp` would make (their values must be `inp`'s). */
+  run(sample: Tensor, inp: Omit<UnetInputs, 'sample'>, bound?: BoundUnetInputs): Promise<{ noise: Tensor; attn?: Tensor; all: Record<string, Tensor> }>;
 }
 
 const P2P = { map: 'p2p_map', gain: 'p2p_gain', keep: 'p2p_keep', self: 'p2p_self', attn: 'p2p_attn' } as const;
@@ -104,22 +110,26 @@ export async function backendOverSessions({ text, unet, vae, vaeEncoder }: OrtSe
     sampleType: sampleIn.type,
     noiseType: noiseOut.type,
     noiseName: noiseOut.name,
-    async run(sample, inp) {
+    inputTypes: {
+      context: contextIn.type,
+      ...(instrumented ? { map: unetIns.get(P2P.map)!.type, gain: unetIns.get(P2P.gain)!.type, keep: unetIns.get(P2P.keep)!.type, self: unetIns.get(P2P.self)!.type } : {}),
+    },
+    async run(sample, inp, bound = {}) {
       const tDims = timestepDims(timestepIn, inp.sampleDims[0]);
       const tValues = new Array<number>(tDims.reduce((a, b) => a * b, 1)).fill(inp.timestep);
       const feeds: Record<string, Tensor> = {
         [sampleIn.name]: sample,
         [timestepIn.name]: tensor(timestepIn.type, tValues, tDims),
-        [contextIn.name]: tensor(contextIn.type, inp.context, inp.contextDims),
+        [contextIn.name]: bound.context ?? tensor(contextIn.type, inp.context, inp.contextDims),
       };
       if (instrumented) {
         if (!inp.p2p) throw new Error('the instrumented UNet needs p2p inputs (identity parameters when not editing)');
         const { map, gain, keep, self, edits } = inp.p2p;
         const len = inp.contextDims[1];
-        feeds[P2P.map] = tensor(unetIns.get(P2P.map)!.type, map, [edits, len, len]);
-        feeds[P2P.gain] = tensor(unetIns.get(P2P.gain)!.type, gain, [edits, len]);
-        feeds[P2P.keep] = tensor(unetIns.get(P2P.keep)!.type, keep, [edits, len]);
-        feeds[P2P.self] = tensor(unetIns.get(P2P.self)!.type, [self ? 1 : 0], [1]);
+        feeds[P2P.map] = bound.map ?? tensor(unetIns.get(P2P.map)!.type, map, [edits, len, len]);
+        feeds[P2P.gain] = bound.gain ?? tensor(unetIns.get(P2P.gain)!.type, gain, [edits, len]);
+        feeds[P2P.keep] = bound.keep ?? tensor(unetIns.get(P2P.keep)!.type, keep, [edits, len]);
+        feeds[P2P.self] = bound.self ?? tensor(unetIns.get(P2P.self)!.type, [self ? 1 : 0], [1]);
       }
       const fetches = instrumented && attnOut ? [noiseOut.name, attnOut.name] : [noiseOut.name];
       const all = await unet.run(feeds, fetches);

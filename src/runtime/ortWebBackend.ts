@@ -7,7 +7,7 @@ import type { Backend } from '../diffusion';
 import { SessionError, type GraphComponent } from './graphErrors';
 import { backendOverSessions } from './ortBackend';
 import { createWebSession, ort, type WebProvider } from './ortWeb';
-import { GPU_NOISE_OUTPUT, gpuHeatmapTiles, gpuResidentLoop } from './webgpu/gpuResidentLoop';
+import { GPU_ATTN_OUTPUT, GPU_NOISE_OUTPUT, gpuHeatmapTiles, gpuResidentLoop } from './webgpu/gpuResidentLoop';
 
 /** A graph's bytes and the external-data files its initializers name (weights kept in their own file). */
 export interface WebModelBytes {
@@ -41,7 +41,7 @@ async function openAll(opts: OrtWebBackendOptions): Promise<ort.InferenceSession
   const opened: ort.InferenceSession[] = [];
   try {
     opened.push(await open(opts.textEncoder, opts.provider, 'text encoder'));
-    opened.push(await open(opts.unet, opts.provider, 'UNet', [GPU_NOISE_OUTPUT]));
+    opened.push(await open(opts.unet, opts.provider, 'UNet', [GPU_NOISE_OUTPUT, GPU_ATTN_OUTPUT]));
     opened.push(await open(opts.vaeDecoder, opts.provider, 'VAE decoder'));
     // The encoder is optional: one that does not open leaves a model that generates but cannot take pictures.
     if (opts.vaeEncoder) {

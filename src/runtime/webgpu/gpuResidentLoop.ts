@@ -1,22 +1,26 @@
 /**
  * The denoising loop with the latents on the GPU (WebGPU sessions): the UNet reads its `[x; x]` sample
- * from a GPU buffer filled from the scheduler state and leaves `out_sample` on the GPU; guidance, the
- * scheduler plan and LocalBlend run as WGSL kernels on onnxruntime-web's own `GPUDevice`. Only
- * `p2p_attn` (small) and, when asked, the latents are read back. CPU twin: `hostResidentLoop`.
+ * from a GPU buffer filled from the scheduler state and leaves `out_sample` and `p2p_attn` on the GPU;
+ * guidance, the scheduler plan, the attention store (sum of `p2p_attn`) and LocalBlend run as WGSL kernels
+ * on onnxruntime-web's own `GPUDevice`. The text context and the P2P parameters are bound as GPU tensors and
+ * written again only when they change. Nothing is read back between steps: latents and attention only when
+ * the caller asks (`read`, `attention`). CPU twin: `hostResidentLoop`.
  * Also the attention heatmap tiles for the worker's attention events (CPU twin: `tokenHeatmaps`).
  */
 import type { ResidentBlend, ResidentLoop, ResidentUnetCall } from '../../diffusion';
 import type { LinearStepPlan } from '../../diffusion/linearStep';
+import { AccumulateKernel } from '../kernels/accumulate';
 import { readBack, storageBuffer } from '../kernels/gpuBuffers';
 import { HeatmapKernel } from '../kernels/heatmaps';
 import { LinearStepKernel, type SchedulerState } from '../kernels/linearStep';
 import { LocalBlendKernel } from '../kernels/localBlend';
-import type { UnetRunner } from '../ortBackend';
-import { readFloat } from '../ortTensors';
+import type { BoundUnetInputs, UnetRunner } from '../ortBackend';
 import { ort } from '../ortWeb';
+import { BoundInputs } from './boundInputs';
 
 interface Kernels {
   step: LinearStepKernel;
+  accumulate: AccumulateKernel;
   blend: LocalBlendKernel;
   heatmaps: HeatmapKernel;
 }
@@ -27,7 +31,7 @@ const compiled = new WeakMap<GPUDevice, Kernels>();
 function kernelsFor(device: GPUDevice): Kernels {
   let k = compiled.get(device);
   if (!k) {
-    k = { step: new LinearStepKernel(device), blend: new LocalBlendKernel(device), heatmaps: new HeatmapKernel(device) };
+    k = { step: new LinearStepKernel(device), accumulate: new AccumulateKernel(device), blend: new LocalBlendKernel(device), heatmaps: new HeatmapKernel(device) };
     compiled.set(device, k);
   }
   return k;
@@ -35,6 +39,24 @@ function kernelsFor(device: GPUDevice): Kernels {
 
 /** The UNet output the WebGPU UNet session keeps on the GPU (`preferredOutputLocation`; diffusers' name). */
 export const GPU_NOISE_OUTPUT = 'out_sample';
+/** The instrumented UNet's attention output, also kept on the GPU (summed there by the attention store). */
+export const GPU_ATTN_OUTPUT = 'p2p_attn';
+
+/** The context and P2P parameters of a call as bound GPU tensors (inputs whose graph type is not float32 stay CPU feeds). */
+function bindCall(bound: BoundInputs, unet: UnetRunner, call: ResidentUnetCall): BoundUnetInputs {
+  const out: BoundUnetInputs = {};
+  const f32 = (role: keyof BoundUnetInputs) => unet.inputTypes[role] === 'float32';
+  if (f32('context')) out.context = bound.tensor('context', call.context, call.contextDims);
+  const p = call.p2p;
+  if (p) {
+    const len = call.contextDims[1];
+    if (f32('map')) out.map = bound.tensor('map', p.map, [p.edits, len, len]);
+    if (f32('gain')) out.gain = bound.tensor('gain', p.gain, [p.edits, len]);
+    if (f32('keep')) out.keep = bound.tensor('keep', p.keep, [p.edits, len]);
+    if (f32('self')) out.self = bound.tensor('self', Float32Array.of(p.self ? 1 : 0), [1]);
+  }
+  return out;
+}
 
 /**
  * A resident loop for UNets with float32 `sample`/`out_sample` on WebGPU whose noise output is the one
@@ -48,12 +70,31 @@ export async function gpuResidentLoop(unet: UnetRunner, latents: Float32Array, d
   const bytes = count * 4;
   const state: SchedulerState = kernels.step.createState(latents);
   const sample = storageBuffer(device, 2 * bytes, 'UNet sample [x; x]');
+  const bound = new BoundInputs(device);
+  /** The attention store: `p2p_attn` summed over the run's calls, created at the first call. */
+  let attnSum: { buffer: GPUBuffer; count: number } | null = null;
+  let blendBuffers: { from: GPUBuffer; to: GPUBuffer; alphas: GPUBuffer; source: Float32Array } | null = null;
   let noise: ort.Tensor | null = null;
   const [P, C, h, w] = dims;
 
   const release = (): void => {
     noise?.dispose();
     noise = null;
+  };
+
+  /** Adds a call's `p2p_attn` to the store on the device (a CPU-located output is uploaded first). */
+  const accumulate = (attn: ort.Tensor): void => {
+    const n = attn.dims.reduce((a, b) => a * b, 1);
+    if (attnSum && attnSum.count !== n) throw new Error(`p2p_attn changed size (${attnSum.count} → ${n})`);
+    attnSum ??= { buffer: storageBuffer(device, n * 4, 'attention store'), count: n };
+    const onCpu = attn.location === 'cpu' || attn.location === 'cpu-pinned';
+    if (!onCpu && attn.type !== 'float32') throw new Error(`p2p_attn is ${attn.type}; the attention store needs float32`);
+    const x = onCpu ? storageBuffer(device, Float32Array.from(attn.data as ArrayLike<number>), 'p2p_attn upload') : (attn.gpuBuffer as GPUBuffer);
+    const encoder = device.createCommandEncoder();
+    const params = kernels.accumulate.encode(encoder, x, attnSum.buffer, n);
+    device.queue.submit([encoder.finish()]);
+    params.destroy();
+    if (onCpu) x.destroy();
   };
 
   return {
@@ -63,13 +104,16 @@ export async function gpuResidentLoop(unet: UnetRunner, latents: Float32Array, d
       encoder.copyBufferToBuffer(state.buffer, state.latentOffset, sample, bytes, bytes);
       device.queue.submit([encoder.finish()]);
       const input = ort.Tensor.fromGpuBuffer(sample, { dataType: 'float32', dims: [2 * P, C, h, w] });
-      const out = await unet.run(input, { ...call, sampleDims: [2 * P, C, h, w] });
+      const out = await unet.run(input, { ...call, sampleDims: [2 * P, C, h, w] }, bindCall(bound, unet, call));
       release();
       try {
         if (out.noise.location !== 'gpu-buffer') throw new Error('the UNet output is not on the GPU (preferredOutputLocation)');
         noise = out.noise;
-        return { attn: out.attn && (await readFloat(out.attn, 'UNet p2p_attn')) };
+        if (!out.attn) return {};
+        accumulate(out.attn);
+        return { attnPixels: out.attn.dims[1] };
       } finally {
+        // Work reading these outputs is queued before any later ORT run on this device: they can go back to ORT now.
         for (const t of Object.values(out.all)) if (t !== noise) t.dispose();
       }
     },
@@ -80,13 +124,15 @@ export async function gpuResidentLoop(unet: UnetRunner, latents: Float32Array, d
       const encoder = device.createCommandEncoder();
       temporary.push(...kernels.step.encode(encoder, plan, state, noise.gpuBuffer as GPUBuffer, guidance));
       if (blend) {
-        const from = storageBuffer(device, bytes, 'local-blend in');
-        const to = storageBuffer(device, bytes, 'local-blend out');
-        const maps = storageBuffer(device, blend.maps);
-        const alphas = storageBuffer(device, blend.alphas);
+        if (!attnSum) throw new Error('resident loop: LocalBlend before any p2p_attn');
+        if (!blendBuffers || blendBuffers.source !== blend.alphas) {
+          if (blendBuffers) for (const b of [blendBuffers.from, blendBuffers.to, blendBuffers.alphas]) b.destroy();
+          blendBuffers = { from: storageBuffer(device, bytes, 'local-blend in'), to: storageBuffer(device, bytes, 'local-blend out'), alphas: storageBuffer(device, blend.alphas), source: blend.alphas };
+        }
+        const { from, to, alphas } = blendBuffers;
         encoder.copyBufferToBuffer(state.buffer, state.latentOffset, from, 0, bytes);
         const keys = blend.alphas.length / P;
-        temporary.push(from, to, maps, alphas, ...kernels.blend.encode(encoder, { latents: from, maps, alphas, out: to }, { dims, res: blend.mapRes, keys, threshold: blend.threshold }));
+        temporary.push(...kernels.blend.encode(encoder, { latents: from, maps: attnSum.buffer, alphas, out: to }, { dims, res: blend.mapRes, keys, threshold: blend.threshold }));
         encoder.copyBufferToBuffer(to, 0, state.buffer, state.latentOffset, bytes);
       }
       device.queue.submit([encoder.finish()]);
@@ -99,10 +145,18 @@ export async function gpuResidentLoop(unet: UnetRunner, latents: Float32Array, d
       return new Float32Array(await readBack(device, device.createCommandEncoder(), state.buffer, bytes, state.latentOffset));
     },
 
+    async attention() {
+      if (!attnSum) return null;
+      return new Float32Array(await readBack(device, device.createCommandEncoder(), attnSum.buffer, attnSum.count * 4));
+    },
+
     dispose() {
       release();
       state.buffer.destroy();
       sample.destroy();
+      bound.dispose();
+      attnSum?.buffer.destroy();
+      if (blendBuffers) for (const b of [blendBuffers.from, blendBuffers.to, blendBuffers.alphas]) b.destroy();
     },
   };
 }
