@@ -1,5 +1,5 @@
 /**
- * The LocalBlend, heatmap, scheduler-step and accumulate WGSL kernels (WebGPU on SwiftShader, in a module worker) against their
+ * The LocalBlend, heatmap, scheduler-step, accumulate and UNet-sample WGSL kernels (WebGPU on SwiftShader, in a module worker) against their
  * CPU twins (`localBlend`, `tokenHeatmaps` from src/p2p), on inputs shaped like a real edit.
  */
 import { expect, test } from '@playwright/test';
@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { applyLinearStep, createScheduler, guidance, type LinearStepPlan, type SchedulerName } from '../src/diffusion';
 import { localBlend, tokenHeatmaps } from '../src/p2p';
 import { accumulate } from '../src/diffusion/pipelineTensors';
+import { fromHalf, toHalf } from '../src/runtime/float16';
 import type {} from '../src/app/studioHook';
 
 /** Deterministic pseudo-random values in [0, 1). */
@@ -91,17 +92,24 @@ test('the accumulate kernel sums p2p_attn over calls like the CPU twin', async (
   expect(Math.max(...gpu)).toBeGreaterThan(1);
 });
 
-for (const name of ['pndm', 'dpmpp-2m'] as SchedulerName[]) {
-  test(`the guided scheduler-step kernel follows ${name}'s plans like the CPU twin`, async ({ page }) => {
+// DDIM with clip_sample: its plan clamps x̂₀ (large at early timesteps, so the clamp is active).
+const PLAN_CASES: { name: SchedulerName; label: string; config?: Record<string, unknown> }[] = [
+  { name: 'pndm', label: 'pndm' },
+  { name: 'dpmpp-2m', label: 'dpmpp-2m' },
+  { name: 'euler', label: 'euler' },
+  { name: 'ddim', label: 'ddim with clip_sample', config: { clip_sample: true, clip_sample_range: 1 } },
+];
+for (const { name, label, config: overrides } of PLAN_CASES) {
+  test(`the guided scheduler-step kernel follows ${label}'s plans like the CPU twin`, async ({ page }) => {
     test.setTimeout(120_000);
-    const config = JSON.parse(readFileSync('public/models/toy-shapes/scheduler/scheduler_config.json', 'utf8')) as Record<string, unknown>;
+    const config = { ...(JSON.parse(readFileSync('public/models/toy-shapes/scheduler/scheduler_config.json', 'utf8')) as Record<string, unknown>), ...overrides };
     const scheduler = createScheduler(name, config);
     scheduler.setTimesteps(8);
     const count = 2 * 4 * 8 * 8;
     const scale = 7.5;
     const x = values(count, 5).map((v) => 2 * v - 1);
     const noises = scheduler.timesteps.map((_, k) => values(2 * count, 100 + k).map((v) => 2 * v - 1));
-    const plans: LinearStepPlan[] = scheduler.timesteps.map((t) => scheduler.linearPlan(t)!);
+    const plans: LinearStepPlan[] = scheduler.timesteps.map((t) => scheduler.linearPlan(t));
     // CPU twin: guidance, then the same plans.
     const slots = new Map<number, Float32Array>();
     let latent: Float32Array = x;
@@ -125,3 +133,34 @@ for (const name of ['pndm', 'dpmpp-2m'] as SchedulerName[]) {
     expect(Math.max(...expected[plans.length - 1].map((v, i) => Math.abs(v - x[i])))).toBeGreaterThan(0.1);
   });
 }
+
+test('the UNet-sample kernels write [x/d; x/d] as float32 and packed float16, and widen float16 outputs, like the CPU twins', async ({ page }) => {
+  const count = 2 * 4 * 8 * 8;
+  // Latent-like values (σ-scaled noise) and Euler's first divisor √(σ_max² + 1) for SD's schedule.
+  const x = values(count, 31).map((v) => 28 * (v - 0.5));
+  const divisor = Math.fround(Math.sqrt(14.6146 ** 2 + 1));
+  const halves = toHalf(values(count, 32).map((v) => 8 * (v - 0.5)));
+  await page.goto('/');
+  const run = (type: 'float32' | 'float16') =>
+    page.evaluate(
+      async ({ x, divisor, type, halves }) => {
+        const r = await window.__studio!.checkKernels({ unetSample: { x: Float32Array.from(x), divisor, type, halves: Uint16Array.from(halves) } });
+        return { sample: Array.from(r.unetSample!.sample), unpacked: Array.from(r.unetSample!.unpacked!) };
+      },
+      { x: Array.from(x), divisor, type, halves: Array.from(halves) },
+    );
+  const scaled = Array.from(x, (v) => Math.fround(v / divisor));
+  const f32 = await run('float32');
+  expect(f32.sample).toHaveLength(2 * count);
+  // WGSL's f32 division is within 2.5 ulp.
+  f32.sample.forEach((v, i) => expect(Math.abs(v - scaled[i % count])).toBeLessThanOrEqual(3e-7 * Math.max(1, Math.abs(scaled[i % count]))));
+  const f16 = await run('float16');
+  expect(f16.sample).toHaveLength(2 * count);
+  // pack2x16float may round either way: within one float16 ulp of the nearest (toHalf) value.
+  const wide = fromHalf(f16.sample);
+  const nearest = fromHalf(toHalf(scaled));
+  wide.forEach((v, i) => expect(Math.abs(v - nearest[i % count])).toBeLessThanOrEqual(Math.max(2 ** -24, Math.abs(nearest[i % count]) * 2 ** -10)));
+  expect(wide.slice(0, count)).toEqual(wide.slice(count));
+  // Widening float16 is exact.
+  expect(f16.unpacked).toEqual(Array.from(fromHalf(halves)));
+});

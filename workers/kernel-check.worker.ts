@@ -1,11 +1,12 @@
 /**
  * Module worker (test-only: reached through the e2e hook, absent from production builds) that runs the
- * LocalBlend, heatmap, scheduler-step and accumulate WGSL kernels on given inputs, for the parity tests in e2e/kernels.spec.ts.
+ * LocalBlend, heatmap, scheduler-step, accumulate and UNet-sample WGSL kernels on given inputs, for the parity tests in e2e/kernels.spec.ts.
  */
 import { AccumulateKernel } from '../src/runtime/kernels/accumulate';
 import { HeatmapKernel } from '../src/runtime/kernels/heatmaps';
 import { LinearStepKernel } from '../src/runtime/kernels/linearStep';
 import { LocalBlendKernel } from '../src/runtime/kernels/localBlend';
+import { UnetSampleKernel } from '../src/runtime/kernels/unetSample';
 import { WebGpuUnavailableError, requestGpuDevice } from '../src/runtime/webgpu/device';
 import type { KernelCheckEvent, KernelCheckRequest, KernelCheckResult } from './kernelCheckProtocol';
 
@@ -21,7 +22,9 @@ async function checkKernels(req: KernelCheckRequest): Promise<KernelCheckResult>
     const l = req.linearSteps;
     const linearSteps = l && (await new LinearStepKernel(device).run(l.plans, l.x, l.noises, l.scale));
     const accumulate = req.accumulate && (await new AccumulateKernel(device).run(req.accumulate.steps));
-    return { type: 'kernels-result', id: req.id, localBlend, heatmaps, linearSteps, accumulate };
+    const u = req.unetSample;
+    const unetSample = u && (await new UnetSampleKernel(device).run(u.x, u.divisor, u.type, u.halves));
+    return { type: 'kernels-result', id: req.id, localBlend, heatmaps, linearSteps, accumulate, unetSample };
   } finally {
     device.destroy();
   }

@@ -1,6 +1,6 @@
 /**
  * Messages of the kernel-check worker (test-only, reached through the e2e hook): it runs the LocalBlend,
- * heatmap, scheduler-step and accumulate WGSL kernels on the inputs it is given, for parity with their CPU twins.
+ * heatmap, scheduler-step, accumulate and UNet-sample WGSL kernels on the inputs it is given, for parity with their CPU twins.
  */
 import type { LinearStepPlan } from '../src/diffusion/linearStep';
 
@@ -14,6 +14,8 @@ export interface KernelCheckRequest {
   linearSteps?: { plans: LinearStepPlan[]; x: Float32Array; noises: Float32Array[]; scale: number };
   /** Per-call `p2p_attn` maps summed on the GPU (the resident loop's attention store). */
   accumulate?: { steps: Float32Array[] };
+  /** The UNet sample `[x/d; x/d]` as `type`, and float16 `halves` (bits) widened to float32. */
+  unetSample?: { x: Float32Array; divisor: number; type: 'float32' | 'float16'; halves: Uint16Array };
 }
 
 export interface KernelCheckResult {
@@ -25,6 +27,8 @@ export interface KernelCheckResult {
   /** The latent after each step. */
   linearSteps?: Float32Array[];
   accumulate?: Float32Array;
+  /** The sample (float16 as bits) and the widened halves. */
+  unetSample?: { sample: Float32Array | Uint16Array; unpacked?: Float32Array };
 }
 
 export type KernelCheckEvent =

@@ -66,7 +66,8 @@ export interface EngineGenerateRequest extends Omit<GenerateRequest, 'initialLat
   previewEvery?: number;
   /**
    * Attention maps and heatmaps every this many scheduler steps (on WebGPU they are read back from the GPU only
-   * then); default: at most one update per 250 ms. The final maps are always sent.
+   * then); default: with the previews where the latents stay on the GPU, else at most one update per 250 ms.
+   * The final maps are always sent.
    */
   attentionEvery?: number;
 }

@@ -141,12 +141,15 @@ export async function runGeneration(ctx: RunContext, req: EngineGenerateRequest)
   const { baseline, previewEvery, attentionEvery, picture, ...asked } = req;
   const request = picture ? await invertPicture(ctx, asked, picture) : asked;
   const every = previewEvery ?? Math.max(1, Math.round(request.steps / 10));
+  // Where the latents stay on the device (WebGPU), attention is read with the previews by default: a time-throttled
+  // read would sync the GPU between previews. On the CPU reads cost nothing, so time decides.
+  const attention = { attentionEvery: attentionEvery ?? (ctx.model.backend.residentLoop && every > 0 ? every : undefined) };
   const reads = gpuReadCount() === null ? undefined : [];
-  const main = await runPhase(ctx, 'main', request, { previewEvery: every, attentionEvery, reads });
+  const main = await runPhase(ctx, 'main', request, { previewEvery: every, ...attention, reads });
   let baselineTimings: GenerateResult['timings'] | undefined;
   if (baseline && request.edit) {
     const plain: GenerateRequest = { ...request, edit: undefined };
-    baselineTimings = (await runPhase(ctx, 'baseline', plain, { previewEvery: every, attentionEvery })).timings;
+    baselineTimings = (await runPhase(ctx, 'baseline', plain, { previewEvery: every, ...attention })).timings;
   }
   throwIfAborted(ctx.signal);
   ctx.post({ type: 'done', id: ctx.id, timings: main.timings, baselineTimings, warnings: main.warnings, latentsOnDevice: main.latentsOnDevice, ...(reads ? { gpuReads: reads } : {}) });

@@ -68,6 +68,8 @@ export interface ResidentUnetCall {
   context: Float32Array;
   contextDims: [number, number, number];
   p2p?: P2PInputs;
+  /** The UNet sees `x / inputDivisor` (the scheduler's `scaleModelInput`, Euler's √(σ² + 1)); 1 or absent: `x`. */
+  inputDivisor?: number;
 }
 
 /** LocalBlend inputs for a resident update (see `localBlend` in src/p2p); the maps are the loop's own attention sum. */
@@ -83,7 +85,7 @@ export interface ResidentBlend {
  */
 export interface ResidentLoop {
   /**
-   * Runs the UNet on `[x; x]`, keeps its output for `update` and adds its `p2p_attn` to the loop's attention sum,
+   * Runs the UNet on `[x; x] / inputDivisor` (in the UNet's float type), keeps its output for `update` and adds its `p2p_attn` to the loop's attention sum,
    * all on the device (nothing is read back); says how many pixels (R·R) a map has, when the UNet is instrumented.
    */
   unet(call: ResidentUnetCall): Promise<{ attnPixels?: number }>;

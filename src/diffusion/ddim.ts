@@ -8,10 +8,12 @@ import { applyLinearStep, type LinearStepPlan } from './linearStep';
 import type { Scheduler } from './scheduler';
 import { TIMESTEP_SPACINGS, spacedTimesteps, type TimestepSpacing } from './spacing';
 
+/** The slot holding the clamped x̂₀ within a clip_sample step. */
+const CLIPPED_X0 = 0;
+
 export class DdimScheduler implements Scheduler {
   timesteps: number[] = [];
   readonly scalesModelInput = false;
-  readonly hasLinearPlans: boolean;
   initNoiseSigma = 1;
   private readonly schedule: NoiseSchedule;
   private readonly finalAlphaCumprod: number;
@@ -33,7 +35,6 @@ export class DdimScheduler implements Scheduler {
     const clip = reader.boolean('clip_sample', true);
     const clipRange = reader.number('clip_sample_range', 1);
     this.clipRange = clip ? clipRange : null;
-    this.hasLinearPlans = this.clipRange === null;
     reader.only('thresholding', false);
     reader.ignore('dynamic_thresholding_ratio', 'sample_max_value'); // only used with thresholding
     reader.finish();
@@ -49,21 +50,17 @@ export class DdimScheduler implements Scheduler {
     return x;
   }
 
+  modelInputDivisor(): number {
+    return 1;
+  }
+
   /**
    * Code → paper (eq. 12, σ_t = 0): `alphaProd` α_t, `alphaProdPrev` α_{t−1} (cumulative ᾱ in DDPM's
    * notation); `predOriginal` the "predicted x₀" term; `predEpsilon` ε_θ(x_t); result x_{t−1} =
    * √α_{t−1}·x̂₀ + √(1 − α_{t−1})·ε_θ.
    */
   step(eps: Float32Array, t: number, x: Float32Array): Float32Array {
-    const plan = this.linearPlan(t);
-    if (plan) return applyLinearStep(plan, x, eps, new Map());
-    // clip_sample: the clamp of x̂₀ makes the update nonlinear, so it runs elementwise.
-    const c = this.coefficients(t);
-    const range = this.clipRange!;
-    return x.map((xi, i) => {
-      const predOriginal = Math.min(range, Math.max(-range, c.x0.x * xi + c.x0.eps * eps[i]));
-      return c.alphaPrev * predOriginal + c.direction * (c.e.x * xi + c.e.eps * eps[i]);
-    });
+    return applyLinearStep(this.linearPlan(t), x, eps, new Map());
   }
 
   /**
@@ -84,10 +81,27 @@ export class DdimScheduler implements Scheduler {
     return out;
   }
 
-  /** The update as a linear plan; null with clip_sample (not linear). */
-  linearPlan(t: number): LinearStepPlan | null {
-    if (!this.hasLinearPlans) return null;
+  /**
+   * The update as a linear plan. With clip_sample, x̂₀ is kept (clamped) in slot 0 and the next latent is
+   * √α_{t−1}·x̂₀ + √(1 − α_{t−1})·ε_θ from it; without, x̂₀ folds into one output.
+   */
+  linearPlan(t: number): LinearStepPlan {
     const c = this.coefficients(t);
+    if (this.clipRange !== null) {
+      return {
+        outputs: [
+          { target: CLIPPED_X0, terms: [{ operand: 'x', coeff: c.x0.x }, { operand: 'eps', coeff: c.x0.eps }], clamp: this.clipRange },
+          {
+            target: 'next',
+            terms: [
+              { operand: CLIPPED_X0, coeff: c.alphaPrev },
+              { operand: 'x', coeff: c.direction * c.e.x },
+              { operand: 'eps', coeff: c.direction * c.e.eps },
+            ],
+          },
+        ],
+      };
+    }
     return {
       outputs: [
         {

@@ -18,7 +18,6 @@ function vpCoefficients(sigma: number): { alpha: number; sigma: number; lambda: 
 export class DpmSolverMultistepScheduler implements Scheduler {
   timesteps: number[] = [];
   readonly scalesModelInput = false;
-  readonly hasLinearPlans = true;
   initNoiseSigma = 1;
   private readonly schedule: NoiseSchedule;
   private readonly trainSigmas: Float64Array;
@@ -88,6 +87,10 @@ export class DpmSolverMultistepScheduler implements Scheduler {
 
   scaleModelInput(x: Float32Array): Float32Array {
     return x;
+  }
+
+  modelInputDivisor(): number {
+    return 1;
   }
 
   /** The data prediction x̂₀ = a·x + b·output (for ε: (x − σ_t ε)/α_t) that DPM-Solver++ integrates. */

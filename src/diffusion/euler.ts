@@ -13,7 +13,6 @@ const f32 = Math.fround;
 export class EulerScheduler implements Scheduler {
   timesteps: number[] = [];
   readonly scalesModelInput = true;
-  readonly hasLinearPlans = true;
   initNoiseSigma: number;
   private readonly schedule: NoiseSchedule;
   private readonly trainSigmas: Float64Array;
@@ -66,9 +65,14 @@ export class EulerScheduler implements Scheduler {
 
   /** x / √(σ² + 1): the denoiser was trained on inputs of unit variance. */
   scaleModelInput(x: Float32Array, t: number): Float32Array {
-    const sigma = this.sigmas[this.currentIndex(t)];
-    const scale = f32(Math.sqrt(f32(f32(sigma * sigma) + 1)));
+    const scale = this.modelInputDivisor(t);
     return x.map((value) => value / scale);
+  }
+
+  /** √(σ² + 1) in float32, as diffusers computes it. */
+  modelInputDivisor(t: number): number {
+    const sigma = this.sigmas[this.currentIndex(t)];
+    return f32(Math.sqrt(f32(f32(sigma * sigma) + 1)));
   }
 
   step(eps: Float32Array, t: number, x: Float32Array): Float32Array {

@@ -16,7 +16,9 @@ export function hostResidentLoop(backend: Backend, initial: Float32Array, dims: 
   return {
     async unet(call: ResidentUnetCall) {
       const [P, C, h, w] = dims;
-      const out = await backend.unet({ ...call, sample: concatBatch([latents, latents]), sampleDims: [2 * P, C, h, w] });
+      const d = call.inputDivisor ?? 1;
+      const input = d === 1 ? latents : latents.map((v) => v / d);
+      const out = await backend.unet({ ...call, sample: concatBatch([input, input]), sampleDims: [2 * P, C, h, w] });
       noise = out.noise;
       if (!out.attn) return {};
       attn = accumulate(attn, out.attn);

@@ -27,11 +27,20 @@ describe('linear scheduler steps', () => {
     expect(() => applyLinearStep({ outputs: [{ target: 'next', terms: [{ operand: 2, coeff: 1 }] }] }, x, eps, new Map())).toThrow('reads slot 2 before');
   });
 
-  it('DDIM with clip_sample has no linear plan and clamps the predicted x0 (eq. 12)', () => {
+  it('clamps an output to ±clamp, and later outputs read the clamped slot', () => {
+    const slots = new Map<number, Float32Array>();
+    const plan = { outputs: [{ target: 0, terms: [{ operand: 'x' as const, coeff: 1 }], clamp: 2 }, { target: 'next' as const, terms: [{ operand: 0, coeff: 1 }, { operand: 'eps' as const, coeff: 1 }] }] };
+    expect(Array.from(applyLinearStep(plan, Float32Array.of(-5, 1, 3), Float32Array.of(1, 1, 1), slots))).toEqual([-1, 2, 3]);
+    expect(Array.from(slots.get(0)!)).toEqual([-2, 1, 2]);
+    expect(() => checkPlan({ outputs: [{ target: 'next', terms: [{ operand: 'x', coeff: 1 }], clamp: 0 }] })).toThrow('clamp must be a positive number');
+  });
+
+  it('DDIM with clip_sample: its plan clamps the predicted x0 (eq. 12)', () => {
     const ddim = createScheduler('ddim', { num_train_timesteps: 1000, beta_schedule: 'scaled_linear', beta_start: 0.00085, beta_end: 0.012, clip_sample: true });
     ddim.setTimesteps(4);
     const [t, prev] = [ddim.timesteps[1], ddim.timesteps[2]];
-    expect(ddim.linearPlan(t)).toBeNull();
+    const plan = ddim.linearPlan(t);
+    expect(plan.outputs.map((o) => [o.target, o.clamp])).toEqual([[0, 1], ['next', undefined]]);
     // ᾱ of the scaled-linear schedule, in float64 (the scheduler's float32 differs by ~1e-7).
     let prod = 1;
     const alphasCumprod = Array.from({ length: 1000 }, (_, i) => {

@@ -1,6 +1,6 @@
 // A scheduler update written as data: every sampler here (PNDM/PLMS, DDIM η = 0, Euler, DPM-Solver++ 2M)
 // moves the latent by a linear combination of the current latent x, the guided model output ε and a
-// few buffers kept from earlier steps. Each scheduler returns its step as a `LinearStepPlan`; this
+// few buffers kept from earlier steps; an output may be clamped elementwise (DDIM's `clip_sample` of x̂₀). Each scheduler returns its step as a `LinearStepPlan`; this
 // module runs it on the CPU (`applyLinearStep`, the twin of the WGSL kernel `linearStep.wgsl`), so the
 // CPU and GPU paths share one description of the math.
 
@@ -16,6 +16,8 @@ export interface LinearTerm {
 export interface LinearOutput {
   target: 'next' | number;
   terms: LinearTerm[];
+  /** Clamp the result to [−clamp, clamp] (DDIM's `clip_sample_range`); absent: no clamp. */
+  clamp?: number;
 }
 
 /**
@@ -34,6 +36,7 @@ export const MAX_TERMS = 6;
 export function checkPlan(plan: LinearStepPlan): void {
   if (plan.outputs.filter((o) => o.target === 'next').length !== 1) throw new Error('a linear step plan writes the next latent exactly once');
   for (const out of plan.outputs) {
+    if (out.clamp !== undefined && !(out.clamp > 0 && Number.isFinite(out.clamp))) throw new Error(`a linear step clamp must be a positive number, got ${out.clamp}`);
     if (out.terms.length === 0 || out.terms.length > MAX_TERMS) throw new Error(`a linear step output has ${out.terms.length} terms (1…${MAX_TERMS})`);
     for (const slot of [out.target, ...out.terms.map((t) => t.operand)]) {
       if (typeof slot === 'number' && !(Number.isInteger(slot) && slot >= 0 && slot < MAX_SLOTS)) throw new Error(`slot ${slot} is outside 0…${MAX_SLOTS - 1}`);
@@ -46,7 +49,7 @@ export function applyLinearStep(plan: LinearStepPlan, x: Float32Array, eps: Floa
   checkPlan(plan);
   if (eps.length !== x.length) throw new Error(`model output has ${eps.length} values, the latent ${x.length}`);
   let next: Float32Array | undefined;
-  for (const { target, terms } of plan.outputs) {
+  for (const { target, terms, clamp } of plan.outputs) {
     const sources = terms.map(({ operand }) => {
       if (operand === 'x') return x;
       if (operand === 'eps') return eps;
@@ -58,7 +61,7 @@ export function applyLinearStep(plan: LinearStepPlan, x: Float32Array, eps: Floa
     for (let i = 0; i < out.length; i++) {
       let sum = 0;
       for (let k = 0; k < terms.length; k++) sum += terms[k].coeff * sources[k][i];
-      out[i] = sum;
+      out[i] = clamp === undefined ? sum : Math.min(clamp, Math.max(-clamp, sum));
     }
     if (target === 'next') next = out;
     else slots.set(target, out);

@@ -129,19 +129,18 @@ export async function generate(model: PipelineModel, req: GenerateRequest, opts:
     return { mapRes, alphas: blend.alphas, threshold: blend.threshold };
   };
 
-  const resident: ResidentLoop | null = !req.lowMemory && !scheduler.scalesModelInput && scheduler.hasLinearPlans
-    ? ((await backend.residentLoop?.(latents, run.latentDims)) ?? null)
-    : null;
+  const resident: ResidentLoop | null = !req.lowMemory ? ((await backend.residentLoop?.(latents, run.latentDims)) ?? null) : null;
   try {
     for (let k = 0; k < timesteps.length; k++) {
       const t = timesteps[k];
       const params = plan ? toInputs(plan.call(k), plan.edits) : identity;
       if (resident) {
         const start = started();
-        const out = await resident.unet({ timestep: t, context: fullCtx, contextDims: [2 * P, CONTEXT_LENGTH, D], p2p: params });
+        const inputDivisor = scheduler.modelInputDivisor(t);
+        const out = await resident.unet({ timestep: t, context: fullCtx, contextDims: [2 * P, CONTEXT_LENGTH, D], p2p: params, inputDivisor });
         finished(start);
         if (out.attnPixels !== undefined) mapRes ??= mapSide(out.attnPixels * P * CONTEXT_LENGTH, P, CONTEXT_LENGTH);
-        await resident.update(scheduler.linearPlan(t)!, req.guidance, blendInputs(out.attnPixels !== undefined));
+        await resident.update(scheduler.linearPlan(t), req.guidance, blendInputs(out.attnPixels !== undefined));
         // Nothing is read back unless the caller asks (a preview or a heatmap is due).
         await opts.onStep?.(k, { latents: () => resident.read(), attention: () => resident.attention() });
         continue;

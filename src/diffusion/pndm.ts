@@ -16,7 +16,6 @@ const FIRST_SAMPLE = 4;
 export class PndmScheduler implements Scheduler {
   timesteps: number[] = [];
   readonly scalesModelInput = false;
-  readonly hasLinearPlans = true;
   initNoiseSigma = 1;
   private readonly schedule: NoiseSchedule;
   private readonly finalAlphaCumprod: number;
@@ -59,6 +58,10 @@ export class PndmScheduler implements Scheduler {
 
   scaleModelInput(x: Float32Array): Float32Array {
     return x;
+  }
+
+  modelInputDivisor(): number {
+    return 1;
   }
 
   step(eps: Float32Array, t: number, x: Float32Array): Float32Array {

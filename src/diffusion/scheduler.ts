@@ -19,18 +19,18 @@ export interface Scheduler {
   initNoiseSigma: number;
   /** Whether `scaleModelInput` changes the latent (Euler); false = the identity. */
   readonly scalesModelInput: boolean;
-  /** Whether `linearPlan` describes every step (false: DDIM with clip_sample). */
-  readonly hasLinearPlans: boolean;
-  /** Scales the latent before it goes into the denoiser at timestep `t`. */
+  /** Scales the latent before it goes into the denoiser at timestep `t`: `x / modelInputDivisor(t)`. */
   scaleModelInput(x: Float32Array, t: number): Float32Array;
+  /** The divisor `scaleModelInput` applies at `t` (1 unless `scalesModelInput`), for runtimes that scale on the device. */
+  modelInputDivisor(t: number): number;
   /** Given the denoiser output `eps` at timestep `t` for latent `x`, the latent for the next timestep. */
   step(eps: Float32Array, t: number, x: Float32Array): Float32Array;
   /**
-   * The same update as data (linear in x, ε and kept buffers; see linearStep.ts), advancing the
-   * scheduler exactly as `step` does — for runtimes that keep the tensors elsewhere (the GPU). Null
-   * when this configuration's update is not linear (DDIM with clip_sample). A run uses one or the other.
+   * The same update as data (linear in x, ε and kept buffers, with an optional clamp; see linearStep.ts),
+   * advancing the scheduler exactly as `step` does — for runtimes that keep the tensors elsewhere (the GPU).
+   * A run uses one or the other.
    */
-  linearPlan(t: number): LinearStepPlan | null;
+  linearPlan(t: number): LinearStepPlan;
 }
 
 export type SchedulerName = 'pndm' | 'ddim' | 'euler' | 'dpmpp-2m';

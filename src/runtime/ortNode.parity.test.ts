@@ -102,26 +102,37 @@ describe('toy-shapes parity with the PyTorch reference run', () => {
     }, 120_000);
   }
 
-  it('the resident-loop branch (latents kept by the backend, steps sent as linear plans) gives the same run', async () => {
-    const ref = runs.get(SEEDS[0])!;
-    const req = {
-      ...request(ref),
-      edit: { kind: 'replace' as const, crossReplaceSteps: ref.crossReplaceSteps, selfReplaceSteps: ref.selfReplaceSteps, localBlend: { words: [['circle'], ['square']], threshold: 0.3 } },
-    };
-    const plain = await generate(p2p, req);
-    let loops = 0;
-    const backend = {
-      ...p2p.backend,
-      residentLoop: async (latents: Float32Array, dims: [number, number, number, number]) => {
-        loops += 1;
-        return hostResidentLoop(p2p.backend, latents, dims);
-      },
-    };
-    const steps: number[] = [];
-    const resident = await generate({ ...p2p, backend }, req, { onStep: async (k, state) => void steps.push((await state.latents()).length) });
-    expect(loops).toBe(1);
-    expect(steps).toHaveLength(ref.timesteps.length);
-    expect(maxAbsDiff(resident.latents, plain.latents)).toBeLessThan(1e-5);
-    expect(maxAbsDiff(resident.attention!.maps, plain.attention!.maps)).toBeLessThan(1e-5);
-  }, 120_000);
+  // Euler scales the UNet's input (x / √(σ² + 1)) and DDIM with clip_sample clamps x̂₀: both now run as plans too.
+  const branches = [
+    { name: 'PNDM', scheduler: undefined, config: {} },
+    { name: 'Euler', scheduler: 'euler' as const, config: {} },
+    { name: 'DDIM with clip_sample', scheduler: 'ddim' as const, config: { clip_sample: true, clip_sample_range: 1 } },
+  ];
+  for (const branch of branches) {
+    it(`the resident-loop branch (latents kept by the backend, steps sent as linear plans) gives the same run: ${branch.name}`, async () => {
+      const ref = runs.get(SEEDS[0])!;
+      const req = {
+        ...request(ref),
+        ...(branch.scheduler ? { scheduler: branch.scheduler } : {}),
+        edit: { kind: 'replace' as const, crossReplaceSteps: ref.crossReplaceSteps, selfReplaceSteps: ref.selfReplaceSteps, localBlend: { words: [['circle'], ['square']], threshold: 0.3 } },
+      };
+      const model = { ...p2p, schedulerConfig: { ...p2p.schedulerConfig, ...branch.config } };
+      const plain = await generate(model, req);
+      let loops = 0;
+      const backend = {
+        ...p2p.backend,
+        residentLoop: async (latents: Float32Array, dims: [number, number, number, number]) => {
+          loops += 1;
+          return hostResidentLoop(p2p.backend, latents, dims);
+        },
+      };
+      const steps: number[] = [];
+      const resident = await generate({ ...model, backend }, req, { onStep: async (k, state) => void steps.push((await state.latents()).length) });
+      expect(loops).toBe(1);
+      expect(resident.latentsOnDevice).toBe(true);
+      expect(steps).toHaveLength(plain.timesteps.length);
+      expect(maxAbsDiff(resident.latents, plain.latents)).toBeLessThan(1e-5);
+      expect(maxAbsDiff(resident.attention!.maps, plain.attention!.maps)).toBeLessThan(1e-5);
+    }, 120_000);
+  }
 });

@@ -53,11 +53,12 @@ export class LinearStepKernel {
   encode(encoder: GPUCommandEncoder, plan: LinearStepPlan, state: SchedulerState, noise: GPUBuffer, scale: number): GPUBuffer[] {
     checkPlan(plan);
     const count = state.count;
-    const uniforms = plan.outputs.map(({ target, terms }) => {
-      const words = [count, terms.length, state.region(target), scale];
+    const uniforms = plan.outputs.map(({ target, terms, clamp }) => {
+      // Params: count, terms, dest, scale, clamp, 3 words of padding (the arrays align to 16 bytes), operands, coeffs.
+      const words = [count, terms.length, state.region(target), scale, clamp ?? 0, 0, 0, 0];
       const operands = Array.from({ length: 8 }, (_, k) => (k < terms.length ? state.region(terms[k].operand) : 0));
       const coeffs = Array.from({ length: 8 }, (_, k) => (k < terms.length ? terms[k].coeff : 0));
-      const params = uniformBuffer(this.device, [...words, ...operands, ...coeffs], [3, ...coeffs.map((_, k) => 12 + k)]);
+      const params = uniformBuffer(this.device, [...words, ...operands, ...coeffs], [3, 4, ...coeffs.map((_, k) => 16 + k)]);
       dispatch(encoder, this.pipeline, bindGroup(this.device, this.pipeline, [state.buffer, noise, params]), Math.ceil(count / WORKGROUP_SIZE), 1, 'linear-step');
       return params;
     });

@@ -1,5 +1,6 @@
 // One output of a scheduler update written as a linear plan (src/diffusion/linearStep.ts), with
-// classifier-free guidance fused in: state[target] = Σ_k coeff_k · operand_k, where an operand is a
+// classifier-free guidance fused in: state[target] = Σ_k coeff_k · operand_k (clamped to ±clamp when
+// clamp > 0: DDIM's clip_sample), where an operand is a
 // kept slot, the current latent, or the guided model output ε = u + g·(c − u) read from the UNet's
 // `[uncond; cond]` output. CPU twin: `guidance` then `applyLinearStep`.
 override WORKGROUP_SIZE: u32 = 256u;
@@ -11,6 +12,7 @@ struct Params {
   terms: u32,     // number of terms (≤ 8)
   dest: u32,      // region of `state` written (`target` is a reserved word)
   scale: f32,     // guidance scale g
+  clamp: f32,     // > 0: clamp the result to [−clamp, clamp]
   operand: array<vec4<u32>, 2>,  // region of `state` per term, or EPS
   coeff: array<vec4<f32>, 2>,
 }
@@ -37,6 +39,9 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
       value = state[region * n + i];
     }
     sum += params.coeff[k / 4u][k % 4u] * value;
+  }
+  if (params.clamp > 0.0) {
+    sum = clamp(sum, -params.clamp, params.clamp);
   }
   state[params.dest * n + i] = sum;
 }

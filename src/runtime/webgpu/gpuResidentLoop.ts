@@ -1,6 +1,7 @@
 /**
- * The denoising loop with the latents on the GPU (WebGPU sessions): the UNet reads its `[x; x]` sample
- * from a GPU buffer filled from the scheduler state and leaves `out_sample` and `p2p_attn` on the GPU;
+ * The denoising loop with the latents on the GPU (WebGPU sessions): the UNet reads its `[x/d; x/d]` sample
+ * (float32 or float16, d Euler's input divisor) from a GPU buffer a kernel fills from the scheduler state, and
+ * leaves `out_sample` (widened to float32 on the GPU when float16) and `p2p_attn` on the GPU;
  * guidance, the scheduler plan, the attention store (sum of `p2p_attn`) and LocalBlend run as WGSL kernels
  * on onnxruntime-web's own `GPUDevice`. The text context and the P2P parameters are bound as GPU tensors and
  * written again only when they change. Nothing is read back between steps: latents and attention only when
@@ -14,15 +15,17 @@ import { readBack, storageBuffer } from '../kernels/gpuBuffers';
 import { HeatmapKernel } from '../kernels/heatmaps';
 import { LinearStepKernel, type SchedulerState } from '../kernels/linearStep';
 import { LocalBlendKernel } from '../kernels/localBlend';
+import { UnetSampleKernel, type SampleType } from '../kernels/unetSample';
 import type { BoundUnetInputs, UnetRunner } from '../ortBackend';
 import { ort } from '../ortWeb';
-import { BoundInputs } from './boundInputs';
+import { BoundInputs, type BoundType } from './boundInputs';
 
 interface Kernels {
   step: LinearStepKernel;
   accumulate: AccumulateKernel;
   blend: LocalBlendKernel;
   heatmaps: HeatmapKernel;
+  sample: UnetSampleKernel;
 }
 
 /** Kernels are compiled once per device. */
@@ -31,7 +34,7 @@ const compiled = new WeakMap<GPUDevice, Kernels>();
 function kernelsFor(device: GPUDevice): Kernels {
   let k = compiled.get(device);
   if (!k) {
-    k = { step: new LinearStepKernel(device), accumulate: new AccumulateKernel(device), blend: new LocalBlendKernel(device), heatmaps: new HeatmapKernel(device) };
+    k = { step: new LinearStepKernel(device), accumulate: new AccumulateKernel(device), blend: new LocalBlendKernel(device), heatmaps: new HeatmapKernel(device), sample: new UnetSampleKernel(device) };
     compiled.set(device, k);
   }
   return k;
@@ -42,34 +45,48 @@ export const GPU_NOISE_OUTPUT = 'out_sample';
 /** The instrumented UNet's attention output, also kept on the GPU (summed there by the attention store). */
 export const GPU_ATTN_OUTPUT = 'p2p_attn';
 
-/** The context and P2P parameters of a call as bound GPU tensors (inputs whose graph type is not float32 stay CPU feeds). */
+/** Float element types the loop handles on the device. */
+function floatType(type: string): SampleType | null {
+  return type === 'float32' || type === 'float16' ? type : null;
+}
+
+/** The context and P2P parameters of a call as bound GPU tensors (inputs of other than float32/float16 graph types stay CPU feeds). */
 function bindCall(bound: BoundInputs, unet: UnetRunner, call: ResidentUnetCall): BoundUnetInputs {
   const out: BoundUnetInputs = {};
-  const f32 = (role: keyof BoundUnetInputs) => unet.inputTypes[role] === 'float32';
-  if (f32('context')) out.context = bound.tensor('context', call.context, call.contextDims);
+  const bind = (role: keyof BoundUnetInputs, values: Float32Array, dims: number[]): void => {
+    const type = floatType(unet.inputTypes[role] ?? '') as BoundType | null;
+    if (type) out[role] = bound.tensor(role, values, dims, type);
+  };
+  bind('context', call.context, call.contextDims);
   const p = call.p2p;
   if (p) {
     const len = call.contextDims[1];
-    if (f32('map')) out.map = bound.tensor('map', p.map, [p.edits, len, len]);
-    if (f32('gain')) out.gain = bound.tensor('gain', p.gain, [p.edits, len]);
-    if (f32('keep')) out.keep = bound.tensor('keep', p.keep, [p.edits, len]);
-    if (f32('self')) out.self = bound.tensor('self', Float32Array.of(p.self ? 1 : 0), [1]);
+    bind('map', p.map, [p.edits, len, len]);
+    bind('gain', p.gain, [p.edits, len]);
+    bind('keep', p.keep, [p.edits, len]);
+    bind('self', Float32Array.of(p.self ? 1 : 0), [1]);
   }
   return out;
 }
 
 /**
- * A resident loop for UNets with float32 `sample`/`out_sample` on WebGPU whose noise output is the one
+ * A resident loop for UNets with float32 or float16 `sample`/`out_sample` on WebGPU whose noise output is the one
  * kept on the GPU; null otherwise (the pipeline then keeps latents on the CPU).
  */
 export async function gpuResidentLoop(unet: UnetRunner, latents: Float32Array, dims: [number, number, number, number]): Promise<ResidentLoop | null> {
-  if (unet.sampleType !== 'float32' || unet.noiseType !== 'float32' || unet.noiseName !== GPU_NOISE_OUTPUT) return null;
+  const sampleType = floatType(unet.sampleType);
+  const noiseType = floatType(unet.noiseType);
+  if (!sampleType || !noiseType || unet.noiseName !== GPU_NOISE_OUTPUT) return null;
+  const count = latents.length;
+  // float16 values travel in pairs (one u32 word).
+  if ((sampleType === 'float16' || noiseType === 'float16') && count % 2 !== 0) return null;
   const device = (await ort.env.webgpu.device) as GPUDevice;
   const kernels = kernelsFor(device);
-  const count = latents.length;
   const bytes = count * 4;
   const state: SchedulerState = kernels.step.createState(latents);
-  const sample = storageBuffer(device, 2 * bytes, 'UNet sample [x; x]');
+  const sample = storageBuffer(device, UnetSampleKernel.sampleBytes(count, sampleType), `UNet sample [x; x] (${sampleType})`);
+  /** A float16 UNet output widened to float32 for the step kernel. */
+  const wideNoise = noiseType === 'float16' ? storageBuffer(device, 2 * bytes, 'UNet output (float32)') : null;
   const bound = new BoundInputs(device);
   /** The attention store: `p2p_attn` summed over the run's calls, created at the first call. */
   let attnSum: { buffer: GPUBuffer; count: number } | null = null;
@@ -100,10 +117,10 @@ export async function gpuResidentLoop(unet: UnetRunner, latents: Float32Array, d
   return {
     async unet(call: ResidentUnetCall) {
       const encoder = device.createCommandEncoder();
-      encoder.copyBufferToBuffer(state.buffer, state.latentOffset, sample, 0, bytes);
-      encoder.copyBufferToBuffer(state.buffer, state.latentOffset, sample, bytes, bytes);
+      const params = kernels.sample.encodeSample(encoder, state.buffer, state.latentRegion * count, count, call.inputDivisor ?? 1, sample, sampleType);
       device.queue.submit([encoder.finish()]);
-      const input = ort.Tensor.fromGpuBuffer(sample, { dataType: 'float32', dims: [2 * P, C, h, w] });
+      params.destroy();
+      const input = ort.Tensor.fromGpuBuffer(sample, { dataType: sampleType, dims: [2 * P, C, h, w] });
       const out = await unet.run(input, { ...call, sampleDims: [2 * P, C, h, w] }, bindCall(bound, unet, call));
       release();
       try {
@@ -122,7 +139,12 @@ export async function gpuResidentLoop(unet: UnetRunner, latents: Float32Array, d
       if (!noise) throw new Error('resident loop: update before unet');
       const temporary: GPUBuffer[] = [];
       const encoder = device.createCommandEncoder();
-      temporary.push(...kernels.step.encode(encoder, plan, state, noise.gpuBuffer as GPUBuffer, guidance));
+      let output = noise.gpuBuffer as GPUBuffer;
+      if (wideNoise) {
+        temporary.push(kernels.sample.encodeUnpack(encoder, output, 2 * count, wideNoise));
+        output = wideNoise;
+      }
+      temporary.push(...kernels.step.encode(encoder, plan, state, output, guidance));
       if (blend) {
         if (!attnSum) throw new Error('resident loop: LocalBlend before any p2p_attn');
         if (!blendBuffers || blendBuffers.source !== blend.alphas) {
@@ -154,6 +176,7 @@ export async function gpuResidentLoop(unet: UnetRunner, latents: Float32Array, d
       release();
       state.buffer.destroy();
       sample.destroy();
+      wideNoise?.destroy();
       bound.dispose();
       attnSum?.buffer.destroy();
       if (blendBuffers) for (const b of [blendBuffers.from, blendBuffers.to, blendBuffers.alphas]) b.destroy();
