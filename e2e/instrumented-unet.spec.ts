@@ -49,8 +49,9 @@ test('the instrumented toy UNet gives the same outputs on WebGPU and wasm', asyn
 
 // The fused kernel is what keeps SD's 4096×4096 probabilities out of memory. On wasm it must change
 // nothing. On WebGPU (SwiftShader) onnxruntime-web 1.30's MultiHeadAttention disagrees with the
-// unfused graph (max |Δ| ≈ 0.07 on the toy UNet), so the app does not fuse there yet; the figure is
-// recorded as an annotation to follow upstream fixes.
+// unfused graph (max |Δ| ≈ 0.07 on the toy UNet): its flash-attention path (head size % 4 = 0, ≥ 32 queries)
+// meets SwiftShader's 4-wide subgroups (docs/instrumentation.md, scripts/probe/mhaProbe.ts). The app does not
+// fuse on WebGPU yet; the figure is recorded as an annotation.
 test('self-attention left unedited runs fused (MultiHeadAttention) on wasm with unchanged outputs', async ({ page }) => {
   test.setTimeout(240_000);
   await page.goto('/');

@@ -73,6 +73,9 @@ describe('gpu-pack', () => {
     expect(results.parity!.identity.rel).toBeLessThan(1e-5);
     expect(results.parity!.edit.rel).toBeLessThan(1e-5);
     expect(results.parity!.identity.scale).toBeGreaterThan(0);
+    // The MultiHeadAttention probe: every shape on the CPU EP within float32 rounding of the float64 reference.
+    expect(results.mha!.length).toBeGreaterThanOrEqual(10);
+    for (const row of results.mha!) for (const x of row.results) expect(x.rel, `${row.name} ±${x.amp}`).toBeLessThan(1e-5);
     for (const name of ['edit', 'plain', 'plainStock'] as const) {
       const t = results.pipelines![name];
       expect(t, name).toHaveLength(1);
@@ -90,6 +93,7 @@ describe('gpu-pack', () => {
     expect(md.trimEnd().endsWith(GPU_END)).toBe(true);
     expect(md).toContain('execution provider **cpu** (after: webgpu:');
     expect(md).toMatch(/Fused vs materialised .*parity holds/);
+    expect(md).toContain('MultiHeadAttention alone on cpu');
     const svg = readFileSync(join(tmp, 'results', CHART_FILE), 'utf8');
     expect(svg).toMatch(/^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     expect((svg.match(/<rect /g) ?? []).length).toBeGreaterThanOrEqual(10);

@@ -5,6 +5,7 @@ import type { StageTimings } from '../../src/diffusion';
 import { barChartSvg, type Bar } from '../bench/barChart';
 import { GPU_END, GPU_START } from '../bench/report';
 import { cell, fmt, ratios, summarize, verdict, type Summary } from '../bench/stats';
+import { mhaTable } from '../probe/mhaProbe';
 import type { PackResults } from './packResults';
 
 export const CHART_FILE = 'benchmarks-gpu.svg';
@@ -74,6 +75,12 @@ function parityLines(r: PackResults, dtype: string): string[] {
   ];
 }
 
+/** The MultiHeadAttention probe: on SwiftShader its flash-attention path (head size % 4 = 0, ≥ 32 queries) is wrong. */
+function mhaLines(r: PackResults): string[] {
+  if (!r.mha) return [`MultiHeadAttention probe: ${r.errors.mha ? `failed (${r.errors.mha})` : 'not run'}.`];
+  return [`MultiHeadAttention alone on ${r.ep} against a float64 reference (fp32; scripts/probe/mhaProbe.ts):`, '', mhaTable(r.mha)];
+}
+
 function pipelineLines(r: PackResults): string[] {
   const p = r.pipelines;
   if (!p) return [`Full generations: ${r.errors.pipelines ? `failed (${r.errors.pipelines})` : 'not measured'}.`];
@@ -134,6 +141,8 @@ export function renderPackReport(r: PackResults | null): string {
       ...unetLines(r, dtype),
       '',
       ...parityLines(r, dtype),
+      '',
+      ...mhaLines(r),
       '',
       ...pipelineLines(r),
       '',

@@ -3,6 +3,7 @@
 
 import type { StageTimings } from '../../src/diffusion';
 import type { Parity } from '../bench/outputParity';
+import type { MhaProbeRow } from '../probe/mhaProbe';
 import type { VariantTimes } from '../bench/unetVariants';
 
 export interface AnchorRow {
@@ -28,6 +29,8 @@ export interface PackResults {
   instrument?: { ms: number; fusedMs: number; layers: string; fusedLayers: number };
   unet?: VariantTimes;
   parity?: { identity: Parity; edit: Parity };
+  /** com.microsoft.MultiHeadAttention alone against a float64 reference, shape by shape (scripts/probe/mhaProbe.ts). */
+  mha?: MhaProbeRow[];
   pipelines?: {
     loadMs: { instrumented: number; stock: number };
     /** P2P edit: source + 1 word swap (replace, cross 0.8, self 0.4), instrumented UNet. */

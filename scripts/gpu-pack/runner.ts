@@ -16,6 +16,7 @@ import type { GpuEp } from '../bench/gpuSession';
 import { graphParity } from '../bench/outputParity';
 import { rotate } from '../bench/stats';
 import { timeUnetVariants } from '../bench/unetVariants';
+import { probeAll } from '../probe/mhaProbe';
 import { writeRandomSd } from '../random-sd/writeRandomSd';
 import type { PackResults } from './packResults';
 import { CHART_FILE, renderPackChart, renderPackReport } from './packReport';
@@ -193,6 +194,13 @@ async function main(): Promise<void> {
     log(`fused vs materialised: identity ${r.parity.identity.rel.toExponential(2)}, edit ${r.parity.edit.rel.toExponential(2)} (relative to the output scale)`);
   } catch (err) {
     r.errors.parity = message(err);
+  }
+  try {
+    r.mha = await probeAll(ep);
+    const worst = Math.max(...r.mha.flatMap((row) => row.results.map((x) => x.rel ?? Infinity)));
+    log(`MultiHeadAttention probe: ${r.mha.length} shapes, worst relative error ${worst.toExponential(2)}`);
+  } catch (err) {
+    r.errors.mha = message(err);
   }
   save();
 
