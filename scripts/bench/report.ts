@@ -65,7 +65,7 @@ function reading(r: BenchResults, goals: GoalRow[]): string {
   const p = n?.profile;
   if (p) {
     const ops = p.identity.topOps.map(([op]) => op).join(', ');
-    out.push(`- **In-graph edit cost:** the inserted \`/p2p/\` nodes take ${fmt((100 * p.identity.p2pUs) / p.identity.totalUs)} % of the instrumented call's kernel time with identity parameters (${fmt((100 * p.edit.p2pUs) / p.edit.totalUs)} % with an edit), about ${fmt(p.identity.perCrossLayerUs)} µs per cross layer and ${fmt(p.identity.perSelfLayerUs)} µs per small self layer; mostly ${ops} — splitting the batch into groups and putting it back together, not the edit arithmetic.`);
+    out.push(`- **In-graph edit cost:** the inserted \`/p2p/\` nodes take ${fmt((100 * p.identity.p2pUs) / p.identity.totalUs)} % of the instrumented call's kernel time with identity parameters (${fmt((100 * p.edit.p2pUs) / p.edit.totalUs)} % with an edit), about ${fmt(p.identity.perCrossLayerUs)} µs per cross layer and ${fmt(p.identity.perSelfLayerUs)} µs per small self layer; mostly ${ops}. Per layer the edit is a handful of nodes (a view by batch row; cross: one Split, a Gather of the source row, one MatMul with the gain folded into the maps, a Mul, an Add, one Concat; self: a Gather of rows and a Where on \`p2p_self\`), so on this tiny UNet each node's launch weighs about as much as its arithmetic.`);
   }
   if (n) {
     const e = n.runs.edit;
@@ -113,7 +113,7 @@ function evidenceFor(what: string, r: BenchResults): string {
 /** What costs and the plan to fix it, per kind of goal. */
 function planFor(what: string): string {
   if (what.startsWith('UNet call')) {
-    return 'What costs (see the profiler table): in every edited layer the graph slices the probabilities into groups and prompts, edits the last group and concatenates everything back (Slice/Concat/Reshape copies of the whole [G·P·h, Q, K] tensor), plus the head-mean and sum of `p2p_attn`; the edit arithmetic itself (one [Q,77]×[77,77] MatMul, two Muls, an Add, a Where) is the smaller part. On the toy UNet, whose layers are tiny, these copies are a visible share of a call; on SD 1.5 the convolutions and the large self-attention layers (left alone) dominate. Plan: replace the slice/concat assembly by one masked blend `A + m ⊙ (edit(A) − A)` with a broadcast [G,P,1,1,1] mask (no copies of the untouched groups), fold `H = 1, G = 0` calls into a skip (`If` on a scalar flag), and produce `p2p_attn` only in calls whose maps are shown.';
+    return 'What costs (see the profiler table): per edited layer a handful of small nodes (views, one Split or Gather, the edit arithmetic, one Concat or Where) and once per call the shared index and map tensors and the sum of `p2p_attn`; on the toy UNet, whose layers are tiny, node launches are a visible share of a call, on SD 1.5 the convolutions and the large self-attention layers (left alone) dominate. Next: produce `p2p_attn` only in calls whose maps are shown, and skip the self edit in calls without self replacement by feeding a graph variant without it.';
   }
   if (what.startsWith('Full edit / same batch') || what.startsWith('Full edit / same batch without')) {
     return 'What costs: the edited UNet calls (see the UNet row) plus building the per-call p2p tensors (77×77 maps, alpha rows) on the CPU every step. Plan: precompute the per-call tensors of the whole plan once per run, reuse ORT tensors across calls, and the in-graph savings above.';

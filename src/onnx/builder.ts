@@ -67,6 +67,11 @@ export class GraphBuilder {
     return this.op('Slice', [x, this.ints([start]), this.ints([end]), this.ints([axis])], [], hint);
   }
 
+  /** `x[start:end]` along axis 0, the bounds being 1-D int64 tensors. */
+  rowSlice(x: string, start: string, end: string, hint = 'Slice'): string {
+    return this.op('Slice', [x, start, end, this.ints([0])], [], hint);
+  }
+
   /** Elements `[start, end)` of `Shape(x)`, as a 1-D int64 tensor. */
   shapePart(shape: string, start: number, end: number | bigint = INT64_MAX): string {
     return this.slice(shape, start, end, 0, 'ShapePart');

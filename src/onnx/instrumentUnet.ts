@@ -164,7 +164,7 @@ export function instrumentUnet(bytes: Uint8Array, options: InstrumentOptions = {
     const lb = new GraphBuilder(`/${layer.name}/p2p`);
     const editProbs = (probs: string): string => {
       const gate = runtimeSized && layer.kind === 'self' ? selfMaxQuery : undefined;
-      const edit = emitLayerEdit(lb, probs, layer.kind, shared, feedsMap(layer), reduceMean(lb), gate);
+      const edit = emitLayerEdit(lb, probs, layer.kind, shared, feedsMap(layer), reduceMean(lb), opset, gate);
       if (edit.map) maps.push(fp16 ? lb.op('Cast', [edit.map], [lb.intAttr('to', DataType.FLOAT)]) : edit.map);
       if (options.exposeLayers?.includes(layer.name)) {
         debugOutputs.push(tensorInfo(`${layer.name}/probs`, floatType), tensorInfo(`${layer.name}/edited`, floatType));
