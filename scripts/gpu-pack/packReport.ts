@@ -25,7 +25,7 @@ const HOW = [
   '3. on the first execution provider that opens (`webgpu`: Dawn over Vulkan; then `cuda` if its libraries are',
   '   there) times stock, instrumented-identity, instrumented-edit, fused-identity and fused-edit UNet calls',
   '   (batch 4, 64×64, rounds with the order rotated, outputs read back every call);',
-  '4. compares fused against materialised attention outputs on that GPU;',
+  '4. compares fused against materialised attention outputs on that GPU, and probes `MultiHeadAttention` alone shape by shape against a float64 reference (scripts/probe/mhaProbe.ts: on SwiftShader its flash-attention path is wrong; docs/instrumentation.md);',
   '5. runs the engine\'s full 2-prompt edit (50 PNDM steps, VAE included) against a plain batch-4 generation on the',
   '   instrumented and on the stock UNet, interleaved, with the per-step host overhead from the pipeline\'s timings;',
   '6. writes `results.json`, `results.md` (this block) and `benchmarks-gpu.svg`; here,',
