@@ -209,4 +209,21 @@ test.describe('generation engine in a worker', () => {
     expect(images.within).toBeGreaterThanOrEqual(0.99);
     expect(images.max).toBeLessThanOrEqual(8);
   });
+
+  test('WebGPU low-memory mode (two batch-P calls per step) keeps the latents on the GPU, reads nothing between previews, equals wasm', async ({ page }) => {
+    test.setTimeout(150_000);
+    await page.goto('/');
+    const request = { ...SWAP, steps: 2, lowMemory: true, previewEvery: 2 };
+    const gpu = await runInPage(page, { provider: 'webgpu', request });
+    expect(gpu.latentsOnDevice).toBe(true);
+    const reads = gpu.gpuReads!;
+    console.log(`low-memory GPU reads per step: ${reads.map((r) => `${r.step}: compute ${r.compute}, callbacks ${r.callbacks}`).join('; ')}`);
+    for (const r of reads.slice(1)) expect(r.compute, `step ${r.step}`).toBe(0);
+    const wasm = await runInPage(page, { provider: 'wasm', request });
+    expect(wasm.latentsOnDevice).toBe(false);
+    const images = compareImages(gpu.images, wasm.images.map((i) => Uint8Array.from(i)), 2);
+    console.log(`low-memory webgpu vs wasm: max ${images.max}/255, within 2/255: ${(images.within * 100).toFixed(3)}%`);
+    expect(images.within).toBeGreaterThanOrEqual(0.99);
+    expect(images.max).toBeLessThanOrEqual(8);
+  });
 });

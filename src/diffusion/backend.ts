@@ -70,6 +70,11 @@ export interface ResidentUnetCall {
   p2p?: P2PInputs;
   /** The UNet sees `x / inputDivisor` (the scheduler's `scaleModelInput`, Euler's √(σ² + 1)); 1 or absent: `x`. */
   inputDivisor?: number;
+  /**
+   * Low-memory mode: the UNet runs on `x` alone (batch P, `context` `[P, 77, D]`) and its output fills this half of
+   * the kept `[uncond; cond]` output; an 'uncond' call's `p2p_attn` is not added to the attention sum.
+   */
+  half?: 'uncond' | 'cond';
 }
 
 /** LocalBlend inputs for a resident update (see `localBlend` in src/p2p); the maps are the loop's own attention sum. */

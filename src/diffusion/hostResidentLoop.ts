@@ -11,6 +11,8 @@ import { accumulate, concatBatch, splitHalves } from './pipelineTensors';
 export function hostResidentLoop(backend: Backend, initial: Float32Array, dims: [number, number, number, number]): ResidentLoop {
   let latents: Float32Array = initial.slice();
   let noise: Float32Array | null = null;
+  /** Low-memory mode: the halves of `[uncond; cond]` as their calls arrive. */
+  const halves: { uncond?: Float32Array; cond?: Float32Array } = {};
   let attn: Float32Array | null = null;
   const slots = new Map<number, Float32Array>();
   return {
@@ -18,6 +20,14 @@ export function hostResidentLoop(backend: Backend, initial: Float32Array, dims: 
       const [P, C, h, w] = dims;
       const d = call.inputDivisor ?? 1;
       const input = d === 1 ? latents : latents.map((v) => v / d);
+      if (call.half) {
+        const out = await backend.unet({ ...call, sample: input, sampleDims: [P, C, h, w] });
+        halves[call.half] = out.noise;
+        noise = halves.uncond && halves.cond ? concatBatch([halves.uncond, halves.cond]) : null;
+        if (call.half === 'uncond' || !out.attn) return {};
+        attn = accumulate(attn, out.attn);
+        return { attnPixels: out.attn.length / (P * call.contextDims[1]) };
+      }
       const out = await backend.unet({ ...call, sample: concatBatch([input, input]), sampleDims: [2 * P, C, h, w] });
       noise = out.noise;
       if (!out.attn) return {};
@@ -33,6 +43,8 @@ export function hostResidentLoop(backend: Backend, initial: Float32Array, dims: 
         latents = localBlend(latents, dims, attn, blend.mapRes, blend.alphas, blend.threshold);
       }
       noise = null;
+      delete halves.uncond;
+      delete halves.cond;
     },
     async read() {
       return latents.slice();

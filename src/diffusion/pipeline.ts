@@ -129,15 +129,24 @@ export async function generate(model: PipelineModel, req: GenerateRequest, opts:
     return { mapRes, alphas: blend.alphas, threshold: blend.threshold };
   };
 
-  const resident: ResidentLoop | null = !req.lowMemory ? ((await backend.residentLoop?.(latents, run.latentDims)) ?? null) : null;
+  const resident: ResidentLoop | null = (await backend.residentLoop?.(latents, run.latentDims)) ?? null;
   try {
     for (let k = 0; k < timesteps.length; k++) {
       const t = timesteps[k];
       const params = plan ? toInputs(plan.call(k), plan.edits) : identity;
       if (resident) {
-        const start = started();
         const inputDivisor = scheduler.modelInputDivisor(t);
-        const out = await resident.unet({ timestep: t, context: fullCtx, contextDims: [2 * P, CONTEXT_LENGTH, D], p2p: params, inputDivisor });
+        let start = started();
+        let out: { attnPixels?: number };
+        if (req.lowMemory) {
+          const halfDims: [number, number, number] = [P, CONTEXT_LENGTH, D];
+          await resident.unet({ timestep: t, context: uncondCtx, contextDims: halfDims, p2p: identity, inputDivisor, half: 'uncond' });
+          finished(start);
+          start = started();
+          out = await resident.unet({ timestep: t, context: condCtx, contextDims: halfDims, p2p: params, inputDivisor, half: 'cond' });
+        } else {
+          out = await resident.unet({ timestep: t, context: fullCtx, contextDims: [2 * P, CONTEXT_LENGTH, D], p2p: params, inputDivisor });
+        }
         finished(start);
         if (out.attnPixels !== undefined) mapRes ??= mapSide(out.attnPixels * P * CONTEXT_LENGTH, P, CONTEXT_LENGTH);
         await resident.update(scheduler.linearPlan(t), req.guidance, blendInputs(out.attnPixels !== undefined));

@@ -103,10 +103,11 @@ describe('toy-shapes parity with the PyTorch reference run', () => {
   }
 
   // Euler scales the UNet's input (x / √(σ² + 1)) and DDIM with clip_sample clamps x̂₀: both now run as plans too.
-  const branches = [
+  const branches: { name: string; scheduler?: 'euler' | 'ddim'; config: Record<string, unknown>; lowMemory?: boolean }[] = [
     { name: 'PNDM', scheduler: undefined, config: {} },
     { name: 'Euler', scheduler: 'euler' as const, config: {} },
     { name: 'DDIM with clip_sample', scheduler: 'ddim' as const, config: { clip_sample: true, clip_sample_range: 1 } },
+    { name: 'low-memory mode (two half calls per step)', scheduler: undefined, config: {}, lowMemory: true },
   ];
   for (const branch of branches) {
     it(`the resident-loop branch (latents kept by the backend, steps sent as linear plans) gives the same run: ${branch.name}`, async () => {
@@ -114,6 +115,7 @@ describe('toy-shapes parity with the PyTorch reference run', () => {
       const req = {
         ...request(ref),
         ...(branch.scheduler ? { scheduler: branch.scheduler } : {}),
+        ...(branch.lowMemory ? { lowMemory: true } : {}),
         edit: { kind: 'replace' as const, crossReplaceSteps: ref.crossReplaceSteps, selfReplaceSteps: ref.selfReplaceSteps, localBlend: { words: [['circle'], ['square']], threshold: 0.3 } },
       };
       const model = { ...p2p, schedulerConfig: { ...p2p.schedulerConfig, ...branch.config } };

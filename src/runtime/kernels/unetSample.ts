@@ -23,18 +23,18 @@ export class UnetSampleKernel {
     this.unpack = computePipeline(device, shaderSource, 'unpack_f16', 'unpack-f16', WORKGROUP_SIZE);
   }
 
-  /** Bytes of a `[x; x]` sample of a `count`-value latent. */
-  static sampleBytes(count: number, type: SampleType): number {
-    return 2 * count * (type === 'float16' ? 2 : 4);
+  /** Bytes of a sample holding `copies` (2: `[x; x]`) of a `count`-value latent. */
+  static sampleBytes(count: number, type: SampleType, copies = 2): number {
+    return copies * count * (type === 'float16' ? 2 : 4);
   }
 
   /**
-   * Encodes `out ← [x/d; x/d]` from the latent at float index `offset` of `state`; float16 needs an even `count`.
-   * Returns the uniform to destroy after submit.
+   * Encodes `out ← [x/d; x/d]` (`copies` 2) or `out ← x/d` (1) from the latent at float index `offset` of `state`;
+   * float16 needs an even `count`. Returns the uniform to destroy after submit.
    */
-  encodeSample(encoder: GPUCommandEncoder, state: GPUBuffer, offset: number, count: number, divisor: number, out: GPUBuffer, type: SampleType): GPUBuffer {
+  encodeSample(encoder: GPUCommandEncoder, state: GPUBuffer, offset: number, count: number, divisor: number, out: GPUBuffer, type: SampleType, copies: 1 | 2 = 2): GPUBuffer {
     if (type === 'float16' && count % 2 !== 0) throw new Error(`a float16 sample packs values in pairs; this latent has ${count}`);
-    const params = uniformBuffer(this.device, [count, offset, divisor], [2]);
+    const params = uniformBuffer(this.device, [count, offset, divisor, copies], [2]);
     const pipeline = type === 'float16' ? this.sample16 : this.sample32;
     const threads = type === 'float16' ? count / 2 : count;
     dispatch(encoder, pipeline, bindGroup(this.device, pipeline, [state, out, params]), Math.ceil(threads / WORKGROUP_SIZE), 1, `unet-sample-${type}`);
@@ -44,7 +44,7 @@ export class UnetSampleKernel {
   /** Encodes `out ← float32(half)` for `count` float16 values (even) packed in `half`; returns the uniform. */
   encodeUnpack(encoder: GPUCommandEncoder, half: GPUBuffer, count: number, out: GPUBuffer): GPUBuffer {
     if (count % 2 !== 0) throw new Error(`float16 values are unpacked in pairs; got ${count}`);
-    const params = uniformBuffer(this.device, [count / 2, 0, 1], [2]);
+    const params = uniformBuffer(this.device, [count / 2, 0, 1, 1], [2]);
     dispatch(encoder, this.unpack, bindGroup(this.device, this.unpack, [half, out, params]), Math.ceil(count / 2 / WORKGROUP_SIZE), 1, 'unpack-f16');
     return params;
   }

@@ -50,12 +50,16 @@ function floatType(type: string): SampleType | null {
   return type === 'float32' || type === 'float16' ? type : null;
 }
 
-/** The context and P2P parameters of a call as bound GPU tensors (inputs of other than float32/float16 graph types stay CPU feeds). */
+/**
+ * The context and P2P parameters of a call as bound GPU tensors (inputs of other than float32/float16 graph types
+ * stay CPU feeds). Low-memory mode's two half calls keep separate slots, so neither re-uploads the other's values.
+ */
 function bindCall(bound: BoundInputs, unet: UnetRunner, call: ResidentUnetCall): BoundUnetInputs {
   const out: BoundUnetInputs = {};
+  const slot = call.half ? `${call.half}:` : '';
   const bind = (role: keyof BoundUnetInputs, values: Float32Array, dims: number[]): void => {
     const type = floatType(unet.inputTypes[role] ?? '') as BoundType | null;
-    if (type) out[role] = bound.tensor(role, values, dims, type);
+    if (type) out[role] = bound.tensor(`${slot}${role}`, values, dims, type);
   };
   bind('context', call.context, call.contextDims);
   const p = call.p2p;
@@ -85,6 +89,10 @@ export async function gpuResidentLoop(unet: UnetRunner, latents: Float32Array, d
   const bytes = count * 4;
   const state: SchedulerState = kernels.step.createState(latents);
   const sample = storageBuffer(device, UnetSampleKernel.sampleBytes(count, sampleType), `UNet sample [x; x] (${sampleType})`);
+  /** Low-memory mode: the sample `x/d` of a half call, and the `[uncond; cond]` output assembled from the two calls. */
+  let halfSample: GPUBuffer | null = null;
+  let halves: { buffer: GPUBuffer; filled: Set<'uncond' | 'cond'> } | null = null;
+  const halfOutputBytes = count * (noiseType === 'float16' ? 2 : 4);
   /** A float16 UNet output widened to float32 for the step kernel. */
   const wideNoise = noiseType === 'float16' ? storageBuffer(device, 2 * bytes, 'UNet output (float32)') : null;
   const bound = new BoundInputs(device);
@@ -116,17 +124,29 @@ export async function gpuResidentLoop(unet: UnetRunner, latents: Float32Array, d
 
   return {
     async unet(call: ResidentUnetCall) {
+      const copies = call.half ? 1 : 2;
+      const target = call.half ? (halfSample ??= storageBuffer(device, UnetSampleKernel.sampleBytes(count, sampleType, 1), `UNet sample x (${sampleType})`)) : sample;
       const encoder = device.createCommandEncoder();
-      const params = kernels.sample.encodeSample(encoder, state.buffer, state.latentRegion * count, count, call.inputDivisor ?? 1, sample, sampleType);
+      const params = kernels.sample.encodeSample(encoder, state.buffer, state.latentRegion * count, count, call.inputDivisor ?? 1, target, sampleType, copies);
       device.queue.submit([encoder.finish()]);
       params.destroy();
-      const input = ort.Tensor.fromGpuBuffer(sample, { dataType: sampleType, dims: [2 * P, C, h, w] });
-      const out = await unet.run(input, { ...call, sampleDims: [2 * P, C, h, w] }, bindCall(bound, unet, call));
+      const sampleDims: [number, number, number, number] = [copies * P, C, h, w];
+      const input = ort.Tensor.fromGpuBuffer(target, { dataType: sampleType, dims: sampleDims });
+      const out = await unet.run(input, { ...call, sampleDims }, bindCall(bound, unet, call));
       release();
       try {
         if (out.noise.location !== 'gpu-buffer') throw new Error('the UNet output is not on the GPU (preferredOutputLocation)');
-        noise = out.noise;
-        if (!out.attn) return {};
+        if (call.half) {
+          // Copied into its half of [uncond; cond] (queued before the output goes back to ORT below).
+          halves ??= { buffer: storageBuffer(device, 2 * halfOutputBytes, 'UNet output [uncond; cond]'), filled: new Set() };
+          const copy = device.createCommandEncoder();
+          copy.copyBufferToBuffer(out.noise.gpuBuffer as GPUBuffer, 0, halves.buffer, call.half === 'cond' ? halfOutputBytes : 0, halfOutputBytes);
+          device.queue.submit([copy.finish()]);
+          halves.filled.add(call.half);
+        } else {
+          noise = out.noise;
+        }
+        if (!out.attn || call.half === 'uncond') return {};
         accumulate(out.attn);
         return { attnPixels: out.attn.dims[1] };
       } finally {
@@ -136,10 +156,12 @@ export async function gpuResidentLoop(unet: UnetRunner, latents: Float32Array, d
     },
 
     async update(plan: LinearStepPlan, guidance: number, blend?: ResidentBlend) {
-      if (!noise) throw new Error('resident loop: update before unet');
+      let output: GPUBuffer;
+      if (noise) output = noise.gpuBuffer as GPUBuffer;
+      else if (halves?.filled.size === 2) output = halves.buffer;
+      else throw new Error('resident loop: update before the UNet calls of the step');
       const temporary: GPUBuffer[] = [];
       const encoder = device.createCommandEncoder();
-      let output = noise.gpuBuffer as GPUBuffer;
       if (wideNoise) {
         temporary.push(kernels.sample.encodeUnpack(encoder, output, 2 * count, wideNoise));
         output = wideNoise;
@@ -160,6 +182,7 @@ export async function gpuResidentLoop(unet: UnetRunner, latents: Float32Array, d
       device.queue.submit([encoder.finish()]);
       // The next ORT run is queued after this work on the same device, so the output can go back to ORT now.
       release();
+      halves?.filled.clear();
       for (const b of temporary) b.destroy();
     },
 
@@ -176,6 +199,8 @@ export async function gpuResidentLoop(unet: UnetRunner, latents: Float32Array, d
       release();
       state.buffer.destroy();
       sample.destroy();
+      halfSample?.destroy();
+      halves?.buffer.destroy();
       wideNoise?.destroy();
       bound.dispose();
       attnSum?.buffer.destroy();
