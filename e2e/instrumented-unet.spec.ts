@@ -50,12 +50,12 @@ for (const prompts of [2, 1]) {
   });
 }
 
-// The fused kernel is what keeps SD's 4096×4096 probabilities out of memory. On wasm it must change
-// nothing. On WebGPU (SwiftShader) onnxruntime-web 1.30's MultiHeadAttention disagrees with the
-// unfused graph (max |Δ| ≈ 0.07 on the toy UNet): its flash-attention path (head size % 4 = 0, ≥ 32 queries)
-// meets SwiftShader's 4-wide subgroups (docs/instrumentation.md, scripts/probe/mhaProbe.ts). The app does not
-// fuse on WebGPU yet; the figure is recorded as an annotation.
-test('self-attention left unedited runs fused (MultiHeadAttention) on wasm with unchanged outputs', async ({ page }) => {
+// The fused kernel is what keeps SD's 4096×4096 probabilities out of memory. On wasm it must change nothing.
+// On WebGPU, onnxruntime-web 1.30's subgroup flash-attention path of MultiHeadAttention is wrong on SwiftShader's
+// 4-wide subgroups (max |Δ| ≈ 0.05 on the toy UNet; docs/instrumentation.md, scripts/probe/mhaProbe.ts); the
+// sessions there run on a device without subgroups (src/runtime/webgpu/ortDevice.ts), and the fused graph on WebGPU
+// must then agree with the unfused one on wasm as closely as the unfused graph does across the two (5e-4 of scale).
+test('self-attention left unedited runs fused (MultiHeadAttention) with unchanged outputs: on wasm, and on WebGPU', async ({ page }) => {
   test.setTimeout(240_000);
   await page.goto('/');
   const result = await page.evaluate(async () => {
@@ -78,6 +78,7 @@ test('self-attention left unedited runs fused (MultiHeadAttention) on wasm with 
       wasmVsPlain: diff(wasm.outSample, plain.runs[1].outSample),
       attnVsPlain: diff(wasm.attn, plain.runs[1].attn),
       gpuVsPlain: diff(gpu.outSample, plain.runs[1].outSample),
+      scale: plain.runs[1].outSample.reduce((m, v) => Math.max(m, Math.abs(v)), 0),
     };
   });
   test.info().annotations.push({ type: 'webgpu fused vs unfused, max |Δ| out_sample', description: String(result.gpuVsPlain) });
@@ -85,4 +86,5 @@ test('self-attention left unedited runs fused (MultiHeadAttention) on wasm with 
   expect(result.providers).toEqual(['webgpu', 'wasm']);
   expect(result.wasmVsPlain).toBeLessThan(1e-5);
   expect(result.attnVsPlain).toBeLessThan(1e-5);
+  expect(result.gpuVsPlain / Math.max(1, result.scale)).toBeLessThan(5e-4);
 });

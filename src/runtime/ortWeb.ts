@@ -4,6 +4,7 @@
  * file) is passed by name, so weights are never copied into a second buffer.
  */
 import * as ort from 'onnxruntime-web/webgpu';
+import { ortWebGpuDevice } from './webgpu/ortDevice';
 
 export type WebProvider = 'webgpu' | 'wasm';
 
@@ -30,9 +31,18 @@ export function configureWasm(threads?: number): void {
   ort.env.wasm.numThreads = threads ?? (isolated ? Math.min(4, cores) : 1);
 }
 
+let deviceAnnounced = false;
+
 export async function createWebSession(model: Uint8Array, options: WebSessionOptions): Promise<ort.InferenceSession> {
+  const device = options.provider === 'webgpu' ? await ortWebGpuDevice() : undefined;
+  // Also the device `ort.env.webgpu.device` answers with (our kernels run on it); set once, before the first session.
+  if (device && !deviceAnnounced) {
+    ort.env.webgpu.device = device;
+    deviceAnnounced = true;
+  }
   const sessionOptions: ort.InferenceSession.SessionOptions = {
-    executionProviders: [options.provider],
+    // A device of our own only on adapters with narrow subgroups (webgpu/ortDevice.ts); else onnxruntime makes one.
+    executionProviders: [device ? { name: 'webgpu', device } : options.provider],
     graphOptimizationLevel: 'all',
   };
   if (options.provider === 'webgpu') {
