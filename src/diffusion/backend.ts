@@ -68,7 +68,7 @@ export interface ResidentUnetCall {
   context: Float32Array;
   contextDims: [number, number, number];
   p2p?: P2PInputs;
-  /** The UNet sees `x / inputDivisor` (the scheduler's `scaleModelInput`, Euler's √(σ² + 1)); 1 or absent: `x`. */
+  /** The UNet sees `x / inputDivisor` (the scheduler's `modelInputDivisor`, Euler's √(σ² + 1)); 1 or absent: `x`. */
   inputDivisor?: number;
   /**
    * Low-memory mode: the UNet runs on `x` alone (batch P, `context` `[P, 77, D]`) and its output fills this half of

@@ -13,7 +13,6 @@ const CLIPPED_X0 = 0;
 
 export class DdimScheduler implements Scheduler {
   timesteps: number[] = [];
-  readonly scalesModelInput = false;
   initNoiseSigma = 1;
   private readonly schedule: NoiseSchedule;
   private readonly finalAlphaCumprod: number;
@@ -44,10 +43,6 @@ export class DdimScheduler implements Scheduler {
     const total = this.schedule.numTrainTimesteps;
     this.timesteps = spacedTimesteps({ spacing: this.spacing, numTrainTimesteps: total, count: n, stepsOffset: this.stepsOffset, roundLinspace: true });
     this.stride = Math.floor(total / n);
-  }
-
-  scaleModelInput(x: Float32Array): Float32Array {
-    return x;
   }
 
   modelInputDivisor(): number {

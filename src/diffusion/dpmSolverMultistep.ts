@@ -17,7 +17,6 @@ function vpCoefficients(sigma: number): { alpha: number; sigma: number; lambda: 
 
 export class DpmSolverMultistepScheduler implements Scheduler {
   timesteps: number[] = [];
-  readonly scalesModelInput = false;
   initNoiseSigma = 1;
   private readonly schedule: NoiseSchedule;
   private readonly trainSigmas: Float64Array;
@@ -83,10 +82,6 @@ export class DpmSolverMultistepScheduler implements Scheduler {
     this.stepIndex = null;
     this.slots = new Map();
     this.lowerOrderSteps = 0;
-  }
-
-  scaleModelInput(x: Float32Array): Float32Array {
-    return x;
   }
 
   modelInputDivisor(): number {

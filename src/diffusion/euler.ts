@@ -12,7 +12,6 @@ const f32 = Math.fround;
 
 export class EulerScheduler implements Scheduler {
   timesteps: number[] = [];
-  readonly scalesModelInput = true;
   initNoiseSigma: number;
   private readonly schedule: NoiseSchedule;
   private readonly trainSigmas: Float64Array;
@@ -63,13 +62,7 @@ export class EulerScheduler implements Scheduler {
     return this.stepIndex;
   }
 
-  /** x / √(σ² + 1): the denoiser was trained on inputs of unit variance. */
-  scaleModelInput(x: Float32Array, t: number): Float32Array {
-    const scale = this.modelInputDivisor(t);
-    return x.map((value) => value / scale);
-  }
-
-  /** √(σ² + 1) in float32, as diffusers computes it. */
+  /** √(σ² + 1) in float32, as diffusers computes it: the denoiser was trained on inputs of unit variance. */
   modelInputDivisor(t: number): number {
     const sigma = this.sigmas[this.currentIndex(t)];
     return f32(Math.sqrt(f32(f32(sigma * sigma) + 1)));

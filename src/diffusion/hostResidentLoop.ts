@@ -6,7 +6,7 @@ import { localBlend } from '../p2p';
 import type { Backend, ResidentBlend, ResidentLoop, ResidentUnetCall } from './backend';
 import { guidance } from './guidance';
 import { applyLinearStep, type LinearStepPlan } from './linearStep';
-import { accumulate, concatBatch, splitHalves } from './pipelineTensors';
+import { accumulate, concatBatch, divideInput, splitHalves } from './pipelineTensors';
 
 export function hostResidentLoop(backend: Backend, initial: Float32Array, dims: [number, number, number, number]): ResidentLoop {
   let latents: Float32Array = initial.slice();
@@ -18,19 +18,16 @@ export function hostResidentLoop(backend: Backend, initial: Float32Array, dims: 
   return {
     async unet(call: ResidentUnetCall) {
       const [P, C, h, w] = dims;
-      const d = call.inputDivisor ?? 1;
-      const input = d === 1 ? latents : latents.map((v) => v / d);
+      const input = divideInput(latents, call.inputDivisor ?? 1);
+      const sample = call.half ? input : concatBatch([input, input]);
+      const out = await backend.unet({ ...call, sample, sampleDims: [call.half ? P : 2 * P, C, h, w] });
       if (call.half) {
-        const out = await backend.unet({ ...call, sample: input, sampleDims: [P, C, h, w] });
         halves[call.half] = out.noise;
         noise = halves.uncond && halves.cond ? concatBatch([halves.uncond, halves.cond]) : null;
-        if (call.half === 'uncond' || !out.attn) return {};
-        attn = accumulate(attn, out.attn);
-        return { attnPixels: out.attn.length / (P * call.contextDims[1]) };
+      } else {
+        noise = out.noise;
       }
-      const out = await backend.unet({ ...call, sample: concatBatch([input, input]), sampleDims: [2 * P, C, h, w] });
-      noise = out.noise;
-      if (!out.attn) return {};
+      if (!out.attn || call.half === 'uncond') return {};
       attn = accumulate(attn, out.attn);
       return { attnPixels: out.attn.length / (P * call.contextDims[1]) };
     },

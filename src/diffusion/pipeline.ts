@@ -9,7 +9,7 @@ import { localBlend } from '../p2p';
 import { identityP2P, type P2PInputs, type ResidentLoop } from './backend';
 import { guidance } from './guidance';
 import { prepareRun } from './pipelineInputs';
-import { accumulate, concatBatch, mapSide, repeatBatch, scaled, splitHalves, toRgba } from './pipelineTensors';
+import { accumulate, concatBatch, divideInput, mapSide, repeatBatch, scaled, splitHalves, toRgba } from './pipelineTensors';
 import {
   AbortError,
   PipelineError,
@@ -154,7 +154,7 @@ export async function generate(model: PipelineModel, req: GenerateRequest, opts:
         await opts.onStep?.(k, { latents: () => resident.read(), attention: () => resident.attention() });
         continue;
       }
-      const input = scheduler.scaleModelInput(latents, t);
+      const input = divideInput(latents, scheduler.modelInputDivisor(t));
       let uncond: Float32Array;
       let cond: Float32Array;
       if (req.lowMemory) {

@@ -34,6 +34,11 @@ export function scaled(x: Float32Array, s: number): Float32Array {
   return out;
 }
 
+/** `x / divisor` elementwise (the denoiser's input, `Scheduler.modelInputDivisor`); `x` itself when the divisor is 1. */
+export function divideInput(x: Float32Array, divisor: number): Float32Array {
+  return divisor === 1 ? x : x.map((value) => value / divisor);
+}
+
 /** `acc += x`, allocating `acc` on first use. */
 export function accumulate(acc: Float32Array | null, x: Float32Array): Float32Array {
   if (!acc) return x.slice();

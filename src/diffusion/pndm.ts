@@ -15,7 +15,6 @@ const FIRST_SAMPLE = 4;
 
 export class PndmScheduler implements Scheduler {
   timesteps: number[] = [];
-  readonly scalesModelInput = false;
   initNoiseSigma = 1;
   private readonly schedule: NoiseSchedule;
   private readonly finalAlphaCumprod: number;
@@ -54,10 +53,6 @@ export class PndmScheduler implements Scheduler {
     this.slots = new Map();
     this.kept = 0;
     this.counter = 0;
-  }
-
-  scaleModelInput(x: Float32Array): Float32Array {
-    return x;
   }
 
   modelInputDivisor(): number {

@@ -17,11 +17,10 @@ export interface Scheduler {
   timesteps: number[];
   /** Scale for the initial N(0, I) latent. */
   initNoiseSigma: number;
-  /** Whether `scaleModelInput` changes the latent (Euler); false = the identity. */
-  readonly scalesModelInput: boolean;
-  /** Scales the latent before it goes into the denoiser at timestep `t`: `x / modelInputDivisor(t)`. */
-  scaleModelInput(x: Float32Array, t: number): Float32Array;
-  /** The divisor `scaleModelInput` applies at `t` (1 unless `scalesModelInput`), for runtimes that scale on the device. */
+  /**
+   * diffusers' `scale_model_input` as a number: the denoiser sees `x / modelInputDivisor(t)` at timestep `t` (Euler:
+   * √(σ² + 1); 1 for the others). Applied by `divideInput` on the CPU, by the sample kernel on the GPU.
+   */
   modelInputDivisor(t: number): number;
   /** Given the denoiser output `eps` at timestep `t` for latent `x`, the latent for the next timestep. */
   step(eps: Float32Array, t: number, x: Float32Array): Float32Array;

@@ -1,6 +1,7 @@
 import { loadFixture } from '../../tests/helpers/fixtures';
 import { describe, expect, it } from 'vitest';
 import { createScheduler, type Scheduler, type SchedulerName } from './index';
+import { divideInput } from './pipelineTensors';
 
 interface Tensor {
   shape: number[];
@@ -44,7 +45,7 @@ function runTrajectory(scheduler: Scheduler, steps: number): Float32Array[] {
   let x: Float32Array = x0.map((value) => value * scheduler.initNoiseSigma);
   const latents: Float32Array[] = [];
   for (const t of scheduler.timesteps) {
-    const scaled = scheduler.scaleModelInput(x, t);
+    const scaled = divideInput(x, scheduler.modelInputDivisor(t));
     const wave = Math.sin(t / 100);
     const eps = scaled.map((value, i) => 0.1 * value + wave * c[i]);
     x = scheduler.step(eps, t, x);

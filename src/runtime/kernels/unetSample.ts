@@ -1,7 +1,7 @@
 /**
  * WGSL kernels around a resident UNet call: the sample `[x/d; x/d]` from the scheduler state (float32, or float16
  * packed in pairs), and a float16 UNet output widened to float32 for the step kernel — so fp16 UNets and Euler's
- * input scaling keep the latents on the GPU. CPU twins: `scaleModelInput` + `concatBatch`, `toHalf` / `fromHalf`
+ * input scaling keep the latents on the GPU. CPU twins: `divideInput` + `concatBatch`, `toHalf` / `fromHalf`
  * (parity in e2e/kernels.spec.ts).
  */
 import { bindGroup, computePipeline, dispatch, readBack, storageBuffer, uniformBuffer, validated } from './gpuBuffers';

@@ -4,7 +4,7 @@
 //   current latent in the scheduler state, `d` the scheduler's input divisor (Euler's √(σ² + 1), else 1); as float32,
 //   or as float16 pairs packed in u32 words (pack2x16float needs no shader-f16);
 // - `unpack_f16`: a float16 UNet output (packed pairs) widened to float32 for the scheduler step.
-// CPU twins: `scaleModelInput` + `concatBatch`; `toHalf` / `fromHalf` (src/runtime/float16.ts).
+// CPU twins: `divideInput` + `concatBatch`; `toHalf` / `fromHalf` (src/runtime/float16.ts).
 override WORKGROUP_SIZE: u32 = 256u;
 
 struct Params {

@@ -28,8 +28,6 @@ function equal(a: Float32Array, b: Float32Array): boolean {
 
 export class BoundInputs {
   private readonly slots = new Map<string, Slot>();
-  /** Writes to the device so far (for tests and the bench: one per change, not one per call). */
-  uploads = 0;
 
   constructor(private readonly device: GPUDevice) {}
 
@@ -52,7 +50,6 @@ export class BoundInputs {
     // writeBuffer takes whole 4-byte words: an odd count of float16 values is padded.
     const upload = data.byteLength % 4 === 0 ? data : Uint16Array.from({ length: data.length + 1 }, (_, i) => (i < data.length ? data[i] : 0));
     if (upload.byteLength > 0) this.device.queue.writeBuffer(buffer, 0, upload);
-    this.uploads += 1;
     const tensor = ort.Tensor.fromGpuBuffer(buffer, { dataType: type, dims });
     this.slots.set(role, { source: values, values: values.slice(), key, buffer, tensor });
     return tensor;
