@@ -8,6 +8,7 @@
  *   VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json LD_LIBRARY_PATH=/usr/lib/chromium npx tsx scripts/probe/mhaProbe.ts --ep webgpu
  */
 import * as ort from 'onnxruntime-node';
+import { filled } from '../../src/diffusion/unetTiming';
 import { DataType, encodeModel, onnx } from '../../src/onnx/proto';
 import type { NodeExecutionProvider } from '../../src/runtime/ortNode';
 
@@ -42,11 +43,7 @@ function mhaModel(c: Case): Uint8Array {
 
 /** Deterministic values in [−amp, amp). */
 function values(n: number, seed: number, amp: number): Float32Array {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return amp * (2 * (s / 2 ** 32) - 1);
-  });
+  return filled(n, seed).map((v) => amp * v);
 }
 
 /** softmax(q·kᵀ·scale)·v per batch and head, in float64. */

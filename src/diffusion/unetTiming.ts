@@ -9,7 +9,7 @@ const CONTEXT_LENGTH = 77;
 export const TIMING_PROMPTS = 2;
 
 /** Deterministic values in [-1, 1) (an LCG: the values only need to be ordinary numbers). */
-function filled(count: number, seed: number): Float32Array {
+export function filled(count: number, seed: number): Float32Array {
   let state = seed >>> 0;
   return Float32Array.from({ length: count }, () => {
     state = (Math.imul(state, 1664525) + 1013904223) >>> 0;

@@ -2,6 +2,9 @@
  * Small helpers the WGSL kernels share: storage and uniform buffers, and reading a buffer back.
  */
 
+/** Element types of the float tensors the kernels and the resident loop exchange with onnxruntime (float16 as packed pairs). */
+export type FloatType = 'float32' | 'float16';
+
 const STORAGE = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
 
 /** A storage buffer holding `data`, or `bytes` zeroed bytes (at least 4: WebGPU rejects empty bindings). */

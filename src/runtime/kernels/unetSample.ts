@@ -4,13 +4,10 @@
  * input scaling keep the latents on the GPU. CPU twins: `divideInput` + `concatBatch`, `toHalf` / `fromHalf`
  * (parity in e2e/kernels.spec.ts).
  */
-import { bindGroup, computePipeline, dispatch, readBack, storageBuffer, uniformBuffer, validated } from './gpuBuffers';
+import { bindGroup, computePipeline, dispatch, readBack, storageBuffer, uniformBuffer, validated, type FloatType } from './gpuBuffers';
 import shaderSource from './unetSample.wgsl?raw';
 
 const WORKGROUP_SIZE = 256;
-
-/** The sample's element type on the device. */
-export type SampleType = 'float32' | 'float16';
 
 export class UnetSampleKernel {
   private readonly sample32: GPUComputePipeline;
@@ -24,7 +21,7 @@ export class UnetSampleKernel {
   }
 
   /** Bytes of a sample holding `copies` (2: `[x; x]`) of a `count`-value latent. */
-  static sampleBytes(count: number, type: SampleType, copies = 2): number {
+  static sampleBytes(count: number, type: FloatType, copies = 2): number {
     return copies * count * (type === 'float16' ? 2 : 4);
   }
 
@@ -32,7 +29,7 @@ export class UnetSampleKernel {
    * Encodes `out ← [x/d; x/d]` (`copies` 2) or `out ← x/d` (1) from the latent at float index `offset` of `state`;
    * float16 needs an even `count`. Returns the uniform to destroy after submit.
    */
-  encodeSample(encoder: GPUCommandEncoder, state: GPUBuffer, offset: number, count: number, divisor: number, out: GPUBuffer, type: SampleType, copies: 1 | 2 = 2): GPUBuffer {
+  encodeSample(encoder: GPUCommandEncoder, state: GPUBuffer, offset: number, count: number, divisor: number, out: GPUBuffer, type: FloatType, copies: 1 | 2 = 2): GPUBuffer {
     if (type === 'float16' && count % 2 !== 0) throw new Error(`a float16 sample packs values in pairs; this latent has ${count}`);
     const params = uniformBuffer(this.device, [count, offset, divisor, copies], [2]);
     const pipeline = type === 'float16' ? this.sample16 : this.sample32;
@@ -50,7 +47,7 @@ export class UnetSampleKernel {
   }
 
   /** Tests: the sample for latent `x` and divisor `d` (float16 as its bits), and `halves` (float16 bits) widened. */
-  async run(x: Float32Array, divisor: number, type: SampleType, halves?: Uint16Array): Promise<{ sample: Float32Array | Uint16Array; unpacked?: Float32Array }> {
+  async run(x: Float32Array, divisor: number, type: FloatType, halves?: Uint16Array): Promise<{ sample: Float32Array | Uint16Array; unpacked?: Float32Array }> {
     return validated(this.device, 'unet-sample', async () => {
       const state = storageBuffer(this.device, Float32Array.of(-1, ...x), 'state');
       const out = storageBuffer(this.device, UnetSampleKernel.sampleBytes(x.length, type), 'sample');

@@ -4,10 +4,8 @@
  * of uploading the same arrays on every call.
  */
 import { toHalf } from '../float16';
+import type { FloatType } from '../kernels/gpuBuffers';
 import { ort } from '../ortWeb';
-
-/** Element types a bound input may have (float16 is converted once per change, on upload). */
-export type BoundType = 'float32' | 'float16';
 
 interface Slot {
   /** The array last bound (a caller that passes the same array again skips the comparison). */
@@ -31,8 +29,8 @@ export class BoundInputs {
 
   constructor(private readonly device: GPUDevice) {}
 
-  /** A GPU tensor of `type` holding `values` with `dims`; uploaded only when they differ from the last call's. */
-  tensor(role: string, values: Float32Array, dims: readonly number[], type: BoundType = 'float32'): ort.Tensor {
+  /** A GPU tensor of `type` (float16 converted on upload) holding `values` with `dims`; uploaded only when they differ from the last call's. */
+  tensor(role: string, values: Float32Array, dims: readonly number[], type: FloatType = 'float32'): ort.Tensor {
     const key = `${type}:${dims.join(',')}`;
     const slot = this.slots.get(role);
     if (slot && slot.key === key && (slot.source === values || equal(slot.values, values))) {

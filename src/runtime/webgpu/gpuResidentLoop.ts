@@ -11,14 +11,14 @@
 import type { ResidentBlend, ResidentLoop, ResidentUnetCall } from '../../diffusion';
 import type { LinearStepPlan } from '../../diffusion/linearStep';
 import { AccumulateKernel } from '../kernels/accumulate';
-import { readBack, storageBuffer } from '../kernels/gpuBuffers';
+import { readBack, storageBuffer, type FloatType } from '../kernels/gpuBuffers';
 import { HeatmapKernel } from '../kernels/heatmaps';
 import { LinearStepKernel, type SchedulerState } from '../kernels/linearStep';
 import { LocalBlendKernel } from '../kernels/localBlend';
-import { UnetSampleKernel, type SampleType } from '../kernels/unetSample';
+import { UnetSampleKernel } from '../kernels/unetSample';
 import type { BoundUnetInputs, UnetRunner } from '../ortBackend';
 import { ort } from '../ortWeb';
-import { BoundInputs, type BoundType } from './boundInputs';
+import { BoundInputs } from './boundInputs';
 
 interface Kernels {
   step: LinearStepKernel;
@@ -46,7 +46,7 @@ export const GPU_NOISE_OUTPUT = 'out_sample';
 export const GPU_ATTN_OUTPUT = 'p2p_attn';
 
 /** Float element types the loop handles on the device. */
-function floatType(type: string): SampleType | null {
+function floatType(type: string): FloatType | null {
   return type === 'float32' || type === 'float16' ? type : null;
 }
 
@@ -58,7 +58,7 @@ function bindCall(bound: BoundInputs, unet: UnetRunner, call: ResidentUnetCall):
   const out: BoundUnetInputs = {};
   const slot = call.half ? `${call.half}:` : '';
   const bind = (role: keyof BoundUnetInputs, values: Float32Array, dims: number[]): void => {
-    const type = floatType(unet.inputTypes[role] ?? '') as BoundType | null;
+    const type = floatType(unet.inputTypes[role] ?? '');
     if (type) out[role] = bound.tensor(`${slot}${role}`, values, dims, type);
   };
   bind('context', call.context, call.contextDims);
