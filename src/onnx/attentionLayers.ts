@@ -113,9 +113,12 @@ function blockCounts(index: GraphIndex): { down: number; up: number } {
   return { down, up };
 }
 
-/** A stride-2 convolution (a diffusers `Downsample2D`). */
+/**
+ * A stride-2 convolution (a diffusers `Downsample2D`): `Conv`, or the channels-last `com.microsoft.NhwcConv` that
+ * onnxruntime's transformers optimizer writes for CUDA.
+ */
 function isDownsampling(node: NodeProto): boolean {
-  if (node.opType !== 'Conv') return false;
+  if (node.opType !== 'Conv' && node.opType !== 'NhwcConv') return false;
   const strides = node.attribute?.find((a) => a.name === 'strides')?.ints ?? [];
   return strides.some((s) => Number(s) > 1);
 }

@@ -42,8 +42,10 @@ export function materializeExport(name: string, seed = 1): { dir: string; file: 
 
 /** The UNets of the corpus (every folder but the text encoder), with their precision. */
 export function corpusUnets(): { name: string; fp16: boolean }[] {
-  const strip = JSON.parse(readFileSync(join(EXPORTS_DIR, 'strip.json'), 'utf8')) as Record<string, { ort_cpu?: { inputs?: [string, string, unknown][] } }>;
+  type Inputs = [string, string, unknown][];
+  const strip = JSON.parse(readFileSync(join(EXPORTS_DIR, 'strip.json'), 'utf8')) as Record<string, { ort_cpu?: { inputs?: Inputs }; graph_inputs?: Inputs }>;
+  // graph_inputs: the graph's own declarations (strip.py records them where no onnxruntime Python package ran it).
   return Object.entries(strip)
     .filter(([n]) => n !== 'clip-text-encoder')
-    .map(([n, s]) => ({ name: n, fp16: s.ort_cpu?.inputs?.[0]?.[1] === 'tensor(float16)' }));
+    .map(([n, s]) => ({ name: n, fp16: (s.graph_inputs ?? s.ort_cpu?.inputs)?.[0]?.[1] === 'tensor(float16)' }));
 }

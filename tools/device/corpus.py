@@ -1,6 +1,6 @@
 """Graphs as today's real exporters write them, for the instrumentation corpus: a mini UNet with SD 1.5's structure
 and diffusers' module names (block widths 32/64/64/64, cross_attention_dim 768, 8 heads), random weights, exported
-with torch 2.x's own exporters and attention written the way diffusers' processors write it:
+with torch 2.x's own exporters, the forward passes written as diffusers writes them (diffusers_forward.py):
   sdpa-ts-op14 / sdpa-ts-op17  AttnProcessor2_0 (F.scaled_dot_product_attention), TorchScript exporter
   baddbmm-ts-op14              the classic AttnProcessor (baddbmm with beta 0, alpha = scale)
   sdpa-dynamo-op18             the dynamo exporter (torch.onnx.export(dynamo=True))
@@ -12,40 +12,18 @@ with torch 2.x's own exporters and attention written the way diffusers' processo
 Each goes to OUTDIR/NAME/model.onnx (+ config.json); failures are recorded in OUTDIR/corpus.json, not fatal."""
 import json, os, sys, time, traceback
 import torch
-import torch.nn.functional as F
 sys.path.insert(0, os.environ.get("MODEL_PY_DIR", "tools/toy-model"))
 import model as M
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from diffusers_forward import STYLE, build_mini_unet
+
 out = sys.argv[1]
 os.makedirs(out, exist_ok=True)
-torch.manual_seed(0)
+unet = build_mini_unet(M, "sdpa")
 cfg = M.UNetConfig(block_out_channels=(32, 64, 64, 64))
 L = 8
-STYLE = ["sdpa"]
-
-
-def fwd(self, x, context=None):
-    b, n, c = x.shape
-    ctx = x if context is None else context
-    q, k, v = self.to_q(x), self.to_k(ctx), self.to_v(ctx)
-    if STYLE[0] == "sdpa":  # diffusers AttnProcessor2_0
-        hd = c // self.heads
-        q = q.view(b, -1, self.heads, hd).transpose(1, 2)
-        k = k.view(b, -1, self.heads, hd).transpose(1, 2)
-        v = v.view(b, -1, self.heads, hd).transpose(1, 2)
-        o = F.scaled_dot_product_attention(q, k, v, attn_mask=None, dropout_p=0.0, is_causal=False)
-        o = o.transpose(1, 2).reshape(b, -1, self.heads * hd)
-    else:  # diffusers AttnProcessor: head_to_batch_dim + get_attention_scores (baddbmm)
-        q, k, v = self._heads_to_batch(q), self._heads_to_batch(k), self._heads_to_batch(v)
-        empty = torch.empty(q.shape[0], q.shape[1], k.shape[1], dtype=q.dtype, device=q.device)
-        probs = torch.baddbmm(empty, q, k.transpose(-1, -2), beta=0, alpha=self.scale).softmax(dim=-1)
-        o = torch.bmm(probs, v)
-        o = o.reshape(b, self.heads, n, -1).permute(0, 2, 1, 3).reshape(b, n, c)
-    return self.to_out[1](self.to_out[0](o))
-
-
-M.Attention.forward = fwd
-unet = M.UNet2DConditionModel(cfg).eval()
+torch.manual_seed(0)
 args = (torch.randn(2, 4, L, L), torch.tensor([981.0]), torch.randn(2, 77, 768))
 names = dict(input_names=["sample", "timestep", "encoder_hidden_states"], output_names=["out_sample"])
 dyn = {"sample": {0: "batch", 2: "height", 3: "width"}, "encoder_hidden_states": {0: "batch"}, "out_sample": {0: "batch", 2: "height", 3: "width"}}

@@ -7,13 +7,10 @@ import numpy as np
 import onnx
 from onnx import TensorProto, numpy_helper
 
-root = sys.argv[1]
-summary = {}
-for name in sorted(os.listdir(root)):
-    d = os.path.join(root, name)
+
+def strip_model(d):
+    """Strips DIR/model.onnx in place (weights → fill.json) and returns its strip.json entry."""
     p = os.path.join(d, "model.onnx")
-    if not os.path.isfile(p):
-        continue
     info = {}
     try:
         import onnxruntime as ort
@@ -31,6 +28,9 @@ for name in sorted(os.listdir(root)):
     except Exception as e:  # noqa: BLE001
         info["ort_cpu"] = {"error": str(e)[-800:]}
     m = onnx.load(p, load_external_data=True)
+    elem = {TensorProto.FLOAT: "tensor(float)", TensorProto.FLOAT16: "tensor(float16)", TensorProto.INT32: "tensor(int32)", TensorProto.INT64: "tensor(int64)"}
+    info["graph_inputs"] = [[i.name, elem.get(i.type.tensor_type.elem_type, str(i.type.tensor_type.elem_type)),
+                             [x.dim_param or x.dim_value for x in i.type.tensor_type.shape.dim]] for i in m.graph.input]
     orig_locs = set()
     for t in m.graph.initializer:
         for e in t.external_data:
@@ -63,6 +63,14 @@ for name in sorted(os.listdir(root)):
     ops = {}
     for n in m.graph.node: ops[n.op_type] = ops.get(n.op_type, 0) + 1
     info.update({"graph_bytes": os.path.getsize(p), "external": loc, "external_bytes": off, "moved": len(items), "opset": [[o.domain, o.version] for o in m.opset_import], "ops": ops, "producer": m.producer_name + " " + m.producer_version})
-    summary[name] = info
-    print(name, json.dumps(info)[:400], flush=True)
-json.dump(summary, open(os.path.join(root, "strip.json"), "w"), indent=1)
+    return info
+
+
+if __name__ == "__main__":
+    root = sys.argv[1]
+    summary = {}
+    for name in sorted(os.listdir(root)):
+        if os.path.isfile(os.path.join(root, name, "model.onnx")):
+            summary[name] = strip_model(os.path.join(root, name))
+            print(name, json.dumps(summary[name])[:400], flush=True)
+    json.dump(summary, open(os.path.join(root, "strip.json"), "w"), indent=1)
