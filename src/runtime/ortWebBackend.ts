@@ -9,10 +9,18 @@ import { backendOverSessions } from './ortBackend';
 import { createWebSession, ort, type WebProvider } from './ortWeb';
 import { GPU_ATTN_OUTPUT, GPU_NOISE_OUTPUT, gpuHeatmapTiles, gpuResidentLoop } from './webgpu/gpuResidentLoop';
 
-/** A graph's bytes and the external-data files its initializers name (weights kept in their own file). */
+/** External-data files: weights kept in their own file, named by the graph's initializers. */
+export type ExternalDataFiles = { path: string; data: Uint8Array }[];
+
+/** A graph's bytes and how to read the external-data files its initializers name. */
 export interface WebModelBytes {
   model: Uint8Array;
-  externalData?: { path: string; data: Uint8Array }[];
+  /**
+   * Reads the external data when the graph's session is created; nothing keeps it after, so one graph's weights at a
+   * time sit in JS memory (SD 1.5: the UNet's 1.7 GB, not all three graphs' 2.4 GB). A second set of sessions (a
+   * fallback, a measurement) reads it again.
+   */
+  externalData?: () => Promise<ExternalDataFiles>;
   /** `freeDimensionOverrides` of its session (from the model layout). */
   freeDimensions?: Record<string, number>;
 }
@@ -29,8 +37,9 @@ export interface OrtWebBackendOptions {
 }
 
 async function open(bytes: WebModelBytes, provider: WebProvider, what: GraphComponent, gpuOutputs?: string[]): Promise<ort.InferenceSession> {
+  const externalData = await bytes.externalData?.(); // a read error is the reader's, not the session's
   try {
-    return await createWebSession(bytes.model, { provider, externalData: bytes.externalData, gpuOutputs, freeDimensionOverrides: bytes.freeDimensions });
+    return await createWebSession(bytes.model, { provider, externalData, gpuOutputs, freeDimensionOverrides: bytes.freeDimensions });
   } catch (err) {
     throw new SessionError(what, provider, err instanceof Error ? err.message : String(err));
   }

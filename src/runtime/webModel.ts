@@ -11,7 +11,7 @@ import { ENCODER, encoderInListing } from '../models/layoutPlan';
 import { DEFAULT_SCALING_FACTOR, instrumentDefaults, notInstrumentable, resolveLayout, type GraphLayout, type LayoutReader, type ModelLayout } from '../models/layout';
 import { instrumentUnet, type InstrumentOptions, type InstrumentReport } from '../onnx';
 import { GraphReadError, namedGraphError, type GraphComponent } from './graphErrors';
-import { createOrtWebBackend, type WebModelBytes } from './ortWebBackend';
+import { createOrtWebBackend, type ExternalDataFiles, type WebModelBytes } from './ortWebBackend';
 import { configureWasm, type WebProvider } from './ortWeb';
 import { readTokenizer, urlReader, type ModelFileReader } from './modelReader';
 import type { FetchProgress } from './webFetch';
@@ -85,21 +85,32 @@ function onceReader(reader: ModelFileReader, onLoading: FetchProgress, signal?: 
   return { files, layout, take };
 }
 
-/** A graph's bytes, its external-data files and its session's free-dimension overrides. */
+/** Reads external-data files one after another, named relative to `dir` (the graph's folder). */
+function externalReader(paths: string[], dir: string, take: (path: string) => Promise<Uint8Array>): (() => Promise<ExternalDataFiles>) | undefined {
+  if (paths.length === 0) return undefined;
+  return async () => {
+    const files: ExternalDataFiles = [];
+    for (const path of paths) files.push({ path: path.slice(dir.length), data: await take(path) });
+    return files;
+  };
+}
+
+/** A graph's bytes, the reader of its external-data files (read at session creation) and its free-dimension overrides. */
 async function graphBytes(graph: GraphLayout, take: (path: string) => Promise<Uint8Array>): Promise<WebModelBytes> {
   const model = await take(graph.path);
   const dir = graph.path.slice(0, graph.path.lastIndexOf('/') + 1);
-  const externalData: { path: string; data: Uint8Array }[] = [];
-  for (const path of graph.externalData) externalData.push({ path: path.slice(dir.length), data: await take(path) });
-  return { model, freeDimensions: graph.freeDimensionOverrides, ...(externalData.length > 0 ? { externalData } : {}) };
+  const externalData = externalReader(graph.externalData, dir, take);
+  return { model, freeDimensions: graph.freeDimensionOverrides, ...(externalData ? { externalData } : {}) };
 }
 
 /** The UNet rewritten for Prompt-to-Prompt, or the reason it could not be. */
 function instrumented(unet: WebModelBytes, options: InstrumentOptions): { bytes: WebModelBytes; report?: InstrumentReport; error?: string } {
   try {
     const result = instrumentUnet(unet.model, options);
-    const externalData = [...(unet.externalData ?? []), ...(result.externalData ? [result.externalData] : [])];
-    return { bytes: { model: result.model, freeDimensions: unet.freeDimensions, externalData: externalData.length > 0 ? externalData : undefined }, report: result.report };
+    // Embedded weights: the original graph's bytes serve as the instrumented graph's external data.
+    const embedded = result.externalData;
+    const externalData = embedded ? async () => [...((await unet.externalData?.()) ?? []), embedded] : unet.externalData;
+    return { bytes: { model: result.model, freeDimensions: unet.freeDimensions, ...(externalData ? { externalData } : {}) }, report: result.report };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     if (/already instrumented/.test(message)) return { bytes: unet };
@@ -122,11 +133,9 @@ async function optionalEncoder(once: ReturnType<typeof onceReader>, signal?: Abo
   if (!listed) return undefined;
   try {
     const listing = (await once.layout.list().catch(() => undefined)) ?? [];
-    const externalData: { path: string; data: Uint8Array }[] = [];
-    for (const path of (encoderInListing(listing) ?? []).filter((p) => p !== ENCODER.graph && p !== ENCODER.config)) {
-      externalData.push({ path: path.slice('vae_encoder/'.length), data: await once.take(path) });
-    }
-    return { model: await once.take(ENCODER.graph), ...(externalData.length > 0 ? { externalData } : {}) };
+    const paths = (encoderInListing(listing) ?? []).filter((p) => p !== ENCODER.graph && p !== ENCODER.config);
+    const externalData = externalReader(paths, 'vae_encoder/', once.take);
+    return { model: await once.take(ENCODER.graph), ...(externalData ? { externalData } : {}) };
   } catch (err) {
     if (signal?.aborted) throw err;
     return undefined; // listed but not present (e.g. not downloaded): generation still works
@@ -153,7 +162,8 @@ export async function loadWebModel(source: string | ModelFileReader, opts: WebMo
   const tokenizer = await readTokenizer(once.files, signal);
   const { schedulerConfig, scalingFactor, latentSize } = layout;
 
-  // 2. Graphs and their external data (already read once for the layout: taken from the memo, with byte progress).
+  // 2. Graphs (already read once for the layout: taken from the memo, with byte progress); their external data is
+  //    read when each session is created (step 4), so instrumenting holds graphs only.
   const textEncoder = await graphBytes(layout.graphs.text_encoder, once.take);
   const stockUnet = await graphBytes(layout.graphs.unet, once.take);
   const vaeDecoder = await graphBytes(layout.graphs.vae_decoder, once.take);
