@@ -74,9 +74,7 @@ export function cachedReader(files: ModelFiles): ModelFileReader {
     list: () => files.paths(),
     async bytes(path, onProgress, signal) {
       if (signal?.aborted) throw signal.reason;
-      const bytes = await files.bytes(path);
-      onProgress(path, bytes.length, bytes.length);
-      return bytes;
+      return files.bytes(path, (loaded, total) => onProgress(path, loaded, total));
     },
     async text(path, signal) {
       if (signal?.aborted) throw signal.reason;

@@ -91,17 +91,21 @@ async function measure(page: import('@playwright/test').Page): Promise<void> {
     const studio = (window as unknown as { __studio: { createEngine(): Engine } }).__studio;
     const ref = { source: { kind: 'hub', repo, revision: 'main', endpoint } };
     const firstRead: Record<string, number> = {};
+    const events: Record<string, number> = {};
     const start = performance.now();
     try {
       const ready = await studio.createEngine().load(`${endpoint}/${repo}/resolve/main/`, {
         cache: ref,
         provider,
-        onLoading: (e: { file: string }) => (firstRead[e.file] ??= Math.round(performance.now() - start)),
+        onLoading: (e: { file: string }) => {
+          firstRead[e.file] ??= Math.round(performance.now() - start);
+          events[e.file] = (events[e.file] ?? 0) + 1;
+        },
       });
-      return { outcome: `ready on ${ready.backend}, instrumented: ${JSON.stringify(ready.report ?? ready.instrumentError)}`, firstRead };
+      return { outcome: `ready on ${ready.backend}, instrumented: ${JSON.stringify(ready.report ?? ready.instrumentError)}`, firstRead, events };
     } catch (e) {
       const err = e as { code?: string; message?: string };
-      return { outcome: `error ${err.code ?? ''}: ${err.message ?? String(e)}`, firstRead };
+      return { outcome: `error ${err.code ?? ''}: ${err.message ?? String(e)}`, firstRead, events };
     }
   }, { endpoint: hub.url, repo: REPO, provider });
   const loadSeconds = (Date.now() - t1) / 1000;
@@ -116,6 +120,6 @@ async function measure(page: import('@playwright/test').Page): Promise<void> {
     `| download ${result.files} files, ${(result.bytes / 1e9).toFixed(2)} GB, into Cache Storage | ${downloadSeconds.toFixed(0)} s | ${mb(downloadPeaks.js)} | ${downloadPeaks.rss.toFixed(0)} MB |`,
     `| load from the cache on ${provider}: resolve, instrument, sessions | ${loadSeconds.toFixed(0)} s | ${mb(loadPeaks.js)} | ${loadPeaks.rss.toFixed(0)} MB |`,
   ];
-  console.log(`${samples} JS memory samples\n${rows.join('\n')}\nload: ${loaded.outcome}\nfirst read of each file (ms after load()): ${JSON.stringify(loaded.firstRead)}`);
+  console.log(`${samples} JS memory samples\n${rows.join('\n')}\nload: ${loaded.outcome}\nfirst progress event of each file (ms after load()): ${JSON.stringify(loaded.firstRead)}\nprogress events per file: ${JSON.stringify(loaded.events)}`);
   expect(result.bytes).toBeGreaterThan(2e9);
 }

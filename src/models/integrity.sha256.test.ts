@@ -1,12 +1,12 @@
 // sha256Hex (WebCrypto one-shot below 32 MiB, @noble/hashes incrementally above) against FIPS 180-4's published
 // examples and node:crypto (OpenSSL), on Blobs and arrays either side of the one-shot limit; plus the incremental
-// path's throughput, the figure docs/models.md quotes for load checks.
+// path's throughput, the figure docs/models.md quotes for load checks; readBlobHashed (the load's read-and-check).
 
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ONE_SHOT_MAX, sha256Hex } from './integrity';
+import { HASH_SLICE, ONE_SHOT_MAX, readBlobHashed, sha256Hex } from './integrity';
 
 const openssl = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
 const text = (s: string) => new TextEncoder().encode(s);
@@ -45,5 +45,23 @@ describe('sha256Hex', () => {
     const mbps = big.length / 1e6 / (ms / 1000);
     // The figure, for docs/models.md (printed, not asserted: the machine is shared).
     console.info(`sha256: incremental ${mbps.toFixed(0)} MB/s (48 MiB in ${ms.toFixed(0)} ms; 1.72 GB ≈ ${(1.719e9 / 1e6 / mbps).toFixed(1)} s); toy UNet (${unet.length} B, WebCrypto) ${toyMs.toFixed(1)} ms`);
+  });
+});
+
+describe('readBlobHashed', () => {
+  it('returns the Blob’s bytes and OpenSSL’s digest, slice by slice, with monotonic progress up to the size', async () => {
+    for (const n of [0, 1000, ONE_SHOT_MAX + 1, 2 * HASH_SLICE + 5]) {
+      const data = new Uint8Array(n);
+      for (let i = 0; i < n; i += 997) data[i] = (i * 31) & 0xff;
+      const seen: [number, number][] = [];
+      const read = await readBlobHashed(new Blob([data]), { sha256: true, onProgress: (loaded, total) => seen.push([loaded, total]) });
+      expect(read.sha256).toBe(openssl(data));
+      expect(read.bytes.byteLength).toBe(n);
+      expect(Buffer.from(read.bytes).equals(Buffer.from(data))).toBe(true);
+      expect(seen.at(-1)).toEqual([n, n]);
+      expect(seen.every(([loaded], i) => i === 0 || loaded > seen[i - 1][0])).toBe(true);
+      expect(seen.length).toBe(Math.max(1, Math.ceil(n / HASH_SLICE)));
+    }
+    expect((await readBlobHashed(new Blob([text('abc')]), { sha256: false })).sha256).toBeUndefined();
   });
 });

@@ -43,6 +43,38 @@ export async function sha256Hex(data: Blob | Uint8Array): Promise<string> {
   return bytesToHex(hash.digest());
 }
 
+/**
+ * A stored Blob read whole into one Uint8Array, HASH_SLICE at a time: each slice is hashed as it arrives (when
+ * `sha256` is asked for; WebCrypto in one call for a file of at most ONE_SHOT_MAX) and reported to `onProgress`, so
+ * reading and hashing a 1.7 GB UNet overlap and a load shows progress within a file. Returns the bytes, the digest
+ * and the milliseconds spent hashing.
+ */
+export async function readBlobHashed(
+  blob: Blob,
+  options: { sha256: boolean; onProgress?: (loaded: number, total: number) => void },
+): Promise<{ bytes: Uint8Array; sha256?: string; hashMs: number }> {
+  const total = blob.size;
+  const bytes = new Uint8Array(total);
+  const incremental = options.sha256 && total > ONE_SHOT_MAX ? sha256.create() : undefined;
+  let hashMs = 0;
+  for (let at = 0; at < total; at += HASH_SLICE) {
+    const slice = new Uint8Array(await blob.slice(at, at + HASH_SLICE).arrayBuffer());
+    bytes.set(slice, at);
+    if (incremental) {
+      const started = performance.now();
+      incremental.update(slice);
+      hashMs += performance.now() - started;
+    }
+    options.onProgress?.(at + slice.byteLength, total);
+  }
+  if (total === 0) options.onProgress?.(0, 0);
+  if (!options.sha256) return { bytes, hashMs };
+  if (incremental) return { bytes, sha256: bytesToHex(incremental.digest()), hashMs };
+  const started = performance.now();
+  const digest = await sha256Hex(bytes);
+  return { bytes, sha256: digest, hashMs: hashMs + performance.now() - started };
+}
+
 /** The sha256 an ETag names, when it is one (the Hub's LFS ETags and `X-Linked-Etag` are the LFS oid). */
 export function sha256FromEtag(etag: string | null | undefined): string | undefined {
   if (!etag) return undefined;

@@ -5,7 +5,7 @@
 import { fileKey, MANIFEST_PATH, type Damage, type ModelStore } from './cache';
 import { damagedError, markDamaged } from './damage';
 import { ModelError } from './errors';
-import { sha256Hex } from './integrity';
+import { readBlobHashed } from './integrity';
 import type { ModelFileSpec } from './registry';
 import { describeSource, sourceKey, type ModelSource } from './source';
 
@@ -82,9 +82,10 @@ export class ModelFiles {
   /**
    * The whole file, checked: its size against the manifest (else the stored size), and its sha256
    * against the published one (else the one taken at download). A file that fails is recorded as
-   * damaged (the model is then no longer complete) and a `damaged` ModelError names it.
+   * damaged (the model is then no longer complete) and a `damaged` ModelError names it. Read and hashed in
+   * slices, each reported to `onProgress` (bytes read so far, the file's size).
    */
-  async bytes(path: string): Promise<Uint8Array> {
+  async bytes(path: string, onProgress?: (loaded: number, total: number) => void): Promise<Uint8Array> {
     const spec = this.manifest.files.find((f) => f.path === path);
     const stored = await this.store.get(fileKey(this.key, path));
     const of = `${path} of ${this.label}`;
@@ -96,18 +97,14 @@ export class ModelFiles {
     if (stored.blob.size !== size) {
       throw await this.damaged({ path, reason: 'size', message: `${of} is damaged in this browser's cache: ${stored.blob.size} bytes stored, ${size} expected.`, size });
     }
-    const bytes = new Uint8Array(await stored.blob.arrayBuffer());
     const expected = spec?.sha256?.toLowerCase() ?? stored.meta.sha256?.toLowerCase();
-    const started = performance.now();
-    if (expected !== undefined) {
-      const actual = await sha256Hex(bytes);
-      if (actual !== expected) {
-        const published = spec?.sha256 !== undefined || stored.meta.sha256Source === 'published';
-        const message = `${of} is damaged in this browser's cache: its sha256 is ${actual.slice(0, 12)}…, ${published ? 'the published one is' : 'at download it was'} ${expected.slice(0, 12)}….`;
-        throw await this.damaged({ path, reason: 'sha256', message, size });
-      }
+    const { bytes, sha256: actual, hashMs } = await readBlobHashed(stored.blob, { sha256: expected !== undefined, onProgress });
+    if (expected !== undefined && actual !== expected) {
+      const published = spec?.sha256 !== undefined || stored.meta.sha256Source === 'published';
+      const message = `${of} is damaged in this browser's cache: its sha256 is ${actual?.slice(0, 12)}…, ${published ? 'the published one is' : 'at download it was'} ${expected.slice(0, 12)}….`;
+      throw await this.damaged({ path, reason: 'sha256', message, size });
     }
-    this.checks.push({ path, bytes: bytes.byteLength, sha256: expected !== undefined, hashMs: performance.now() - started });
+    this.checks.push({ path, bytes: bytes.byteLength, sha256: expected !== undefined, hashMs });
     return bytes;
   }
 
