@@ -74,7 +74,7 @@ export function cachedReader(files: ModelFiles): ModelFileReader {
     list: () => files.paths(),
     async bytes(path, onProgress, signal) {
       if (signal?.aborted) throw signal.reason;
-      return files.bytes(path, (loaded, total) => onProgress(path, loaded, total));
+      return files.bytes(path, (loaded, total) => onProgress(path, loaded, total), signal);
     },
     async text(path, signal) {
       if (signal?.aborted) throw signal.reason;

@@ -63,5 +63,8 @@ describe('readBlobHashed', () => {
       expect(seen.length).toBe(Math.max(1, Math.ceil(n / HASH_SLICE)));
     }
     expect((await readBlobHashed(new Blob([text('abc')]), { sha256: false })).sha256).toBeUndefined();
+    const cancel = new AbortController();
+    cancel.abort(new Error('cancelled'));
+    await expect(readBlobHashed(new Blob([text('abc')]), { sha256: true, signal: cancel.signal })).rejects.toThrow('cancelled');
   });
 });

@@ -51,13 +51,14 @@ export async function sha256Hex(data: Blob | Uint8Array): Promise<string> {
  */
 export async function readBlobHashed(
   blob: Blob,
-  options: { sha256: boolean; onProgress?: (loaded: number, total: number) => void },
+  options: { sha256: boolean; onProgress?: (loaded: number, total: number) => void; signal?: AbortSignal },
 ): Promise<{ bytes: Uint8Array; sha256?: string; hashMs: number }> {
   const total = blob.size;
   const bytes = new Uint8Array(total);
   const incremental = options.sha256 && total > ONE_SHOT_MAX ? sha256.create() : undefined;
   let hashMs = 0;
   for (let at = 0; at < total; at += HASH_SLICE) {
+    if (options.signal?.aborted) throw options.signal.reason; // a cancel stops a 1.7 GB read between slices
     const slice = new Uint8Array(await blob.slice(at, at + HASH_SLICE).arrayBuffer());
     bytes.set(slice, at);
     if (incremental) {

@@ -83,9 +83,9 @@ export class ModelFiles {
    * The whole file, checked: its size against the manifest (else the stored size), and its sha256
    * against the published one (else the one taken at download). A file that fails is recorded as
    * damaged (the model is then no longer complete) and a `damaged` ModelError names it. Read and hashed in
-   * slices, each reported to `onProgress` (bytes read so far, the file's size).
+   * slices, each reported to `onProgress` (bytes read so far, the file's size); `signal` cancels between slices.
    */
-  async bytes(path: string, onProgress?: (loaded: number, total: number) => void): Promise<Uint8Array> {
+  async bytes(path: string, onProgress?: (loaded: number, total: number) => void, signal?: AbortSignal): Promise<Uint8Array> {
     const spec = this.manifest.files.find((f) => f.path === path);
     const stored = await this.store.get(fileKey(this.key, path));
     const of = `${path} of ${this.label}`;
@@ -98,7 +98,7 @@ export class ModelFiles {
       throw await this.damaged({ path, reason: 'size', message: `${of} is damaged in this browser's cache: ${stored.blob.size} bytes stored, ${size} expected.`, size });
     }
     const expected = spec?.sha256?.toLowerCase() ?? stored.meta.sha256?.toLowerCase();
-    const { bytes, sha256: actual, hashMs } = await readBlobHashed(stored.blob, { sha256: expected !== undefined, onProgress });
+    const { bytes, sha256: actual, hashMs } = await readBlobHashed(stored.blob, { sha256: expected !== undefined, onProgress, signal });
     if (expected !== undefined && actual !== expected) {
       const published = spec?.sha256 !== undefined || stored.meta.sha256Source === 'published';
       const message = `${of} is damaged in this browser's cache: its sha256 is ${actual?.slice(0, 12)}…, ${published ? 'the published one is' : 'at download it was'} ${expected.slice(0, 12)}….`;

@@ -4,9 +4,11 @@
 // the GPU and the denoising loop keeps the latents there (gpuResidentLoop).
 
 import type { Backend } from '../diffusion';
+import { ModelError } from '../models/errors';
 import { SessionError, type GraphComponent } from './graphErrors';
 import { backendOverSessions } from './ortBackend';
 import { createWebSession, ort, type WebProvider } from './ortWeb';
+import { ModelFileError } from './webFetch';
 import { GPU_ATTN_OUTPUT, GPU_NOISE_OUTPUT, gpuHeatmapTiles, gpuResidentLoop } from './webgpu/gpuResidentLoop';
 
 /** External-data files: weights kept in their own file, named by the graph's initializers. */
@@ -54,7 +56,11 @@ async function openAll(opts: OrtWebBackendOptions): Promise<ort.InferenceSession
     opened.push(await open(opts.vaeDecoder, opts.provider, 'VAE decoder'));
     // The encoder is optional: one that does not open leaves a model that generates but cannot take pictures.
     if (opts.vaeEncoder) {
-      const encoder = await open(opts.vaeEncoder, opts.provider, 'VAE encoder').catch(() => undefined);
+      // A missing or damaged encoder file, or a session that fails, leaves it out; a cancel still cancels.
+      const encoder = await open(opts.vaeEncoder, opts.provider, 'VAE encoder').catch((err: unknown) => {
+        if (err instanceof SessionError || err instanceof ModelError || err instanceof ModelFileError) return undefined;
+        throw err;
+      });
       if (encoder) opened.push(encoder);
     }
   } catch (err) {

@@ -10,7 +10,7 @@ import { isLayoutError } from '../models/errors';
 import { ENCODER, encoderInListing } from '../models/layoutPlan';
 import { DEFAULT_SCALING_FACTOR, instrumentDefaults, notInstrumentable, resolveLayout, type GraphLayout, type LayoutReader, type ModelLayout } from '../models/layout';
 import { instrumentUnet, type InstrumentOptions, type InstrumentReport } from '../onnx';
-import { GraphReadError, namedGraphError, type GraphComponent } from './graphErrors';
+import { GraphReadError, namedGraphError, SessionError, type GraphComponent } from './graphErrors';
 import { createOrtWebBackend, type ExternalDataFiles, type WebModelBytes } from './ortWebBackend';
 import { configureWasm, type WebProvider } from './ortWeb';
 import { readTokenizer, urlReader, type ModelFileReader } from './modelReader';
@@ -217,7 +217,9 @@ async function openChosen(sources: Sources, opts: WebModelOptions, label: string
   try {
     gpu = await open('webgpu');
   } catch (err) {
-    if (opts.provider === 'webgpu' || err instanceof GraphReadError) throw err;
+    // Only a session that WebGPU could not create falls back; a file that could not be read (damaged, missing,
+    // cancelled) would fail the same way on wasm, and a graph that does not parse is named.
+    if (opts.provider === 'webgpu' || !(err instanceof SessionError)) throw err;
     const detail = err instanceof Error ? err.message : String(err);
     return { backend: await open('wasm'), choice: { provider: 'wasm', reason: 'webgpu-failed', adapter, detail } };
   }
@@ -236,9 +238,9 @@ async function measureAndKeep(gpu: Backend, sources: Sources, adapter: NonNullab
   try {
     wasm = await createOrtWebBackend({ ...sources, provider: 'wasm' });
   } catch (err) {
-    if (signal?.aborted) {
+    if (signal?.aborted || !(err instanceof SessionError)) {
       await gpu.dispose();
-      throw signal.reason;
+      throw signal?.aborted ? signal.reason : err; // cancelled, or a file that could not be read again
     }
     // wasm cannot hold this model after all: WebGPU without a measurement.
     return { backend: gpu, choice: { provider: 'webgpu', reason: 'wasm-unfit', adapter, detail: err instanceof Error ? err.message : String(err) } };

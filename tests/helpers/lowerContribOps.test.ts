@@ -90,6 +90,16 @@ describe('lowerContribOps', () => {
     expect(maxAbsDiff(y, groupNorm(sum, x.dims, gamma.data, beta.data, 2, 1e-5, false))).toBeLessThan(1e-5);
   });
 
+  it('SkipGroupNorm takes a 2-D (N, C) skip as (N, 1, 1, C)', async () => {
+    const x = input('x', [2, 3, 3, 4], 18);
+    const gamma = input('gamma', [4], 19);
+    const beta = input('beta', [4], 20);
+    const skip = input('skip', [2, 4], 21);
+    const [y] = await runLowered('SkipGroupNorm', [x, gamma, beta, skip], ['y'], [int('groups', 4), int('activation', 1)]);
+    const sum = x.data.map((v, i) => v + skip.data[Math.floor(i / 36) * 4 + (i % 4)]);
+    expect(maxAbsDiff(y, groupNorm(sum, x.dims, gamma.data, beta.data, 4, 1e-5, true))).toBeLessThan(1e-5);
+  });
+
   it('NhwcConv equals a direct channels-last convolution', async () => {
     const [n, h, w, c, m] = [1, 4, 4, 3, 2];
     const x = input('x', [n, h, w, c], 9);

@@ -10,11 +10,13 @@ import { DataType, decodeModel, defaultOpset, encodeModel, onnx, type AttributeP
 
 const LOWERED = new Set(['NhwcConv', 'GroupNorm', 'SkipGroupNorm', 'BiasSplitGelu', 'BiasAdd', 'MultiHeadAttention']);
 
-/** MultiHeadAttention reading packed QKV (one input [B, L, N, 3, H]) or packed KV (key [B, L, N, 2, H], no value). */
-function isPackedAttention(node: NodeProto): boolean {
-  const present = node.input!.filter(Boolean).length;
-  return node.opType === 'MultiHeadAttention' && (present === 1 || (present === 2 && !node.input![2]));
+/** Packed QKV: the query input [B, L, N, 3, H], no key or value; packed KV: a key [B, L, N, 2, H] and no value. */
+function packing(node: NodeProto): 'qkv' | 'kv' | undefined {
+  if (node.opType !== 'MultiHeadAttention' || node.input![2]) return undefined;
+  return node.input![1] ? 'kv' : 'qkv';
 }
+
+const isPackedAttention = (node: NodeProto) => packing(node) !== undefined;
 
 const lowers = (node: NodeProto) =>
   LOWERED.has(node.opType!) && (node.domain ?? '') === 'com.microsoft' && (node.opType !== 'MultiHeadAttention' || isPackedAttention(node));
@@ -80,8 +82,13 @@ export function lowerContribOps(bytes: Uint8Array, half: boolean): Uint8Array {
         break;
       case 'SkipGroupNorm': {
         // s = x + skip (+ bias); y = GroupNorm(s); optional second output s.
-        let sum = b.op('Add', [f32(x), f32(fourth)]);
+        // The skip is (N, H, W, C), (N, 1, 1, C) or (N, C): channels-last, both viewed as [N, -1, C] broadcast alike.
+        const last = intOf(node, 'channels_last', 1) === 1;
+        const rowShape = last ? b.op('Concat', [b.ints([0, -1]), b.slice(b.op('Shape', [x]), 3, 4, 0)], [b.intAttr('axis', 0)]) : '';
+        const rows = (t: string) => (last ? b.op('Reshape', [t, rowShape]) : t);
+        let sum = b.op('Add', [rows(f32(x)), rows(f32(fourth))]);
         if (fifth) sum = b.op('Add', [sum, f32(fifth)]);
+        if (last) sum = b.op('Reshape', [sum, b.op('Shape', [x])]);
         out(groupNorm(sum, second, third), node.output![0]);
         if (node.output![1]) out(sum, node.output![1]);
         break;
@@ -97,8 +104,8 @@ export function lowerContribOps(bytes: Uint8Array, half: boolean): Uint8Array {
       }
       case 'MultiHeadAttention': {
         // Packed [B, L, N, k, H] → k tensors [B, L, N·H] (the kernel's own dtype: the CPU runs float16 attention).
-        const packed = node.input![0] && node.input!.filter(Boolean).length === 1 ? x : second;
-        const parts = packed === x ? 3 : 2;
+        const parts = packing(node) === 'qkv' ? 3 : 2;
+        const packed = parts === 3 ? x : second;
         const split = b.opMulti('Split', [packed], parts, [b.intAttr('axis', 3), ...(opset >= 18 ? [b.intAttr('num_outputs', parts)] : [])]);
         const flat = split.map((t) => b.op('Reshape', [t, b.ints([0, 0, -1])]));
         const inputs = parts === 3 ? flat : [x, ...flat];

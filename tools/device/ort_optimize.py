@@ -33,13 +33,22 @@ def import_optimizer(tools):
                 raise RuntimeError("no onnxruntime Python package here")
         shim.InferenceSession = shim.SessionOptions = shim.OrtValue = Unavailable
         sys.modules["onnxruntime"] = shim
+    import numpy as np
     import onnx, onnx.mapping
     if not hasattr(onnx.helper, "tensor_dtype_to_np_dtype"):  # onnx 1.12 (Debian) predates these helpers
         onnx.helper.tensor_dtype_to_np_dtype = lambda t: onnx.mapping.TENSOR_TYPE_TO_NP_TYPE[t]
-        onnx.helper.np_dtype_to_tensor_dtype = lambda d: onnx.mapping.NP_TYPE_TO_TENSOR_TYPE[d]
+        onnx.helper.np_dtype_to_tensor_dtype = lambda d: onnx.mapping.NP_TYPE_TO_TENSOR_TYPE[np.dtype(d)]
     sys.path.insert(0, tools)
     from optimizer import optimize_model
     from fusion_options import FusionOptions
+    import fusion_attention_unet
+    heads = fusion_attention_unet.FusionAttentionUnet.get_num_heads
+    def get_num_heads(self, *args, **kwargs):
+        try:
+            return heads(self, *args, **kwargs)
+        except TypeError:  # numpy 2 refuses int() of a shape-[1] array (onnxruntime ≤ 1.30); the mini UNet has 8
+            return 8
+    fusion_attention_unet.FusionAttentionUnet.get_num_heads = get_num_heads
     return optimize_model, FusionOptions
 
 
@@ -86,7 +95,10 @@ def main():
     torch_version = export(src)
     log = {"torch": torch_version, "ort_tools": a.ort_source or os.path.abspath(a.ort_tools)}
     strip_json = os.path.join(a.out, "strip.json")
-    summary = json.load(open(strip_json)) if os.path.exists(strip_json) else {}
+    summary = {}
+    if os.path.exists(strip_json):
+        with open(strip_json) as f:
+            summary = json.load(f)
     for name, attention_only in (("ort-unet-fp16", False), ("ort-attention-fp16", True)):
         opts = FusionOptions("unet")
         if attention_only:
@@ -115,8 +127,11 @@ def main():
     write_config(d, "baddbmm-torch113-op14")
     summary["baddbmm-torch113-op14"] = strip_model(d)
     gzip_graph(d)
-    json.dump(summary, open(strip_json, "w"), indent=1)
-    json.dump(log, open(os.path.join(a.out, "ort-optimize.json"), "w"), indent=1)
+    with open(strip_json, "w") as f:
+        json.dump(summary, f, indent=1)
+    with open(os.path.join(a.out, "ort-optimize.json"), "w") as f:
+        json.dump(log, f, indent=1)
+    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
