@@ -20,28 +20,45 @@ const int = (name: string, i: number): AttributeProto => onnx.AttributeProto.cre
 const ints = (name: string, v: number[]): AttributeProto => onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INTS, ints: v });
 const float = (name: string, f: number): AttributeProto => onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.FLOAT, f });
 
-/** A one-node com.microsoft graph over `inputs` (names '' skip an optional input), lowered, run on the CPU. */
-async function runLowered(opType: string, inputs: (Input | null)[], outputs: string[], attribute: AttributeProto[]): Promise<Float32Array[]> {
+/** A one-node com.microsoft graph over `inputs` (null: an optional input left out). */
+function oneNode(opType: string, inputs: (Input | null)[], outputs: string[], attribute: AttributeProto[]): Uint8Array {
   const info = (name: string) => onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: DataType.FLOAT } } });
-  const present = inputs.filter((i): i is Input => i !== null);
-  const model = onnx.ModelProto.create({
-    irVersion: 8,
-    opsetImport: [{ domain: '', version: 14 }, { domain: 'com.microsoft', version: 1 }],
-    graph: {
-      name: 'one-op',
-      node: [{ name: 'op', opType, domain: 'com.microsoft', input: inputs.map((i) => i?.name ?? ''), output: outputs, attribute }],
-      input: present.map((i) => info(i.name)),
-      output: outputs.map(info),
-    },
-  });
-  const bytes = encodeModel(model);
-  expect(Object.keys(contribOpsToLower(bytes))).toEqual([opType]);
+  return encodeModel(
+    onnx.ModelProto.create({
+      irVersion: 8,
+      opsetImport: [{ domain: '', version: 14 }, { domain: 'com.microsoft', version: 1 }],
+      graph: {
+        name: opType,
+        node: [{ name: 'op', opType, domain: 'com.microsoft', input: inputs.map((i) => i?.name ?? ''), output: outputs, attribute }],
+        input: inputs.filter((i): i is Input => i !== null).map((i) => info(i.name)),
+        output: outputs.map(info),
+      },
+    }),
+  );
+}
+
+/** Runs `bytes` on onnxruntime-node's CPU and returns `outputs`. */
+async function run(bytes: Uint8Array, inputs: (Input | null)[], outputs: string[]): Promise<Float32Array[]> {
   const file = join(mkdtempSync(join(tmpdir(), 'lower-')), 'model.onnx');
-  writeFileSync(file, lowerContribOps(bytes, false));
+  writeFileSync(file, bytes);
   const session = await ort.InferenceSession.create(file);
+  const present = inputs.filter((i): i is Input => i !== null);
   const result = await session.run(Object.fromEntries(present.map((i) => [i.name, new ort.Tensor('float32', i.data, i.dims)])));
   await session.release();
   return outputs.map((o) => result[o].data as Float32Array);
+}
+
+/** The one-node graph, lowered (it must have exactly that op to lower), run on the CPU. */
+async function runLowered(opType: string, inputs: (Input | null)[], outputs: string[], attribute: AttributeProto[]): Promise<Float32Array[]> {
+  const bytes = oneNode(opType, inputs, outputs, attribute);
+  expect(Object.keys(contribOpsToLower(bytes))).toEqual([opType]);
+  return run(lowerContribOps(bytes, false), inputs, outputs);
+}
+
+/** onnxruntime's own MultiHeadAttention on separate query, key, value (no lowering involved). */
+async function runUnpacked(inputs: Input[], heads: number): Promise<Float32Array> {
+  const [y] = await run(oneNode('MultiHeadAttention', inputs, ['y'], [int('num_heads', heads)]), inputs, ['y']);
+  return y;
 }
 
 /** GroupNorm of NHWC [n, h, w, c] over `groups`, affine, optional SiLU. */
@@ -162,24 +179,3 @@ describe('lowerContribOps', () => {
     expect(maxAbsDiff(cross, await runUnpacked([query, kvFlat('k', 0), kvFlat('v', 1)], heads))).toBeLessThan(1e-6);
   });
 });
-
-/** onnxruntime's own MultiHeadAttention on separate query, key, value (no lowering involved). */
-async function runUnpacked(inputs: Input[], heads: number): Promise<Float32Array> {
-  const info = (name: string) => onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: DataType.FLOAT } } });
-  const model = onnx.ModelProto.create({
-    irVersion: 8,
-    opsetImport: [{ domain: '', version: 14 }, { domain: 'com.microsoft', version: 1 }],
-    graph: {
-      name: 'mha',
-      node: [{ name: 'mha', opType: 'MultiHeadAttention', domain: 'com.microsoft', input: inputs.map((i) => i.name), output: ['y'], attribute: [int('num_heads', heads)] }],
-      input: inputs.map((i) => info(i.name)),
-      output: [info('y')],
-    },
-  });
-  const file = join(mkdtempSync(join(tmpdir(), 'mha-')), 'model.onnx');
-  writeFileSync(file, encodeModel(model));
-  const session = await ort.InferenceSession.create(file);
-  const result = await session.run(Object.fromEntries(inputs.map((i) => [i.name, new ort.Tensor('float32', i.data, i.dims)])));
-  await session.release();
-  return result.y.data as Float32Array;
-}

@@ -34,25 +34,21 @@ def _attention(self, x, context=None):
     return self.to_out[1](self.to_out[0](o))
 
 
-def _resnet(self, x, temb):
-    h = self.conv1(self.nonlinearity(self.norm1(x)))
-    h = h + self.time_emb_proj(self.nonlinearity(temb))[:, :, None, None]
-    h = self.conv2(self.nonlinearity(self.norm2(h)))
-    if self.conv_shortcut is not None:
-        x = self.conv_shortcut(x)
-    return (x + h) / 1.0  # output_scale_factor
-
-
 def build_mini_unet(M, style="sdpa", seed=0):
     """M: the imported tools/toy-model/model.py module."""
     STYLE[0] = style
     M.Attention.forward = _attention
-    M.ResnetBlock2D.forward = _resnet
+    toy_resnet = M.ResnetBlock2D.forward
+    if not getattr(toy_resnet, "_diffusers", False):
+        def resnet(self, x, temb):  # the toy's (input + hidden), then / output_scale_factor (1.0) as diffusers does
+            return toy_resnet(self, x, temb) / 1.0
+        resnet._diffusers = True
+        M.ResnetBlock2D.forward = resnet
     toy_forward = M.UNet2DConditionModel.forward
-    if not getattr(toy_forward, "_expands_timestep", False):
+    if not getattr(toy_forward, "_diffusers", False):
         def forward(self, sample, timestep, encoder_hidden_states):
             return toy_forward(self, sample, timestep.reshape(-1).expand(sample.shape[0]), encoder_hidden_states)
-        forward._expands_timestep = True
+        forward._diffusers = True
         M.UNet2DConditionModel.forward = forward
     torch.manual_seed(seed)
     return M.UNet2DConditionModel(M.UNetConfig(block_out_channels=BLOCKS)).eval()
