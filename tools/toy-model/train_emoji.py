@@ -39,6 +39,8 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from emoji_render import load_sprite_tensor, render  # noqa: E402
 from emoji_world import VOCAB_WORDS, sample  # noqa: E402
+from allocator import keep_freed_memory  # noqa: E402
+from mixed_precision import autocast_factory, cpu_has_bf16, fp32_norms  # noqa: E402
 from model import count_params  # noqa: E402
 from tokenizer import ToyTokenizer  # noqa: E402
 # train.py's builders read the same config field names, so they serve EmojiConfig as well
@@ -84,18 +86,19 @@ class EmojiConfig:
     ema: float = 0.999
     ckpt_every_s: float = 180.0
     log_every: int = 50
-    # CPU: rendering a picture costs ~15 ms, as much as the UNet's step per sample, so the UNet phase
-    # trains from a pool of encoded latents and renders only `pool_refresh` new pictures per step into it
+    # CPU: rendering and encoding a picture costs ~5 ms, a third of the UNet's bf16 step per sample, so the UNet
+    # phase trains from a pool of encoded latents and renders only `pool_refresh` new pictures per step into it
     # (0 = a fresh batch every step, as on a GPU)
-    pool_size: int = 0
-    pool_refresh: int = 8
+    pool_size: int = 12_000
+    pool_refresh: int = 16
 
 
 # Continuing a run on this machine's 2 cores (e.g. from the GPU run's weights.pt, --init): a latent pool.
 CPU_CONTINUE = dict(batch=64, lr=3e-4, warmup=100, pool_size=12_000, pool_refresh=8, ckpt_every_s=300.0,
                     log_every=25)
 # The 8-minute GPU run: bigger batches, a shorter AE phase (H200: ~10x the CPU's budget in a few minutes).
-GPU = dict(ae_batch=256, ae_minutes=1.5, batch=384, lr=1.5e-3, minutes=5.75, ckpt_every_s=60.0, log_every=200)
+GPU = dict(ae_batch=256, ae_minutes=1.5, batch=384, lr=1.5e-3, minutes=5.75, ckpt_every_s=60.0, log_every=200,
+           pool_size=0)
 
 
 def tokenizer() -> ToyTokenizer:
@@ -162,6 +165,8 @@ def main():
     ap.add_argument("--run-dir", default=os.path.join(HERE, "runs", "toy-emoji"))
     ap.add_argument("--weights-out", default=None, help="also copy weights.pt here, in <=15 MiB parts")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--precision", choices=("auto", "bf16", "fp32"), default="auto",
+                    help="auto: bf16 autocast on CUDA and on CPUs with bf16 instructions (mixed_precision.py)")
     ap.add_argument("--profile", type=int, default=0, help="profile this many UNet steps (after 20), print, stop")
     args = ap.parse_args()
 
@@ -179,11 +184,12 @@ def main():
         torch.backends.cudnn.allow_tf32 = True
         torch.backends.cudnn.benchmark = True
     torch.set_num_threads(args.threads)
+    keep_freed_memory()
     torch.manual_seed(cfg.seed)
     os.makedirs(args.run_dir, exist_ok=True)
     ckpt_path = os.path.join(args.run_dir, "ckpt.pt")
-    autocast = (lambda: torch.autocast("cuda", dtype=torch.bfloat16)) if cuda else \
-        (lambda: torch.autocast("cpu", enabled=False))
+    bf16 = args.precision == "bf16" or (args.precision == "auto" and (cuda or cpu_has_bf16()))
+    autocast = autocast_factory(dev, bf16)
     t_start = time.time()
 
     tok = tokenizer()
@@ -191,8 +197,10 @@ def main():
     draw = Batches(sprites, tok, cfg.seed)
     ae, text, unet = build_models(cfg, len(tok))
     ae, text, unet = ae.to(dev), text.to(dev), unet.to(dev)
+    if bf16 and not cuda:
+        fp32_norms(ae, text, unet)
     log(f"params: ae decoder {count_params(ae.decoder)}, text {count_params(text)}, unet {count_params(unet)}; "
-        f"vocab {len(tok)}; device {dev}")
+        f"vocab {len(tok)}; device {dev}, {'bf16 autocast' if bf16 else 'fp32'}")
     ck = torch.load(ckpt_path, map_location=dev) if os.path.exists(ckpt_path) else None
 
     # 1. Autoencoder (resumable on its own), then scaling factor = 1 / std(latents)
@@ -259,7 +267,7 @@ def main():
 
     # 2. UNet + text encoder
     params = list(unet.parameters()) + list(text.parameters())
-    opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=0.0)
+    opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=0.0, foreach=True)
     if opt_state is not None:
         opt.load_state_dict(opt_state)
     ac = sd_alphas_cumprod().to(dev)
