@@ -102,5 +102,38 @@ class Render(unittest.TestCase):
         self.assertTrue(bool((y == NAMES.index("table") + 1).any()))
 
 
+class Carry(unittest.TestCase):
+    """The committed continuation checkpoint: weights come back within fp16 rounding, the autoencoder exactly."""
+
+    def test_round_trip(self):
+        import tempfile
+        from carry import read_carry, write_carry
+        from dataclasses import asdict
+        from train import build_models
+        cfg = EmojiConfig()
+        ae, text, unet = build_models(cfg, len(tokenizer()))
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "c.pt")
+            write_carry(path, asdict(cfg), ae.state_dict(), text.state_dict(), unet.state_dict(), 0.5, 7, 12.5, 448)
+            back = read_carry(path)
+        self.assertEqual((back["step"], back["elapsed"], back["samples"], back["scaling_factor"]), (7, 12.5, 448, 0.5))
+        for k, v in ae.state_dict().items():
+            self.assertTrue(torch.equal(back["ae"][k], v), k)
+        for k, v in unet.state_dict().items():
+            got = back["unet"][k]
+            self.assertEqual(got.dtype, v.dtype, k)
+            self.assertTrue(torch.allclose(got, v, rtol=1e-3, atol=1e-4), k)
+        unet.load_state_dict(back["unet"])
+
+    def test_refuses_other_files(self):
+        import tempfile
+        from carry import read_carry
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "w.pt")
+            torch.save(dict(cfg={}, ae={}), path)
+            with self.assertRaises(ValueError):
+                read_carry(path)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -13,7 +13,8 @@ Every step draws a fresh batch with emoji_render.py on the training device, so n
 
 Resumable: <run-dir>/ckpt.pt holds everything (written every --ckpt-every seconds and at the end); rerun
 the same command (or pass --resume) to continue; the cosine schedules run on the elapsed time stored
-there. <run-dir>/weights.pt is the compact result (EMA weights + config + scaling factor, ~25 MB), what
+there. Across sessions (each on a fresh machine): <run-dir>/carry.pt (carry.py, 16.7 MB) is committed as
+checkpoints/toy-emoji.pt and --carry continues from it. <run-dir>/weights.pt is the compact result (EMA weights + config + scaling factor, ~25 MB), what
 export_emoji.py reads; --weights-out also writes it in <=15 MiB parts (weights.pt.partNN) for a machine
 that returns files of limited size.
 
@@ -40,6 +41,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from emoji_render import load_sprite_tensor, render  # noqa: E402
 from emoji_world import VOCAB_WORDS, sample  # noqa: E402
 from allocator import keep_freed_memory  # noqa: E402
+from carry import FORMAT as CARRY_FORMAT, read_carry, write_carry  # noqa: E402
 from mixed_precision import autocast_factory, cpu_has_bf16, fp32_norms  # noqa: E402
 from model import count_params  # noqa: E402
 from tokenizer import ToyTokenizer  # noqa: E402
@@ -114,8 +116,10 @@ def map_resolution(cfg: EmojiConfig) -> int:
 
 
 def load_weights(path: str):
-    """(cfg, tokenizer, ae, text, unet, scaling_factor) from weights.pt (EMA weights), eval mode, CPU."""
+    """(cfg, tokenizer, ae, text, unet, scaling_factor) from weights.pt or a carry (EMA weights), eval mode, CPU."""
     w = torch.load(path, map_location="cpu")
+    if w.get("format") == CARRY_FORMAT:
+        w = read_carry(path)
     cfg = EmojiConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in w["cfg"].items()})
     tok = tokenizer()
     ae, text, unet = build_models(cfg, len(tok))
@@ -159,6 +163,8 @@ def main():
     ap.add_argument("--gpu-preset", action="store_true", help="GPU batch sizes and the 8-minute budget")
     ap.add_argument("--init", default=None, help="start the UNet phase from this weights.pt (its autoencoder, "
                     "scaling factor and EMA weights), with CPU_CONTINUE's settings")
+    ap.add_argument("--carry", default=None, help="continue the run of this carry file (carry.py: config, weights, "
+                    "schedule position; a fresh optimizer with a short warmup), e.g. checkpoints/toy-emoji.pt")
     ap.add_argument("--ae-minutes", type=float)
     ap.add_argument("--minutes", type=float, help="UNet-phase budget (wall clock, cosine lr over it)")
     ap.add_argument("--sprites", default=os.path.join(HERE, "runs", "emoji", "sprites.npz"))
@@ -170,7 +176,11 @@ def main():
     ap.add_argument("--profile", type=int, default=0, help="profile this many UNet steps (after 20), print, stop")
     args = ap.parse_args()
 
-    cfg = EmojiConfig(**(GPU if args.gpu_preset else CPU_CONTINUE if args.init else {}))
+    carried = read_carry(args.carry) if args.carry else None
+    if carried is not None:
+        cfg = EmojiConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in carried["cfg"].items()})
+    else:
+        cfg = EmojiConfig(**(GPU if args.gpu_preset else CPU_CONTINUE if args.init else {}))
     if args.ae_minutes is not None:
         cfg.ae_minutes = args.ae_minutes
     if args.minutes is not None:
@@ -204,7 +214,18 @@ def main():
     ck = torch.load(ckpt_path, map_location=dev) if os.path.exists(ckpt_path) else None
 
     # 1. Autoencoder (resumable on its own), then scaling factor = 1 / std(latents)
-    if ck is None and args.init:
+    step0 = 0  # the step this process started the UNet phase at (lr warmup after a fresh optimizer)
+    samples = 0 if ck is None else ck.get("samples", ck.get("step", 0) * cfg.batch)
+    if ck is None and carried is not None:
+        ae.load_state_dict(carried["ae"])
+        text.load_state_dict(carried["text"])
+        unet.load_state_dict(carried["unet"])
+        ae.eval()
+        scaling, step, elapsed, opt_state = carried["scaling_factor"], carried["step"], carried["elapsed"], None
+        samples, step0 = carried["samples"], carried["step"]
+        ema_text, ema_unet = copy.deepcopy(text.state_dict()), copy.deepcopy(unet.state_dict())
+        log(f"continuing {args.carry}: step {step}, {elapsed / 60:.1f} of {cfg.minutes:.0f} min, {samples} pictures")
+    elif ck is None and args.init:
         w = torch.load(args.init, map_location=dev)
         ae.load_state_dict(w["ae"])
         text.load_state_dict(w["text"])
@@ -260,6 +281,7 @@ def main():
         unet.load_state_dict(ck["unet"])
         ema_text, ema_unet = ck["ema_text"], ck["ema_unet"]
         scaling, step, elapsed, opt_state = ck["scaling_factor"], ck["step"], ck["elapsed"], ck["opt"]
+        step0 = ck.get("step0", 0)
         ae.eval()
         log(f"resumed at step {step}, {elapsed / 60:.1f} min into the UNet phase")
     for p in ae.parameters():
@@ -289,8 +311,11 @@ def main():
     def save():
         torch.save(dict(phase="unet", cfg=asdict(cfg), ae=ae.state_dict(), text=text.state_dict(),
                         unet=unet.state_dict(), ema_text=ema_text, ema_unet=ema_unet, opt=opt.state_dict(),
-                        step=step, elapsed=time.time() - t_phase, scaling_factor=scaling), ckpt_path + ".tmp")
+                        step=step, step0=step0, samples=samples, elapsed=time.time() - t_phase,
+                        scaling_factor=scaling), ckpt_path + ".tmp")
         os.replace(ckpt_path + ".tmp", ckpt_path)
+        write_carry(os.path.join(args.run_dir, "carry.pt"), asdict(cfg), ae.state_dict(), ema_text, ema_unet, scaling,
+                    step, time.time() - t_phase, samples)
         w = dict(cfg=asdict(cfg), ae={k: v.cpu() for k, v in ae.state_dict().items()},
                  text={k: v.cpu() for k, v in ema_text.items()}, unet={k: v.cpu() for k, v in ema_unet.items()},
                  scaling_factor=scaling, step=step)
@@ -311,7 +336,7 @@ def main():
         if (args.smoke and step >= 3 and not args.profile) or (not args.smoke and el >= budget):
             break
         frac = min(1.0, el / budget)
-        lr = cfg.lr * min(1.0, (step + 1) / cfg.warmup) * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * frac)))
+        lr = cfg.lr * min(1.0, (step - step0 + 1) / cfg.warmup) * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * frac)))
         for g in opt.param_groups:
             g["lr"] = lr
         with torch.no_grad():
@@ -337,6 +362,7 @@ def main():
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
         step += 1
+        samples += cfg.batch
         with torch.no_grad():  # one fused update for all tensors (a per-tensor loop is ~700 kernel launches)
             d = min(cfg.ema, (1 + step) / (10 + step))
             torch._foreach_mul_(ema_f, d)
