@@ -37,17 +37,16 @@ def write_carry(path: str, cfg: dict, ae: dict, ema_text: dict, ema_unet: dict, 
     os.replace(path + ".tmp", path)
 
 
-def read_carry(path: str, device="cpu") -> dict:
-    """The carry's fields with fp32 weights (load_state_dict-ready); raises for another kind of file."""
-    data = torch.load(path, map_location=device)
+def unpack(data: dict, path: str) -> dict:
+    """A loaded carry's fields with fp32 weights (load_state_dict-ready); raises for another kind of file."""
     if data.get("format") != FORMAT:
         raise ValueError(f"{path} is not a {FORMAT} file (format {data.get('format')!r})")
     data["text"], data["unet"] = full(data["text"]), full(data["unet"])
     return data
 
 
-def is_carry(path: str) -> bool:
-    return torch.load(path, map_location="cpu").get("format") == FORMAT
+def read_carry(path: str, device="cpu") -> dict:
+    return unpack(torch.load(path, map_location=device), path)
 
 
 def from_ckpt(ckpt_path: str, out_path: str):

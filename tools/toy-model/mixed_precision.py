@@ -2,7 +2,7 @@
 
 On a CPU with bf16 instructions (AVX512-BF16 or AMX: this machine's EPYC has them) oneDNN's bf16 matrix products
 run ~3.6x faster than fp32 (a 16384x192 @ 192x768 product: 383 vs 105 GFLOPS on 2 threads), and a whole toy-emoji
-training step ~2.8x faster (bench_precision.py prints the ratio). torch 1.13's CPU autocast
+training step ~3.3x faster (bench_precision.py prints the ratio). torch 1.13's CPU autocast
 hands bf16 activations to GroupNorm with fp32 weights and fails, so `fp32_norms` makes every norm layer of a model
 compute in fp32 and return the input's dtype (as CUDA autocast does). Only the training instances are patched;
 state dicts, export and inference are unchanged.

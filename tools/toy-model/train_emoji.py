@@ -14,9 +14,9 @@ Every step draws a fresh batch with emoji_render.py on the training device, so n
 Resumable: <run-dir>/ckpt.pt holds everything (written every --ckpt-every seconds and at the end); rerun
 the same command (or pass --resume) to continue; the cosine schedules run on the elapsed time stored
 there. Across sessions (each on a fresh machine): <run-dir>/carry.pt (carry.py, 16.7 MB) is committed as
-checkpoints/toy-emoji.pt and --carry continues from it. <run-dir>/weights.pt is the compact result (EMA weights + config + scaling factor, ~25 MB), what
-export_emoji.py reads; --weights-out also writes it in <=15 MiB parts (weights.pt.partNN) for a machine
-that returns files of limited size.
+checkpoints/toy-emoji.pt and --carry continues from it. <run-dir>/weights.pt is the compact result (EMA
+weights + config + scaling factor, ~25 MB), what export_emoji.py reads; --weights-out also writes it in
+<=15 MiB parts (weights.pt.partNN) for a machine that returns files of limited size.
 
 On a GPU machine (torch >= 1.13, CUDA; no PIL or network needed), copy this folder's emoji_*.py,
 model.py, tokenizer.py, train.py, train_emoji.py and runs/emoji/sprites.npz (131 KiB); bf16 autocast is
@@ -41,7 +41,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from emoji_render import load_sprite_tensor, render  # noqa: E402
 from emoji_world import VOCAB_WORDS, sample  # noqa: E402
 from allocator import keep_freed_memory  # noqa: E402
-from carry import FORMAT as CARRY_FORMAT, read_carry, write_carry  # noqa: E402
+from carry import FORMAT as CARRY_FORMAT, read_carry, unpack, write_carry  # noqa: E402
 from mixed_precision import autocast_factory, cpu_has_bf16, fp32_norms  # noqa: E402
 from model import count_params  # noqa: E402
 from tokenizer import ToyTokenizer  # noqa: E402
@@ -115,12 +115,17 @@ def map_resolution(cfg: EmojiConfig) -> int:
     return latent_size(cfg) >> list(cfg.unet_attn).index(True)
 
 
+def config_from(fields: dict) -> EmojiConfig:
+    """The config stored in a checkpoint (torch.save keeps tuples; lists come back as tuples too)."""
+    return EmojiConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()})
+
+
 def load_weights(path: str):
     """(cfg, tokenizer, ae, text, unet, scaling_factor) from weights.pt or a carry (EMA weights), eval mode, CPU."""
     w = torch.load(path, map_location="cpu")
     if w.get("format") == CARRY_FORMAT:
-        w = read_carry(path)
-    cfg = EmojiConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in w["cfg"].items()})
+        w = unpack(w, path)
+    cfg = config_from(w["cfg"])
     tok = tokenizer()
     ae, text, unet = build_models(cfg, len(tok))
     ae.load_state_dict(w["ae"])
@@ -178,7 +183,7 @@ def main():
 
     carried = read_carry(args.carry) if args.carry else None
     if carried is not None:
-        cfg = EmojiConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in carried["cfg"].items()})
+        cfg = config_from(carried["cfg"])
     else:
         cfg = EmojiConfig(**(GPU if args.gpu_preset else CPU_CONTINUE if args.init else {}))
     if args.ae_minutes is not None:
@@ -216,24 +221,21 @@ def main():
     # 1. Autoencoder (resumable on its own), then scaling factor = 1 / std(latents)
     step0 = 0  # the step this process started the UNet phase at (lr warmup after a fresh optimizer)
     samples = 0 if ck is None else ck.get("samples", ck.get("step", 0) * cfg.batch)
-    if ck is None and carried is not None:
-        ae.load_state_dict(carried["ae"])
-        text.load_state_dict(carried["text"])
-        unet.load_state_dict(carried["unet"])
-        ae.eval()
-        scaling, step, elapsed, opt_state = carried["scaling_factor"], carried["step"], carried["elapsed"], None
-        samples, step0 = carried["samples"], carried["step"]
-        ema_text, ema_unet = copy.deepcopy(text.state_dict()), copy.deepcopy(unet.state_dict())
-        log(f"continuing {args.carry}: step {step}, {elapsed / 60:.1f} of {cfg.minutes:.0f} min, {samples} pictures")
-    elif ck is None and args.init:
-        w = torch.load(args.init, map_location=dev)
+    if ck is None and (carried is not None or args.init):
+        w = carried if carried is not None else torch.load(args.init, map_location=dev)
         ae.load_state_dict(w["ae"])
         text.load_state_dict(w["text"])
         unet.load_state_dict(w["unet"])
         ae.eval()
         scaling, step, elapsed, opt_state = float(w["scaling_factor"]), 0, 0.0, None
         ema_text, ema_unet = copy.deepcopy(text.state_dict()), copy.deepcopy(unet.state_dict())
-        log(f"initialised from {args.init} (trained {w.get('step')} steps there)")
+        if carried is not None:  # the same run: its schedule position and picture count go on
+            step = step0 = carried["step"]
+            elapsed, samples = carried["elapsed"], carried["samples"]
+            log(f"continuing {args.carry}: step {step}, {elapsed / 60:.1f} of {cfg.minutes:.0f} min, "
+                f"{samples} pictures")
+        else:
+            log(f"initialised from {args.init} (trained {w.get('step')} steps there)")
     elif ck is None or ck.get("phase") == "ae":
         ae_opt = torch.optim.Adam(ae.parameters(), lr=cfg.ae_lr)
         ae_step, ae_el = 0, 0.0
