@@ -1,7 +1,7 @@
 """PyTorch side of `npm run bench` (scripts/bench.ts): timing of the reference pipeline, and the SD 1.5-sized
 random-weight UNet export (fp16) that `npm run bench -- --gpu` runs through onnxruntime.
 
-  /usr/bin/python3 tools/toy-model/bench_torch.py serve [--ckpt runs/toy-shapes/ckpt.pt] [--threads 2]
+  /usr/bin/python3 tools/toy-model/bench_torch.py serve [--ckpt runs/toy-shapes-v13/ckpt.pt] [--threads 2]
       Loads the trained toy model, prints one JSON line {"ready": ...}, then answers each stdin line
       "edit" (source + 1 word swap, P2P controller) or "plain" (same batch, no controller) with
       {"ms": wall time of one full generation}; "quit" ends. bench.ts interleaves these requests with

@@ -1,8 +1,8 @@
 """Quality figures for REPORT.md: prompt adherence and the Prompt-to-Prompt centroid shift.
 
 64 seeds per prompt, PNDM 20 steps, guidance 7.5 (pipeline.py, PyTorch). Writes eval.json and sample
-grids *.png to report/<run> (runs/toy-shapes-v13 -> report/v13; run v3's folder runs/toy-shapes ->
-report/), or TOY_EVAL_OUT.   Run: /usr/bin/python3 tools/toy-model/analyse.py eval
+grids *.png to report/<run> (runs/toy-shapes-v13 -> report/v13), or TOY_EVAL_OUT.
+Run: /usr/bin/python3 tools/toy-model/analyse.py eval
 """
 from __future__ import annotations
 
@@ -78,7 +78,7 @@ def run_swap(models, src, dst, seeds, smq, cr=0.8, sr=0.4, chunk=32):
 
 
 def attention_figure(models, src, dst, seed):
-    """report/attention_maps.png: row 1 source image + maps of its tokens, row 2 the P2P edit's."""
+    """attention_maps.png in OUT: row 1 source image + maps of its tokens, row 2 the P2P edit's."""
     unet, text, dec, scaling, tok = models
     L = MAP_RES
     ctrl = AttentionReplace([src, dst], tok, STEPS, 0.8, 0.4, 64, len(unet.attention_modules()))

@@ -1,6 +1,6 @@
 """Export the trained toy model in diffusers' ONNX layout (+ tokenizer, configs, p2p.json, fixtures).
 
-  /usr/bin/python3 tools/toy-model/export.py [--ckpt runs/toy-shapes/ckpt.pt]
+  /usr/bin/python3 tools/toy-model/export.py [--ckpt runs/toy-shapes-v13/ckpt.pt]
       [--out public/models/toy-shapes] [--fixtures tests/fixtures/toy-shapes-reference]
 
 Graph I/O (fp32, opset 14, dynamic batch):
@@ -29,7 +29,7 @@ OPSET = 14  # what diffusers' SD ONNX conversion uses; LayerNorm decomposes, Gro
 
 # P2P defaults for this model: SD's guidance 7.5; shorter injections than the notebook's 0.8 / 0.4, since
 # on this model the circle's injected maps keep the object a circle (edit read as a square: 0% at 0.8 / 0.4,
-# 47% at 0.4 / 0.2, layout kept within 0.77 px; REPORT.md §13); selfMaxQuery from REPORT.md's measurements.
+# 47% at 0.4 / 0.2, layout kept within 0.77 px; REPORT.md §5); selfMaxQuery from REPORT.md's measurements.
 P2P_DEFAULTS = dict(steps=20, guidance=7.5, crossReplaceSteps=0.4, selfReplaceSteps=0.2, selfMaxQuery=64)
 EXAMPLES = [
     dict(prompt="a red circle", edit="a red square", crossReplaceSteps=0.4, selfReplaceSteps=0.2),

@@ -1,6 +1,6 @@
 """Markdown tables for REPORT.md from the evaluation JSON that `analyse.py eval` writes (eval.json).
 
-  /usr/bin/python3 tools/toy-model/report_tables.py tools/toy-model/report/eval.json
+  /usr/bin/python3 tools/toy-model/report_tables.py tools/toy-model/report/v13/eval.json
 
 Prints the per-prompt adherence table, the aggregate against the issue's targets and the word-swap
 table, so the report's figures are copied from the measurement, never typed by hand.

@@ -107,10 +107,11 @@ class SchedulerTest(unittest.TestCase):
 class ControllerTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        from train import TrainConfig, build_models
+        from train import TrainConfig, build_models, latent_size
         torch.manual_seed(0)
         cls.tok = ToyTokenizer()
-        cfg = TrainConfig()
+        cfg = TrainConfig()  # the shipped geometry: 16x16 latents, attention at 8x8, 4x4 and mid
+        cls.latent_hw = latent_size(cfg)
         ae, cls.text, cls.unet = build_models(cfg, len(cls.tok))
         cls.dec = ae.decoder
         for m in (ae, cls.text, cls.unet):
@@ -118,7 +119,7 @@ class ControllerTest(unittest.TestCase):
 
     def _gen(self, seeds, ctrl):
         return generate(self.unet, self.text, self.dec, 1.0, self.tok, ["a red circle", "a red square"], seeds,
-                        steps=4, controller=ctrl)
+                        steps=4, controller=ctrl, latent_hw=self.latent_hw)
 
     def _ctrl(self, cr, sr, groups=1, smq=64):
         return AttentionReplace(["a red circle", "a red square"], self.tok, 4, cr, sr, smq,
@@ -207,8 +208,8 @@ class ExportWithReferenceTest(unittest.TestCase):
         import tempfile
         from dataclasses import asdict
         import export
-        from train import PRESETS, SHIPPED_PRESET, TrainConfig, build_models
-        cfg = TrainConfig(**PRESETS[SHIPPED_PRESET])
+        from train import TrainConfig, build_models
+        cfg = TrainConfig()
         torch.manual_seed(0)
         ae, text, unet = build_models(cfg, len(ToyTokenizer()))
         with tempfile.TemporaryDirectory() as tmp:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import argparse
 import copy
+import dataclasses
 import math
 import os
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Optional
 
 import numpy as np
@@ -33,36 +34,40 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 @dataclass
 class TrainConfig:
-    name: str = "toy-shapes"
+    """Run v13, the shipped model (REPORT.md). Earlier runs (v1-v12) and what each taught: REPORT.md's
+    history; their presets are in git history (REPORT.md names the commit)."""
+    name: str = "toy-shapes-v13"
     seed: int = 0
     # Threads: the AE (32x32 convolutions) gains from both cores; the UNet phase's ops are so small that
-    # one thread is faster than two here (measured: batch 64 step 0.85 s on 1 thread vs 1.28 s on 2;
-    # two 1-thread data-parallel processes gave 12 ms/sample vs 9 ms/sample for one process at batch 128).
+    # one thread is faster than two here (measured, batch 128: 1.77 s per step on 1 thread vs 2.76 s on 2;
+    # on run v3's smaller UNet, two 1-thread data-parallel processes gave 12 ms/sample vs 9 ms for one).
     ae_threads: int = 2
     threads: int = 1
     n_images: int = 80_000           # generated once (0.2 ms each); ~2x what the UNet phase sees
-    # autoencoder: 32x32x3 -> 8x8x4 (12x fewer numbers than pixels; shapes are simple)
-    ae_channels: tuple = (16, 32, 64)   # 2 downsamplings: 32 -> 8 (8x8 maps are readable per token); narrow at 32x32 for CPU cost
+    # autoencoder: 32x32x3 -> 16x16x4, one downsampling. At 16x16 a shape spans 5-8 latent pixels (as objects
+    # do in SD's 64x64 latents) and guidance 7.5 keeps the data's scale; 8x8 latents (two downsamplings,
+    # run v3) made the latent a code for shape and colour, and 7.5 over-shot it.
+    ae_channels: tuple = (16, 32)
     ae_minutes: float = 3.0          # enough for near-lossless flat-colour shapes
     ae_batch: int = 64
     ae_lr: float = 1e-3
     ae_latent_l2: float = 1e-4       # keeps latents bounded (SD uses a KL term for the same reason)
-    ae_latent_noise: float = 0.05    # decoder learns to tolerate slightly-off latents from sampling
+    ae_latent_noise: float = 0.1     # decoder learns to tolerate slightly-off latents from sampling
     # text encoder: CLIP-like, tiny (vocabulary of ~600 byte-level BPE tokens)
     text_dim: int = 64
     text_layers: int = 2
     text_heads: int = 2
-    # UNet: three resolutions 8x8 / 4x4 / 2x2, attention at 8x8, 4x4 and in the mid block.
-    # Sized by the CPU budget: (64,128,128) x 2 layers ran 7.5 s/step at batch 128 on 2 cores,
-    # this one ~1.2 s/step at batch 128 on 1 thread (measured), i.e. ~2k steps in 50 minutes.
+    # UNet: three levels 16x16 / 8x8 / 4x4, attention at 8x8, 4x4 and in the mid block, none at 16x16 (as
+    # SDXL's top level; attention there too would cost 4.4 s/step). 1.5 s fwd+bwd at batch 128 on 1 thread
+    # (measured); 1208 training steps in the 53-min budget (run v13).
     unet_channels: tuple = (32, 64, 64)
-    unet_attn: tuple = (True, True, False)  # as SD: last down block has no attention
+    unet_attn: tuple = (False, True, True)
     unet_layers: int = 1             # SD's layers_per_block (2 there; 1 here halves the cost)
-    unet_heads: int = 2              # head dim 16 at 8x8, 32 at 4x4
+    unet_heads: int = 2              # head dim 32 (64 channels at 8x8 and 4x4)
     unet_groups: int = 8
     # diffusion training
-    minutes: float = 50.0            # wall-clock budget for the UNet phase (cosine lr over it)
-    batch: int = 128                 # 9 ms/sample at 128 vs 13 ms at 64 (1 thread, measured)
+    minutes: float = 53.0            # wall-clock budget for the UNet phase (cosine lr over it)
+    batch: int = 128                 # 9 ms/sample at 128 vs 13 ms at 64 (1 thread, measured on run v3's UNet)
     lr: float = 1.5e-3
     warmup: int = 200
     weight_decay: float = 0.0
@@ -72,102 +77,41 @@ class TrainConfig:
     # guidance 7.5 then amplifies that into over-saturated, wrong-coloured latents (run v2).
     min_snr_gamma: Optional[float] = None
     # Timestep sampling: this fraction of each batch is drawn from [t_high_from, 1000) instead of
-    # [0, 1000). 0 = uniform, as Stable Diffusion. With 16x16 latents a noisy latent still shows the
-    # layout down to high t, so the text (position, colour) only matters near the top of the schedule
-    # and uniform sampling starves those steps (SD3 shifts its sampling toward noise for the same reason).
-    t_high_frac: float = 0.0
-    t_high_from: int = 500
-    t_high_decay: bool = False       # share falls linearly to t_high_floor over the budget
-    t_high_floor: float = 0.0        # 0: uniform t at the end, as v8
+    # [0, 1000) (0 = uniform, as Stable Diffusion). At 16x16 an object's 30-50 latent pixels show where
+    # it is down to SNR ~0.025 (t ~ 845), so the text (position, colour) only places it near the top of
+    # the schedule, and uniform sampling starves those steps: under it the UNet ignored the position words
+    # (run v4; SD3 shifts its sampling toward noise for the same reason).
+    t_high_frac: float = 0.6
+    t_high_from: int = 800
     # Guidance consistency: for captioned samples with t < consistency_below, add
     # consistency_weight * ||eps(x_t, caption) - sg(eps(x_t, ""))||^2 (scaled by their share of the batch),
     # from consistency_from (fraction of the budget) on. Below t ~ 500 the 16x16 latent already shows the
-    # object, so an ideal model's captioned and empty-caption predictions agree there; ours disagreed by
-    # 13-18% at t ~ 100, guidance 7.5 multiplied that, and PNDM's 4-step extrapolation turned it into a
-    # period-2 oscillation (purple and pink wrong with PNDM, right with DDIM; REPORT.md §11). One extra
-    # no-grad forward pass over those samples.
-    consistency_weight: float = 0.0
+    # object, so an ideal model's captioned and empty-caption predictions agree there; without the term they
+    # disagreed by 13-18% at t ~ 100, guidance 7.5 multiplied that, and PNDM's 4-step extrapolation turned it
+    # into a period-2 oscillation (purple and pink wrong with PNDM, right with DDIM; REPORT.md's history,
+    # runs v10-v11). One extra no-grad forward pass over those samples.
+    consistency_weight: float = 1.0
     consistency_below: int = 500
-    consistency_from: float = 0.0
+    consistency_from: float = 0.4
     # The extra forward pass runs on at most this many of those samples (None: all of them). The term
     # is a regulariser, so a 16-sample estimate of it is enough, and the pass then costs ~2% of a step
-    # instead of ~15% (v11: 1183 steps against v10's 1394 in the same budget).
-    consistency_cap: Optional[int] = None
-    ema: float = 0.998               # ~500-step window: short enough for a ~2.5k-step run
+    # instead of ~15% (v11, uncapped: 1183 steps against v10's 1394 in the same budget).
+    consistency_cap: Optional[int] = 16
+    ema: float = 0.998               # ~500-step window: short enough for a ~1.2k-step run
     ckpt_every_s: float = 120.0
     log_every: int = 25
 
 
-# The defaults above are run v3, the shipped model. Presets = the runs tried since, as overrides
-# (REPORT.md §6): 16x16 latents (one AE downsampling) so that guidance 7.5 stops over-shooting.
-# At 16x16 a shape spans 5-8 latent pixels instead of 2-4, as objects do in SD's 64x64 latents.
-# 16x16 latents: one AE downsampling; UNet levels 16/8/4 with attention at 8x8 and 4x4 (v4, v6-v8).
-V4_GEOMETRY = dict(ae_channels=(16, 32), ae_latent_noise=0.1, unet_channels=(32, 64, 64),
-                   unet_attn=(False, True, True), minutes=52.0)
-PRESETS = {
-    "v3": {},
-    # v4: three UNet levels 16/8/4, attention at 8x8 and 4x4 (SDXL-like: none at the top level);
-    # 1.5 s/step fwd+bwd at batch 128 (v3: 0.75 s), so 1184 steps in 52 min.
-    "v4": dict(V4_GEOMETRY, name="toy-shapes-v4"),
-    # v5: v3's UNet below a narrow (16-channel) attention-free 16x16 level, SD's four levels;
-    # 0.81 s/step (measured), 1840 steps in 54 min.
-    "v5": dict(name="toy-shapes-v5", ae_channels=(16, 32), ae_latent_noise=0.1, unet_channels=(16, 32, 64, 64),
-               unet_attn=(False, True, True, False), minutes=54.0),
-    # v6: v4 with half of each batch's timesteps drawn from [500, 1000): v4 had not bound the position
-    # words at all (swapping left/right changed its loss by 0.0000 at every t; v3's loss rose by up to
-    # 85% at t = 600..999), so the steps where the text decides the layout get more of the budget.
-    "v6": dict(V4_GEOMETRY, name="toy-shapes-v6", t_high_frac=0.5, t_high_from=500),
-    # v7: v6 stopped at step 500 with the position words still ignored (the loss gap was 0.0000 at
-    # every t). At 16x16 an object's 30-50 latent pixels reveal where it is down to SNR ~0.025 (t ~ 845),
-    # so the text can only place it above that: 60% of each batch is drawn from [800, 1000).
-    "v7": dict(V4_GEOMETRY, name="toy-shapes-v7", t_high_frac=0.6, t_high_from=800),
-    # v8: v7 bound the position words (100% at 7.5) but, with only 12% of its samples below t = 300,
-    # its last PNDM step over-shoots at 7.5 (latent std 0.97 -> 1.38; purple, pink, orange wrong while
-    # right at guidance 3). The high-noise share now falls linearly from 60% to 0: early steps learn the
-    # words, the last ones (and the EMA) see SD's uniform t.
-    "v8": dict(V4_GEOMETRY, name="toy-shapes-v8", t_high_frac=0.6, t_high_from=800, t_high_decay=True),
-    # v9: v8 met the colour target but lost P2P's layout preservation (self or cross injection alone
-    # fails too); v7 kept it, but its colours over-shoot at 7.5. Guidance 7.5 harms them only when applied
-    # both above t = 500 and in t = 60..500 (3 below t = 200 fixes purple), so t < 800 gets more of the
-    # budget (v7: 32% of the samples, v9: 44%): a constant 45% share from [800, 1000), between v7 (60%)
-    # and v8 (60% -> 0).
-    "v9": dict(V4_GEOMETRY, name="toy-shapes-v9", t_high_frac=0.45, t_high_from=800, minutes=54.0),
-    # v10: v9's constant 45% left purple at 3% and pink at 19% (worse than its own step-775 checkpoint:
-    # the over-shoot grows as the lr decays), so colour needs v8's near-uniform end; the share decays
-    # from 60% as in v8 but stops at 15%, to keep some of the high-noise training that v7's P2P had.
-    "v10": dict(V4_GEOMETRY, name="toy-shapes-v10", t_high_frac=0.6, t_high_from=800, t_high_decay=True,
-                t_high_floor=0.15, minutes=54.0),
-    # v11: v10 (P2P 1.75 px, position 99.6%) with the guidance-consistency term from 40% of the budget on:
-    # 4 min of fine-tuning v10 with it took purple from 0/16 to 7/16 and pink from 0/16 to 12/16 with PNDM
-    # at 7.5 (4 min on empty captions only, the other way to make the two predictions agree: 0/16 and 3/16).
-    "v11": dict(V4_GEOMETRY, name="toy-shapes-v11", t_high_frac=0.6, t_high_from=800, t_high_decay=True,
-                t_high_floor=0.15, minutes=53.0, consistency_weight=1.0, consistency_below=500,
-                consistency_from=0.4),
-    # v12: v11 met colour (97.3%), position (83.2%) and P2P (0.44 px) at 7.5 but not shape (75.7%; v10:
-    # 79.6%): the term cost 15% of the steps (1183 vs 1394) and, down to t = 500, also pulls the captioned
-    # prediction off the shape details the text still decides there (contradicted positions and stars
-    # lost most). So it now acts below t = 400 only, from half of the budget on.
-    "v12": dict(V4_GEOMETRY, name="toy-shapes-v12", t_high_frac=0.6, t_high_from=800, t_high_decay=True,
-                t_high_floor=0.15, minutes=54.0, consistency_weight=1.0, consistency_below=400,
-                consistency_from=0.5),
-    # v13: v7 with the term from 40% of the budget on, estimated on 16 samples per batch (consistency_cap).
-    # v7 met shape (84.2%), position (100%) and P2P (1.45 px) at 7.5 and missed colour only (80.9%: purple
-    # 3%, pink 20%, orange 50%), the failure the term fixed in v11 (v10 -> v11: purple 2% -> 92%, pink
-    # 9% -> 97%). Shape, the target v11 and v12 missed (75.7%, 62.0%), tracks the steps the budget allows
-    # (v10 1394: 79.6%, v11 1183: 75.7%, v12 1135: 62.0%) and on v12 it is the same with PNDM or DDIM,
-    # EMA or raw weights, guidance 1.5, 3 or 7.5 (`diagnose_guidance.py --shapes`): the model is short of
-    # training, not of sampling; the cap gives back most of the ~15% of steps the term cost.
-    "v13": dict(V4_GEOMETRY, name="toy-shapes-v13", t_high_frac=0.6, t_high_from=800, minutes=53.0,
-                consistency_weight=1.0, consistency_below=500, consistency_from=0.4, consistency_cap=16),
-}
-
-
-# The run exported to public/models/toy-shapes (REPORT.md's summary); the tools default to its folder.
-SHIPPED_PRESET = "v13"
+def config_from(fields: dict) -> TrainConfig:
+    """The config stored in a checkpoint. Checkpoints of earlier runs also hold fields of their removed
+    presets (t_high_decay, t_high_floor: training schedule only); they are dropped."""
+    known = {f.name for f in dataclasses.fields(TrainConfig)}
+    return TrainConfig(**{k: v for k, v in fields.items() if k in known})
 
 
 def shipped_ckpt() -> str:
-    return os.path.join(HERE, "runs", TrainConfig(**PRESETS[SHIPPED_PRESET]).name, "ckpt.pt")
+    """The run exported to public/models/toy-shapes; the tools default to its folder."""
+    return os.path.join(HERE, "runs", TrainConfig().name, "ckpt.pt")
 
 
 def latent_size(cfg: TrainConfig) -> int:
@@ -203,7 +147,7 @@ def build_models(cfg: TrainConfig, vocab_size: int):
 def load_trained(ckpt_path: str):
     """(cfg, tokenizer, ae, text, unet, scaling_factor) with EMA weights, eval mode."""
     ck = torch.load(ckpt_path, map_location="cpu")
-    cfg = TrainConfig(**ck["cfg"])
+    cfg = config_from(ck["cfg"])
     tok = ToyTokenizer()
     ae, text, unet = build_models(cfg, len(tok))
     ae.load_state_dict(ck["ae"])
@@ -276,13 +220,11 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--smoke", action="store_true", help="3 AE + 3 UNet steps, export to a temp dir")
     ap.add_argument("--minutes", type=float, default=None, help="override the UNet-phase budget")
-    ap.add_argument("--preset", choices=sorted(PRESETS), default=SHIPPED_PRESET,
-                    help="run configuration (default: SHIPPED_PRESET, the shipped model; REPORT.md for the others)")
     ap.add_argument("--runs", default=os.path.join(HERE, "runs"))
     args = ap.parse_args()
 
     # 1. Config
-    cfg = TrainConfig(**PRESETS[args.preset])
+    cfg = TrainConfig()
     if args.minutes is not None:
         cfg.minutes = args.minutes
     if args.smoke:
@@ -370,9 +312,7 @@ def main():
         cond[torch.rand(cfg.batch) < cfg.cond_drop] = empty_ids
         t = torch.randint(0, 1000, (cfg.batch,))
         if cfg.t_high_frac > 0:
-            share = cfg.t_high_floor + (cfg.t_high_frac - cfg.t_high_floor) * (1 - frac) if cfg.t_high_decay \
-                else cfg.t_high_frac
-            n_high = int(round(share * cfg.batch))
+            n_high = int(round(cfg.t_high_frac * cfg.batch))
             t[:n_high] = torch.randint(cfg.t_high_from, 1000, (n_high,))
         consistency = cfg.consistency_weight if frac >= cfg.consistency_from else 0.0
         loss = diffusion_loss(unet, text, x0, cond, t, ac, weight_t, empty_ids, consistency, cfg.consistency_below,
