@@ -16,7 +16,7 @@ interface Fixture {
   ignored: string[];
 }
 
-const MODELS = { toy: 'toy-shapes', sd: 'sd15-fp16-external' } as const;
+const MODELS = { toy: 'toy-shapes', emoji: 'toy-emoji', sd: 'sd15-fp16-external' } as const;
 const out: Fixture[] = [];
 for (const p of PRESETS) {
   const recipe = applyPreset({ ...DEFAULT_RECIPE, model: MODELS[p.family] }, p);

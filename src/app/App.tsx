@@ -5,6 +5,7 @@
  * screens the controls follow the images. Classroom mode replaces it all with the presenter view.
  */
 import { useEffect, useRef } from 'react';
+import { About } from './About';
 import { openClassroom, takeReturnFocus, useClassroom } from './classroom/classroomSession';
 import { Presenter } from './classroom/Presenter';
 import { PicturePanel } from './picture/PicturePanel';
@@ -93,6 +94,7 @@ export function App() {
           <SamplerControls />
           <ModelPanel />
           <ShortcutHelp />
+          <About />
         </aside>
       </main>
     </div>

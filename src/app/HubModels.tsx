@@ -1,15 +1,27 @@
 /**
- * The model picker: the embedded toy model (default), the registry's Hub models, or any repo id / URL
+ * The model picker: the embedded models (toy shapes by default, the emoji preview), the registry's Hub models, or any repo id / URL
  * (checked through its model_index.json); size, cache state, precision, requirements and the device verdict.
  */
 import { useState } from 'react';
-import { formatBytes, KNOWN_MODELS, parseModelRef } from '../models';
+import { formatBytes, KNOWN_MODELS, parseModelRef, type ModelEntry } from '../models';
 import { useStudio } from '../state/store';
 import { isModelId } from '../state/urlCodec';
-import { EMBEDDED_MODEL_BYTES } from './embeddedModel';
+import { embeddedModelBytes } from './embeddedModel';
 import { downloadModel, redownloadDamaged } from './engineSession';
 import { cachedEntry, isEmbedded, TOY_ID } from './modelCatalog';
 import { checkModel, useModelView } from './useModelView';
+
+/** What each embedded model draws, as the picker says it. */
+const EMBEDDED_WHAT: Readonly<Record<string, string>> = {
+  'toy-shapes': 'toy model (coloured shapes',
+  'toy-emoji': 'emoji model (animals, food and things, 64 px; a preview, still in training',
+};
+
+/** The picker's words for an embedded model, with its shipped size; undefined for the others. */
+function embeddedOptionLabel(m: ModelEntry): string | undefined {
+  if (!isEmbedded(m.id)) return undefined;
+  return `Embedded ${EMBEDDED_WHAT[m.id] ?? `model (${m.id}`}, ${formatBytes(embeddedModelBytes(m.id))})`;
+}
 
 function CustomModel() {
   const hubEndpoint = useStudio((s) => s.models.hubEndpoint);
@@ -74,7 +86,7 @@ export function HubModels() {
         <select id="model-select" value={model} onChange={(e) => useStudio.getState().setModel(e.target.value)}>
           {KNOWN_MODELS.map((m) => (
             <option key={m.id} value={m.id}>
-              {m.id === TOY_ID ? `Embedded toy model (coloured shapes, ${formatBytes(EMBEDDED_MODEL_BYTES)})` : m.label}
+              {embeddedOptionLabel(m) ?? m.label}
             </option>
           ))}
           {!known && <option value={model}>{model}</option>}

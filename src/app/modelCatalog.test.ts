@@ -11,6 +11,8 @@ const HUB = 'http://127.0.0.1:8787';
 describe('model catalog', () => {
   it('turns registry ids, repo ids and URLs into cache references on the chosen Hub', () => {
     expect(isEmbedded('toy-shapes')).toBe(true);
+    expect(isEmbedded('toy-emoji')).toBe(true);
+    expect(isEmbedded('local/toy-emoji')).toBe(false);
     const reg = cacheRefFor('sd15-fp16-external', HUB);
     expect(reg).toMatchObject({ registryId: 'sd15-fp16-external', source: { kind: 'hub', repo: 'nmkd/stable-diffusion-1.5-onnx-fp16', endpoint: HUB } });
     expect(cacheRefFor('sd15-fp16-external').source).not.toHaveProperty('endpoint');
@@ -39,11 +41,13 @@ describe('model catalog', () => {
     expect(modelFacts('a/b', 4.13e9).precision).toBe('as exported (fp32 assumed from the size)');
   });
 
-  it('sizes the embedded model from the files it ships', () => {
-    // an independent count: GNU find's size of every regular file under the served folder
-    const sizes = execFileSync('find', ['public/models/toy-shapes', '-type', 'f', '-printf', '%s\n']).toString().trim().split('\n');
-    const onDisk = sizes.reduce((sum, n) => sum + Number(n), 0);
-    expect(onDisk).toBeGreaterThan(1e6);
-    expect(modelFacts('toy-shapes')).toMatchObject({ bytes: onDisk, approximate: false });
+  it('sizes each embedded model from the files it ships', () => {
+    for (const id of ['toy-shapes', 'toy-emoji']) {
+      // an independent count: GNU find's size of every regular file under the served folder
+      const sizes = execFileSync('find', [`public/models/${id}`, '-type', 'f', '-printf', '%s\n']).toString().trim().split('\n');
+      const onDisk = sizes.reduce((sum, n) => sum + Number(n), 0);
+      expect(onDisk).toBeGreaterThan(1e6);
+      expect(modelFacts(id)).toMatchObject({ bytes: onDisk, approximate: false });
+    }
   });
 });

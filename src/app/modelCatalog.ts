@@ -1,6 +1,6 @@
 /**
- * The models the picker offers and where their files come from: the embedded toy model (served by the
- * app), the registry's Hub models, any repo id or URL; sizes, cache state and the device verdict.
+ * The models the picker offers and where their files come from: the embedded models (served by the app),
+ * the registry's Hub models, any repo id or URL; sizes, cache state and the device verdict.
  */
 import { EngineError } from '../../workers/engineClient';
 import type { CacheRef } from '../../workers/protocol';
@@ -11,6 +11,7 @@ import {
   downloadBytes,
   fileUrl,
   findModel,
+  isEmbeddedModel,
   listCachedModels,
   parseModelRef,
   resolveModel,
@@ -26,13 +27,14 @@ import { adapterKey } from '../models/backendChoice';
 import { connectRefusal } from '../models/connectPolicy';
 import { pageStorage, recallMeasurement } from './backendMemory';
 import { probeDevice } from './deviceProbe';
-import { EMBEDDED_MODEL_BYTES } from './embeddedModel';
+import { embeddedModelBytes } from './embeddedModel';
 
+/** The embedded model offered where a model cannot run on a device (the smallest and fastest). */
 export const TOY_ID = TOY_MODEL.id;
 
-/** The embedded model loads from the app's own folder; every other model goes through the browser cache. */
+/** Embedded models load from the app's own folder; every other model goes through the browser cache. */
 export function isEmbedded(model: string): boolean {
-  return model === TOY_ID;
+  return isEmbeddedModel(model);
 }
 
 /** The cache reference of a non-embedded model: a registry entry, an `owner/name` repo id, or a folder URL. */
@@ -130,7 +132,7 @@ export function customEntry(model: string, bytes: number): ModelEntry {
 export function modelFacts(model: string, customBytes?: number): ModelFacts {
   const entry = findModel(model);
   if (entry) {
-    const size = isEmbedded(model) ? { bytes: EMBEDDED_MODEL_BYTES, complete: true } : downloadBytes(entry.files);
+    const size = isEmbedded(model) ? { bytes: embeddedModelBytes(model), complete: true } : downloadBytes(entry.files);
     return {
       title: entry.label,
       precision: entry.precision,
@@ -176,5 +178,5 @@ export async function checkRepo(model: string, hubEndpoint?: string, signal?: Ab
 export async function verdictFor(entry: ModelEntry, prompts: number, preference: 'auto' | 'webgpu' | 'wasm'): Promise<Verdict> {
   const { caps } = await probeDevice();
   const remembered = caps.adapter ? recallMeasurement(pageStorage(), entry.id, adapterKey(caps.adapter)) : undefined;
-  return checkCapabilities(entry, caps, { prompts, lowMemory: false }, TOY_ID, { preference, remembered });
+  return checkCapabilities(entry, caps, { prompts, lowMemory: false }, { preference, remembered });
 }

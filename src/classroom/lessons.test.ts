@@ -4,19 +4,29 @@ import { encodeRecipe } from '../state/urlCodec';
 import { lessonsFor, SWEEP } from './lessons';
 
 const sd = { ...DEFAULT_RECIPE, model: 'sd-1.5', seed: 42 };
+const emoji = { ...DEFAULT_RECIPE, model: 'toy-emoji', seed: 3 };
 
 describe('classroom lessons', () => {
   it('follow the notebook’s sections in order, for both families', () => {
-    for (const current of [DEFAULT_RECIPE, sd]) expect(lessonsFor(current).map((l) => l.id)).toEqual(['3.1', '3.3', '3.4', '3.6', '3.8', '3.10']);
+    for (const current of [DEFAULT_RECIPE, sd, emoji]) expect(lessonsFor(current).map((l) => l.id)).toEqual(['3.1', '3.3', '3.4', '3.6', '3.8', '3.10']);
   });
 
   it('run on the current model, with the example’s seed where it has one (the notebook’s 8888), else the current', () => {
     for (const lesson of lessonsFor(sd).slice(0, -1)) for (const r of lesson.runs) expect([r.model, r.seed]).toEqual(['sd-1.5', 8888]);
     for (const lesson of lessonsFor({ ...DEFAULT_RECIPE, seed: 7 })) for (const r of lesson.runs) expect([r.model, r.seed]).toEqual(['toy-shapes', 7]);
+    for (const lesson of lessonsFor(emoji).slice(0, -1)) for (const r of lesson.runs) expect([r.model, r.seed]).toEqual(['toy-emoji', 8888]);
+  });
+
+  it('use the notebook’s own examples on the emoji model: squirrel → lion / cat, dog → cat on a bicycle, pizza → lasagne', () => {
+    const [maps, , swap, sweep, local] = lessonsFor(emoji);
+    expect(maps!.runs[0]!.prompt).toBe('a painting of a squirrel eating a burger');
+    expect(swap!.runs[0]!.edits).toEqual(['a painting of a lion eating a burger', 'a painting of a cat eating a burger']);
+    expect(sweep!.runs.map((r) => [r.prompt, r.edits[0], r.cross])).toEqual(SWEEP.map((f) => ['a dog riding a bicycle', 'a cat riding a bicycle', f]));
+    expect(local!.runs[1]!.blendWords).toEqual([['pizza'], ['lasagne']]);
   });
 
   it('point every figure cell at a run, phase and prompt that exist', () => {
-    for (const current of [DEFAULT_RECIPE, sd, { ...DEFAULT_RECIPE, edits: ['a yellow heart', 'a yellow circle'], baseline: true }]) {
+    for (const current of [DEFAULT_RECIPE, sd, emoji, { ...DEFAULT_RECIPE, edits: ['a yellow heart', 'a yellow circle'], baseline: true }]) {
       for (const lesson of lessonsFor(current)) {
         const cells = lesson.rows.flatMap((r) => r.cells);
         expect(cells.length).toBeGreaterThan(0);

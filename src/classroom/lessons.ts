@@ -45,6 +45,7 @@ function preset(id: string): Preset {
 /** The examples each family's lessons use. */
 const SOURCES = {
   toy: { sweep: 'toy-schedule-', local: 'toy-local' },
+  emoji: { sweep: 'emoji-schedule-', local: 'emoji-local' },
   sd: { sweep: 'sd-schedule-', local: 'sd-local' },
 } as const;
 
@@ -64,7 +65,7 @@ export function lessonsFor(current: Recipe): Lesson[] {
   const family = modelFamily(current.model);
   const names = SOURCES[family];
   const on = (recipe: Partial<Recipe>): Recipe => applyPreset(current, { id: 'lesson', title: '', teaches: '', family, recipe });
-  const swap = family === 'toy' ? on({ ...TOY_SWAP, baseline: false }) : { ...applyPreset(current, preset('sd-swap')), baseline: false };
+  const swap = family === 'toy' ? on({ ...TOY_SWAP, baseline: false }) : { ...applyPreset(current, preset(`${family}-swap`)), baseline: false };
   const withBaseline = { ...swap, baseline: true };
   const sweep = SWEEP.map((f) => ({ ...applyPreset(current, preset(`${names.sweep}${f}`)), baseline: false }));
   const local = { ...applyPreset(current, preset(names.local)), baseline: false };

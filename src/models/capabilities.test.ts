@@ -93,15 +93,15 @@ describe('checkCapabilities', () => {
   });
 
   it('"Run on" WebAssembly while WebGPU exists says it was chosen, never "no WebGPU"', () => {
-    const v = checkCapabilities(TOY_MODEL, desktop, twoPrompts, 'toy-shapes', { preference: 'wasm' });
+    const v = checkCapabilities(TOY_MODEL, desktop, twoPrompts, { preference: 'wasm' });
     expect(v).toMatchObject({ status: 'ok', provider: 'wasm' });
     expect(v.message).toBe('Runs on WebAssembly: chosen in "Run on" (Automatic would decide by itself).');
     expect(v.message).not.toMatch(/no WebGPU/i);
-    expect(checkCapabilities(SD15_FP16_EXTERNAL, desktop, twoPrompts, 'toy-shapes', { preference: 'wasm' }).message).toMatch(/needs WebGPU, and "Run on" is set to WebAssembly/);
+    expect(checkCapabilities(SD15_FP16_EXTERNAL, desktop, twoPrompts, { preference: 'wasm' }).message).toMatch(/needs WebGPU, and "Run on" is set to WebAssembly/);
   });
 
   it('"Run on" WebGPU without an adapter is blocked, with wasm offered', () => {
-    const v = checkCapabilities(TOY_MODEL, { webgpu: false, features: [], unavailable: 'navigator.gpu is missing' }, twoPrompts, 'toy-shapes', { preference: 'webgpu' });
+    const v = checkCapabilities(TOY_MODEL, { webgpu: false, features: [], unavailable: 'navigator.gpu is missing' }, twoPrompts, { preference: 'webgpu' });
     expect(v).toMatchObject({ status: 'blocked', alternatives: [{ kind: 'wasm' }] });
   });
 
@@ -109,7 +109,7 @@ describe('checkCapabilities', () => {
     const nvidia = { ...desktop, adapter: { vendor: 'nvidia', architecture: 'ampere', device: '', description: '' } };
     expect(checkCapabilities(TOY_MODEL, nvidia, twoPrompts).choice.reason).toBe('measure');
     const remembered = { adapterKey: 'nvidia|ampere||', webgpuMs: 300, wasmMs: 100 };
-    const v = checkCapabilities(TOY_MODEL, nvidia, twoPrompts, 'toy-shapes', { remembered });
+    const v = checkCapabilities(TOY_MODEL, nvidia, twoPrompts, { remembered });
     expect(v).toMatchObject({ provider: 'wasm', choice: { reason: 'measured' } });
     expect(v.message).toMatch(/^Runs on WebAssembly: measured 3\.0× faster than WebGPU \(nvidia · ampere\)/);
   });

@@ -5,7 +5,7 @@
 
 import { chooseBackend, describeChoice, type AdapterFacts, type BackendChoice, type BackendMeasurement, type Preference } from './backendChoice';
 import { formatBytes } from './progress';
-import type { ModelEntry, ModelRequirements, Precision } from './registry';
+import { isEmbeddedModel, type ModelEntry, type ModelRequirements, type Precision } from './registry';
 
 export interface DeviceCapabilities {
   /** An adapter was found (navigator.gpu.requestAdapter() returned one). */
@@ -111,10 +111,10 @@ function misfits(model: ModelEntry, caps: DeviceCapabilities, batch: number, onG
 /** An adapter whose identity the caller did not record (only `webgpu: true` was known). */
 const UNNAMED: AdapterFacts = { vendor: '', architecture: '', device: '', description: '' };
 
-export function checkCapabilities(model: ModelEntry, caps: DeviceCapabilities, plan: RunPlan, toyId = 'toy-shapes', options: VerdictOptions = {}): Verdict {
+export function checkCapabilities(model: ModelEntry, caps: DeviceCapabilities, plan: RunPlan, options: VerdictOptions = {}): Verdict {
   const batch = batchSize(plan);
   const estimate = estimateMemory(model.requirements, model.precision, batch);
-  const isToy = model.id === toyId;
+  const isToy = isEmbeddedModel(model.id);
   const preference = options.preference ?? 'auto';
   const toy = isToy ? [] : [{ kind: 'toy-model' as const, message: 'Use the embedded toy model: it runs on any device, on wasm too.' }];
   // fp16 graphs have hardly any wasm kernels; big fp32 ones do not fit the wasm heap.

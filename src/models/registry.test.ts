@@ -1,15 +1,26 @@
 /**
- * The embedded model's link revision (EMBEDDED_REVISION) names the UNet actually shipped in public/models, so a
+ * Each embedded model's link revision (EMBEDDED_REVISIONS) names the UNet actually shipped in public/models, so a
  * re-export that forgets to update it fails here instead of letting old share links claim the same model.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { EMBEDDED_REVISION } from './registry';
+import { EMBEDDED_MODELS, EMBEDDED_REVISIONS, KNOWN_MODELS } from './registry';
 
-describe('embedded model revision', () => {
-  it('is the sha256 prefix of public/models/toy-shapes/unet/model.onnx', () => {
-    const unet = readFileSync(new URL('../../public/models/toy-shapes/unet/model.onnx', import.meta.url));
-    expect(EMBEDDED_REVISION).toBe(`sha256:${createHash('sha256').update(unet).digest('hex').slice(0, 16)}`);
+const MODELS = new URL('../../public/models/', import.meta.url);
+
+describe('embedded models', () => {
+  it('are exactly the folders of public/models, listed first among the known models', () => {
+    const folders = readdirSync(MODELS, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    expect(EMBEDDED_MODELS.map((m) => m.id).sort()).toEqual(folders.sort());
+    expect(KNOWN_MODELS.slice(0, EMBEDDED_MODELS.length)).toEqual(EMBEDDED_MODELS);
+    for (const m of EMBEDDED_MODELS) expect(m.source).toEqual({ kind: 'url', baseUrl: `models/${m.id}/` });
   });
+
+  for (const m of EMBEDDED_MODELS) {
+    it(`${m.id}: the revision is the sha256 prefix of public/models/${m.id}/unet/model.onnx`, () => {
+      const unet = readFileSync(new URL(`${m.id}/unet/model.onnx`, MODELS));
+      expect(EMBEDDED_REVISIONS[m.id]).toBe(`sha256:${createHash('sha256').update(unet).digest('hex').slice(0, 16)}`);
+    });
+  }
 });

@@ -71,11 +71,19 @@ const MB = 1_000_000;
 const SD1_TOKEN_EMBEDDING = 49408 * 768;
 
 /**
- * What identifies the embedded model's files in a share link (it has no Hub revision): `sha256:` and the first 16
- * hex digits of public/models/toy-shapes/unet/model.onnx. A re-export changes it (registry.test.ts checks it
- * against the file), so an old link opened after a re-export says the images may differ.
+ * What identifies an embedded model's files in a share link (it has no Hub revision): `sha256:` and the first 16
+ * hex digits of its public/models/<id>/unet/model.onnx. A re-export changes it (registry.test.ts checks it against
+ * the file), so an old link opened after a re-export says the images may differ.
  */
-export const EMBEDDED_REVISION = 'sha256:83d8bf2b69758e27';
+export const EMBEDDED_REVISIONS: Readonly<Record<string, string>> = {
+  'toy-shapes': 'sha256:83d8bf2b69758e27',
+  'toy-emoji': 'sha256:350c9d82a3befc61',
+};
+
+/** The files of a model this app serves from public/models/<id>/ (tools/toy-model's exporters write that layout). */
+function embeddedFiles(): ModelFileSpec[] {
+  return [...LAYOUT_FILES, ...OPTIONAL_CONFIGS, { path: GRAPH_FILES.textEncoder }, { path: GRAPH_FILES.unet }, { path: GRAPH_FILES.vaeDecoder }];
+}
 
 export const TOY_MODEL: ModelEntry = {
   id: 'toy-shapes',
@@ -83,17 +91,34 @@ export const TOY_MODEL: ModelEntry = {
   source: { kind: 'url', baseUrl: 'models/toy-shapes/' },
   precision: 'fp32',
   storage: 'single-file',
-  files: [
-    ...LAYOUT_FILES,
-    ...OPTIONAL_CONFIGS,
-    { path: GRAPH_FILES.textEncoder },
-    { path: GRAPH_FILES.unet },
-    { path: GRAPH_FILES.vaeDecoder },
-  ],
+  files: embeddedFiles(),
   // Estimates: the toy model is small by construction (export.py asserts ≤ 25 MB of graphs).
   requirements: { shaderF16: false, latentSize: 16, heads: 4, largestWeightBytes: 4 * MB, weightBytes: 25 * MB },
   provenance: 'served by this app from public/models/toy-shapes (tools/toy-model/export.py writes that layout)',
 };
+
+/**
+ * The 64-px emoji world (issue #20): the homework notebook's animals, food and things, drawn from Noto emoji
+ * sprites (Apache-2.0). In training: shipped as a preview beside toy-shapes until it meets REPORT-emoji.md's goals.
+ */
+export const TOY_EMOJI_MODEL: ModelEntry = {
+  id: 'toy-emoji',
+  label: 'Emoji, 64 px (embedded preview, still in training, ~25 MB, any device)',
+  source: { kind: 'url', baseUrl: 'models/toy-emoji/' },
+  precision: 'fp32',
+  storage: 'single-file',
+  files: embeddedFiles(),
+  // export_emoji.py asserts ≤ 25 MB of graphs; the largest weight is a 128-channel 3×3 convolution (< 1 MB).
+  requirements: { shaderF16: false, latentSize: 16, heads: 4, largestWeightBytes: 4 * MB, weightBytes: 25 * MB },
+  provenance: 'served by this app from public/models/toy-emoji (tools/toy-model/export_emoji.py writes that layout)',
+};
+
+/** The models served by this app itself: no download, no cache, run on any device. */
+export const EMBEDDED_MODELS: readonly ModelEntry[] = [TOY_MODEL, TOY_EMOJI_MODEL];
+
+export function isEmbeddedModel(id: string): boolean {
+  return EMBEDDED_MODELS.some((m) => m.id === id);
+}
 
 export const SD15_FP16_EXTERNAL: ModelEntry = {
   id: 'sd15-fp16-external',
@@ -142,7 +167,7 @@ export const SD15_FP16_SINGLE: ModelEntry = {
     'and sha256 are taken from the Hub tree API at download time',
 };
 
-export const KNOWN_MODELS: readonly ModelEntry[] = [TOY_MODEL, SD15_FP16_EXTERNAL, SD15_FP16_SINGLE];
+export const KNOWN_MODELS: readonly ModelEntry[] = [...EMBEDDED_MODELS, SD15_FP16_EXTERNAL, SD15_FP16_SINGLE];
 
 export function findModel(id: string): ModelEntry | undefined {
   return KNOWN_MODELS.find((m) => m.id === id);

@@ -9,7 +9,7 @@
  * library: the async API costs only an `await` at start-up and in the address-bar writer (urlSync), and it adds
  * nothing to the bundle. Where the API is missing, links are written in version 1 and version 2 links get a notice.
  */
-import { findModel, EMBEDDED_REVISION } from '../models/registry';
+import { findModel, EMBEDDED_REVISIONS } from '../models/registry';
 import { isRepoId } from '../models/source';
 import { DEFAULT_RECIPE, type Recipe, type Window } from './recipe';
 import { decodeRecipe, encodeRecipe, PAGE_SETTINGS, type DecodedRecipe } from './urlCodec';
@@ -28,10 +28,11 @@ export interface DecodedLink extends DecodedRecipe {
 
 /**
  * The revision a link records for a model: a registry entry's Hub revision (pinned commit or `main`), `main` for
- * any other repo id (what the app downloads for it), the embedded model's file digest; none for folder URLs.
+ * any other repo id (what the app downloads for it), an embedded model's file digest; none for folder URLs.
  */
 export function modelRevision(model: string): string | undefined {
-  if (model === DEFAULT_RECIPE.model) return EMBEDDED_REVISION;
+  const embedded = EMBEDDED_REVISIONS[model];
+  if (embedded !== undefined) return embedded;
   const entry = findModel(model);
   if (entry) return entry.source.kind === 'hub' ? entry.source.revision : undefined;
   return isRepoId(model) ? 'main' : undefined;

@@ -4,15 +4,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CLIP_TOKENIZER_DIR } from '../../tests/helpers/fixtures';
-import { TOY_MODEL_DIR } from '../../tests/helpers/toyModel';
+import { TOY_EMOJI_DIR, TOY_MODEL_DIR } from '../../tests/helpers/toyModel';
 import { localBlendAlphas, planEdit } from '../p2p';
 import { loadPromptTokenizer } from '../text';
 import { PRESETS, applyPreset, matchingPreset, presetsFor, steppedPreset } from './presets';
-import { DEFAULT_RECIPE } from './recipe';
+import { DEFAULT_RECIPE, type ModelFamily } from './recipe';
 import { toGenerateRequest } from './toRequest';
 import { decodeRecipe, encodeRecipe } from './urlCodec';
 
-async function checkFamily(family: 'toy' | 'sd', dir: string) {
+async function checkFamily(family: ModelFamily, dir: string) {
   const tok = await loadPromptTokenizer(dir);
   for (const preset of PRESETS.filter((p) => p.family === family)) {
     const req = toGenerateRequest(applyPreset(DEFAULT_RECIPE, preset));
@@ -25,12 +25,23 @@ async function checkFamily(family: 'toy' | 'sd', dir: string) {
 describe('presets', () => {
   it('Stable Diffusion presets plan with the CLIP tokenizer', () => checkFamily('sd', CLIP_TOKENIZER_DIR));
   it('toy presets plan with the toy tokenizer', () => checkFamily('toy', `${TOY_MODEL_DIR}/tokenizer`));
+  it('emoji presets plan with the emoji model’s tokenizer', () => checkFamily('emoji', `${TOY_EMOJI_DIR}/tokenizer`));
+
+  it('the emoji presets follow the notebook: a swap, the 0.9 / 0.5 / 0.1 sweep, a local edit with a word window, several edits with per-word windows', () => {
+    const emoji = presetsFor('toy-emoji');
+    expect(emoji.map((p) => p.id)).toEqual(['emoji-swap', 'emoji-schedule-0.9', 'emoji-schedule-0.5', 'emoji-schedule-0.1', 'emoji-local', 'emoji-words', 'emoji-refine']);
+    const local = emoji.find((p) => p.id === 'emoji-local')!.recipe;
+    expect([local.cross, local.crossWords, local.blendWords]).toEqual([1, { lasagne: 0.2 }, [['pizza'], ['lasagne']]]);
+    const words = emoji.find((p) => p.id === 'emoji-words')!.recipe;
+    expect(words.edits).toHaveLength(3);
+    expect(Object.keys(words.crossWords!)).toEqual(['bird', 'mouse', 'rabbit']);
+  });
 });
 
 describe('matchingPreset', () => {
   it('finds the preset just applied, on either model family, and none once a control changes', () => {
     for (const preset of PRESETS) {
-      const model = preset.family === 'toy' ? DEFAULT_RECIPE.model : 'runwayml/stable-diffusion-v1-5';
+      const model = { toy: 'toy-shapes', emoji: 'toy-emoji', sd: 'runwayml/stable-diffusion-v1-5' }[preset.family];
       const applied = applyPreset({ ...DEFAULT_RECIPE, model }, preset);
       expect(matchingPreset(applied)?.id, preset.id).toBe(preset.id);
       expect(matchingPreset({ ...applied, steps: applied.steps + 1 }), preset.id).toBeUndefined();
@@ -45,6 +56,7 @@ describe('matchingPreset', () => {
 
   it('offers each model its family', () => {
     expect(presetsFor('toy-shapes').every((p) => p.family === 'toy')).toBe(true);
+    expect(presetsFor('toy-emoji').every((p) => p.family === 'emoji')).toBe(true);
     expect(presetsFor('owner/some-sd-model').every((p) => p.family === 'sd')).toBe(true);
   });
 });

@@ -1,8 +1,9 @@
 /**
  * Classroom examples that fill the controls: for the embedded toy model (its grammar: "a [small|big]
- * <colour> <shape> [on the left|…]") and for Stable Diffusion (the reference notebook's examples).
+ * <colour> <shape> [on the left|…]"), for the embedded emoji model (the reference notebook's sections on its
+ * nouns: tools/toy-model/emoji_world.py) and for Stable Diffusion (the reference notebook's examples).
  */
-import { DEFAULT_RECIPE, modelFamily, type Recipe } from './recipe';
+import { DEFAULT_RECIPE, FAMILY_DEFAULTS, modelFamily, type ModelFamily, type Recipe } from './recipe';
 import { encodeRecipe } from './urlCodec';
 
 export interface Preset {
@@ -10,11 +11,15 @@ export interface Preset {
   title: string;
   /** What it shows, in one sentence. */
   teaches: string;
-  family: 'toy' | 'sd';
+  family: ModelFamily;
   recipe: Partial<Recipe>;
 }
 
 const toy = (id: string, title: string, teaches: string, recipe: Partial<Recipe>): Preset => ({ id, title, teaches, family: 'toy', recipe });
+const emoji = (id: string, title: string, teaches: string, recipe: Partial<Recipe>): Preset => {
+  const { steps, guidance } = FAMILY_DEFAULTS.emoji;
+  return { id, title, teaches, family: 'emoji', recipe: { steps, guidance, seed: 8888, ...recipe } };
+};
 const sd = (id: string, title: string, teaches: string, recipe: Partial<Recipe>): Preset => ({
   id, title, teaches, family: 'sd', recipe: { steps: 50, guidance: 7.5, seed: 8888, ...recipe },
 });
@@ -50,6 +55,28 @@ export const PRESETS: Preset[] = [
   //   (×1 → ×3: 65 → 44, 74 → 49, 65 → 45 px; ×0: 109, 106, 135 px). So "small" ×3 shows a word made stronger.
   toy('toy-reweight', 'Reweight a word (×3 “small”)', 'Scaling a word’s attention strengthens its effect: “small” ×3 gives a smaller heart in the same place (try 0 to switch the word off: a full-size heart).', {
     prompt: 'a small pink heart', edits: ['a small pink heart'], kind: 'reweight', weights: { small: 3 }, cross: 1, self: 0.2, crossWords: {}, blendWords: [], baseline: true,
+  }),
+  // The notebook's sections (3.4 word swap, 3.6 the cross-injection sweep, 3.8 local edit, 3.10 several edits with
+  // per-word schedules) on the emoji model's nouns; 3.1 and 3.3 show the first one's maps and its baseline.
+  emoji('emoji-swap', 'Squirrel → lion / cat', 'The notebook’s word swap: the lion and the cat take the squirrel’s place and pose, the burger and the painting stay.', {
+    prompt: 'a painting of a squirrel eating a burger', edits: ['a painting of a lion eating a burger', 'a painting of a cat eating a burger'],
+    kind: 'replace', cross: 0.8, self: 0.4, crossWords: {}, blendWords: [], baseline: true,
+  }),
+  ...[0.9, 0.5, 0.1].map((f) =>
+    emoji(`emoji-schedule-${f}`, `Schedule: cross ${f}`, 'More cross-attention injection keeps more of the dog’s outline; less lets “cat” reshape it.', {
+      prompt: 'a dog riding a bicycle', edits: ['a cat riding a bicycle'], kind: 'replace', cross: f, self: 0.4, crossWords: {}, blendWords: [], baseline: false,
+    }),
+  ),
+  emoji('emoji-local', 'Pizza → lasagne (local)', 'LocalBlend with a per-word window {"default_": 1, "lasagne": 0.2}: only the food changes.', {
+    prompt: 'a painting of a squirrel eating a pizza', edits: ['a painting of a squirrel eating a lasagne'], kind: 'replace',
+    cross: 1, crossWords: { lasagne: 0.2 }, self: 0.4, blendWords: [['pizza'], ['lasagne']], blendThreshold: 0.3, baseline: true,
+  }),
+  emoji('emoji-words', 'Cat → bird / mouse / rabbit (per-word schedules)', 'Three edits share the source’s attention; each new animal’s own window is shorter ({"default_": 1, "bird": 0.4, …}) so it can take its own shape.', {
+    prompt: 'a cat sitting on a table', edits: ['a bird sitting on a table', 'a mouse sitting on a table', 'a rabbit sitting on a table'], kind: 'replace',
+    cross: 1, crossWords: { bird: 0.4, mouse: 0.4, rabbit: 0.4 }, self: 0.4, blendWords: [], baseline: true,
+  }),
+  emoji('emoji-refine', 'A cat on a table … in the snow', 'Refinement: the added words change the scene, the cat and the table stay.', {
+    prompt: 'a cat sitting on a table', edits: ['a cat sitting on a table in the snow'], kind: 'refine', cross: 0.8, self: 0.4, crossWords: {}, blendWords: [], baseline: true,
   }),
   sd('sd-swap', 'Squirrel → lion / cat / deer', 'The reference notebook’s word swap with three edits at once.', {
     prompt: 'A painting of a squirrel eating a burger',

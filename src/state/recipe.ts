@@ -43,7 +43,7 @@ export interface Recipe {
 export const DEFAULT_RECIPE: Recipe = {
   model: 'toy-shapes',
   // The toy model's clearest swap: its hearts appear where its stars were (97% of seeds at 0.4 / 0.2), while
-  // "a red circle" -> "a red square" keeps a round object in about half (tools/toy-model/REPORT.md §13).
+  // "a red circle" -> "a red square" keeps a round object in about half (tools/toy-model/REPORT.md §5).
   prompt: 'a yellow star',
   edits: ['a yellow heart'],
   negativePrompt: '',
@@ -62,17 +62,24 @@ export const DEFAULT_RECIPE: Recipe = {
 };
 
 /**
- * Sampling defaults per model family: the toy model's own (its p2p.json `defaults`) and the
+ * Sampling defaults per model family: each embedded model's own (its p2p.json `defaults`) and the
  * reference notebook's for Stable Diffusion (50 steps, guidance 7.5, cross 0.8, self 0.4).
  */
 export const FAMILY_DEFAULTS = {
-  // cross 0.4 / self 0.2: on the toy model longer injections keep the source's outline (REPORT.md §13).
+  // cross 0.4 / self 0.2: on the toy model longer injections keep the source's outline (REPORT.md §5).
   toy: { steps: 20, guidance: 7.5, cross: 0.4, self: 0.2 },
+  // The emoji model was trained and judged at guidance 5 (tools/toy-model/REPORT-emoji.md); injection as the notebook.
+  emoji: { steps: 20, guidance: 5, cross: 0.8, self: 0.4 },
   sd: { steps: 50, guidance: 7.5, cross: 0.8, self: 0.4 },
 } as const satisfies Record<string, Pick<Recipe, 'steps' | 'guidance' | 'cross' | 'self'>>;
 
-export function modelFamily(model: string): keyof typeof FAMILY_DEFAULTS {
-  return model === DEFAULT_RECIPE.model ? 'toy' : 'sd';
+export type ModelFamily = keyof typeof FAMILY_DEFAULTS;
+
+/** The embedded models' families; every other model (registry, repo id, URL) is taken for Stable Diffusion. */
+const EMBEDDED_FAMILIES: Readonly<Record<string, ModelFamily>> = { 'toy-shapes': 'toy', 'toy-emoji': 'emoji' };
+
+export function modelFamily(model: string): ModelFamily {
+  return EMBEDDED_FAMILIES[model] ?? 'sd';
 }
 
 /** Ranges the URL codec and the controls share. */

@@ -12,6 +12,8 @@ export const TOY_MODEL_DIR = process.env.TOY_MODEL_DIR ? resolve(process.env.TOY
 /** The PyTorch reference run of that model (`TOY_REFERENCE_DIR` overrides it with the model). */
 export const TOY_REFERENCE_DIR = process.env.TOY_REFERENCE_DIR ? resolve(process.env.TOY_REFERENCE_DIR) : resolve(REPO_ROOT, 'tests/fixtures/toy-shapes-reference');
 export const TOY_UNET = resolve(TOY_MODEL_DIR, 'unet/model.onnx');
+/** The embedded emoji model (tools/toy-model/export_emoji.py). */
+export const TOY_EMOJI_DIR = resolve(REPO_ROOT, 'public/models/toy-emoji');
 
 export interface ToyP2pConfig {
   mapResolution: number;
