@@ -24,6 +24,9 @@ test('the emoji model draws the notebook’s swap, and its share link gives the 
   await expect(page.getByTestId('model-cache-state')).toHaveText('embedded in the app: no download');
   // The emoji family's defaults (its p2p.json: 20 steps, guidance 5) and its own examples.
   await expect(page.getByLabel('Steps', { exact: true })).toHaveValue('20');
+  await expect(page.getByLabel('Guidance scale', { exact: true })).toHaveValue('5');
+  // The toy model's starting prompts give way to the emoji model's.
+  await expect(page.getByLabel('Source prompt', { exact: true })).toHaveValue('a painting of a squirrel eating a burger');
   await page.getByLabel('Examples').selectOption({ label: 'Squirrel → lion / cat' });
   await expect(page.getByLabel('Source prompt', { exact: true })).toHaveValue('a painting of a squirrel eating a burger');
   await expect(page.getByLabel('Edited prompt 2', { exact: true })).toHaveValue('a painting of a cat eating a burger');

@@ -18,7 +18,8 @@ interface Fixture {
 
 const MODELS = { toy: 'toy-shapes', emoji: 'toy-emoji', sd: 'sd15-fp16-external' } as const;
 const out: Fixture[] = [];
-for (const p of PRESETS) {
+// Version 1 links were recorded before the emoji model's presets existed: they are left out.
+for (const p of PRESETS.filter((preset) => preset.family !== 'emoji')) {
   const recipe = applyPreset({ ...DEFAULT_RECIPE, model: MODELS[p.family] }, p);
   const query = encodeRecipe(recipe);
   out.push({ name: `preset ${p.id}`, query, recipe, ignored: [] });

@@ -44,7 +44,7 @@ describe('isUpdate', () => {
 describe('offlineLine', () => {
   it('says when this version is stored, and that the browser is offline', () => {
     const ready = { kind: 'ready' as const, version: '5bcd28f26e67487d', bytes: 37_000_000 };
-    expect(offlineLine({ online: true, offline: ready })).toBe('Works offline: this version (5bcd28f2, 37.0 MB with the embedded model) is stored in this browser.');
+    expect(offlineLine({ online: true, offline: ready })).toBe('Works offline: this version (5bcd28f2, 37.0 MB with the embedded models) is stored in this browser.');
     expect(offlineLine({ online: false, offline: ready })).toMatch(/^You are offline\. Works offline/);
     expect(offlineLine({ online: true, offline: { kind: 'failed', reason: 'index.html: HTTP 404' } })).toBe('Not available offline: index.html: HTTP 404');
     expect(offlineLine({ online: true, offline: { kind: 'unsupported' } })).toBeUndefined();

@@ -60,7 +60,7 @@ export function offlineLine(state: Pick<AppShellState, 'online' | 'offline'>): s
     case 'preparing':
       return `${prefix}Storing the app for offline use…`;
     case 'ready':
-      return `${prefix}Works offline: this version (${o.version.slice(0, 8)}, ${megabytes(o.bytes)} with the embedded model) is stored in this browser.`;
+      return `${prefix}Works offline: this version (${o.version.slice(0, 8)}, ${megabytes(o.bytes)} with the embedded models) is stored in this browser.`;
     case 'failed':
       return `${prefix}Not available offline: ${o.reason}`;
   }
@@ -68,5 +68,5 @@ export function offlineLine(state: Pick<AppShellState, 'online' | 'offline'>): s
 
 /** A Hub / URL model that is not (completely) in the model cache while the browser is offline. */
 export function offlineModelMessage(title: string): string {
-  return `You are offline; ${title} is not downloaded yet, so it cannot be downloaded now. Nothing is lost: the prompts and settings stay in this page and its link. Connect to the internet, then download it; the embedded toy model works offline.`;
+  return `You are offline; ${title} is not downloaded yet, so it cannot be downloaded now. Nothing is lost: the prompts and settings stay in this page and its link. Connect to the internet, then download it; the embedded models work offline.`;
 }

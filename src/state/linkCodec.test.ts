@@ -73,6 +73,7 @@ describe('share links, version 2', () => {
   it('records the revision each kind of model is loaded at', () => {
     expect(modelRevision('toy-shapes')).toBe(EMBEDDED_REVISIONS['toy-shapes']);
     expect(modelRevision('toy-emoji')).toBe(EMBEDDED_REVISIONS['toy-emoji']);
+    for (const id of ['toString', 'constructor', '__proto__']) expect(modelRevision(id)).toBeUndefined();
     expect(modelRevision('sd15-fp16-external')).toBe('38dacf2c14c89e3538b5e32da888eb9c46e0e1bf');
     expect(modelRevision('sd15-fp16-single')).toBe('main');
     expect(modelRevision('local/toy-shapes')).toBe('main');

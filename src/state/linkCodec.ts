@@ -31,8 +31,7 @@ export interface DecodedLink extends DecodedRecipe {
  * any other repo id (what the app downloads for it), an embedded model's file digest; none for folder URLs.
  */
 export function modelRevision(model: string): string | undefined {
-  const embedded = EMBEDDED_REVISIONS[model];
-  if (embedded !== undefined) return embedded;
+  if (Object.hasOwn(EMBEDDED_REVISIONS, model)) return EMBEDDED_REVISIONS[model];
   const entry = findModel(model);
   if (entry) return entry.source.kind === 'hub' ? entry.source.revision : undefined;
   return isRepoId(model) ? 'main' : undefined;

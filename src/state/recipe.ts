@@ -79,8 +79,18 @@ export type ModelFamily = keyof typeof FAMILY_DEFAULTS;
 const EMBEDDED_FAMILIES: Readonly<Record<string, ModelFamily>> = { 'toy-shapes': 'toy', 'toy-emoji': 'emoji' };
 
 export function modelFamily(model: string): ModelFamily {
-  return EMBEDDED_FAMILIES[model] ?? 'sd';
+  // Own keys only: a model id such as "toString" or "__proto__" is any other model, not an Object built-in.
+  return Object.hasOwn(EMBEDDED_FAMILIES, model) ? EMBEDDED_FAMILIES[model]! : 'sd';
 }
+
+/**
+ * The prompts a family starts from: switching models from one family's starting prompts to another family's
+ * brings that family's (the toy model's words mean nothing to the emoji model, and the other way round).
+ */
+export const FAMILY_STARTS: Readonly<Partial<Record<ModelFamily, Pick<Recipe, 'prompt' | 'edits'>>>> = {
+  toy: { prompt: DEFAULT_RECIPE.prompt, edits: DEFAULT_RECIPE.edits },
+  emoji: { prompt: 'a painting of a squirrel eating a burger', edits: ['a painting of a lion eating a burger'] },
+};
 
 /** Ranges the URL codec and the controls share. */
 export const LIMITS = {

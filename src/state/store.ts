@@ -6,7 +6,7 @@ import { create } from 'zustand';
 import type { BackendChoice } from '../models/backendChoice';
 import type { CachedModel } from '../models/cache';
 import type { OverallProgress } from '../models/progress';
-import { DEFAULT_RECIPE, FAMILY_DEFAULTS, MAX_EDITS, modelFamily, type Recipe } from './recipe';
+import { DEFAULT_RECIPE, FAMILY_DEFAULTS, FAMILY_STARTS, MAX_EDITS, modelFamily, type Recipe } from './recipe';
 import { encodeRecipe } from './urlCodec';
 import type { FieldIssue } from './validate';
 
@@ -112,7 +112,10 @@ export interface StudioState {
   setRecipe(patch: Partial<Recipe>): void;
   setPicture(picture: Picture | undefined): void;
   setInversion(inversion: InversionChoice): void;
-  /** Switches the model; moving between the toy model and Stable Diffusion applies that family's defaults. */
+  /**
+   * Switches the model; moving to another family (toy shapes, emoji, Stable Diffusion) applies its defaults, and
+   * its starting prompts when the prompts are still the previous family's starting ones.
+   */
   setModel(model: string): void;
   setEdit(index: number, prompt: string): void;
   addEdit(): void;
@@ -146,8 +149,12 @@ export const useStudio = create<StudioState>()((set) => ({
   setModel: (model) =>
     set((s) => {
       const family = modelFamily(model);
-      const defaults = family === modelFamily(s.recipe.model) ? {} : FAMILY_DEFAULTS[family];
-      return { recipe: { ...s.recipe, ...defaults, model } };
+      const from = modelFamily(s.recipe.model);
+      if (family === from) return { recipe: { ...s.recipe, model } };
+      const start = FAMILY_STARTS[from];
+      const untouched = start !== undefined && s.recipe.prompt === start.prompt && JSON.stringify(s.recipe.edits) === JSON.stringify(start.edits);
+      const prompts = untouched ? FAMILY_STARTS[family] : undefined;
+      return { recipe: { ...s.recipe, ...FAMILY_DEFAULTS[family], ...(prompts && { ...prompts, crossWords: {}, weights: {}, blendWords: [] }), model } };
     }),
   setEdit: (index, prompt) => set((s) => ({ recipe: { ...s.recipe, edits: s.recipe.edits.map((e, i) => (i === index ? prompt : e)) } })),
   addEdit: () =>

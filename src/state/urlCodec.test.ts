@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RECIPE, MAX_EDITS, resolveKind, reweightBase, type Recipe } from './recipe';
+import { DEFAULT_RECIPE, MAX_EDITS, modelFamily, resolveKind, reweightBase, type Recipe } from './recipe';
 import { decodeRecipe, encodeRecipe } from './urlCodec';
 
 const full: Recipe = {
@@ -135,5 +135,21 @@ describe('model families', () => {
     expect(useStudio.getState().recipe.steps).toBe(30); // same family: the user's choice stays
     useStudio.getState().setModel('toy-shapes');
     expect(useStudio.getState().recipe.steps).toBe(20);
+  });
+
+  it('switching from the toy model’s starting prompts to the emoji model brings the emoji model’s, and back; prompts of one’s own stay', async () => {
+    const { useStudio } = await import('./store');
+    useStudio.setState({ recipe: DEFAULT_RECIPE });
+    useStudio.getState().setModel('toy-emoji');
+    expect(useStudio.getState().recipe).toMatchObject({ model: 'toy-emoji', prompt: 'a painting of a squirrel eating a burger', edits: ['a painting of a lion eating a burger'], guidance: 5, cross: 0.8, self: 0.4 });
+    useStudio.getState().setModel('toy-shapes');
+    expect(useStudio.getState().recipe).toMatchObject({ prompt: DEFAULT_RECIPE.prompt, edits: DEFAULT_RECIPE.edits, guidance: 7.5, cross: 0.4 });
+    useStudio.getState().setRecipe({ prompt: 'a red circle', edits: ['a red square'] });
+    useStudio.getState().setModel('toy-emoji');
+    expect(useStudio.getState().recipe).toMatchObject({ model: 'toy-emoji', prompt: 'a red circle', edits: ['a red square'] });
+  });
+
+  it('takes a model id that names an Object built-in for any other model', () => {
+    for (const id of ['toString', 'constructor', '__proto__', 'hasOwnProperty']) expect(modelFamily(id)).toBe('sd');
   });
 });
