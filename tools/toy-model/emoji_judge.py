@@ -1,6 +1,6 @@
 """The judge for REPORT.md: a small segmentation network trained on the emoji world's own renders.
 
-  /usr/bin/python3 tools/toy-model/emoji_judge.py train [--minutes 12] [--ae runs/toy-emoji-gpu/weights.pt]
+  /usr/bin/python3 tools/toy-model/emoji_judge.py train [--minutes 12] [--ae checkpoints/toy-emoji.pt] [--init J]
   /usr/bin/python3 tools/toy-model/emoji_judge.py check            # accuracy on held-out renders
 
 It labels every pixel of a 64x64 picture with one of the 44 objects or background. Its targets come from
@@ -28,7 +28,8 @@ from emoji_render import load_sprite_tensor, render  # noqa: E402
 from emoji_world import NAMES, sample  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-JUDGE = os.path.join(HERE, "runs", "emoji", "judge.pt")
+# Committed (0.5 MB): trained against the carry's frozen autoencoder (the AE does not change while the run goes on)
+JUDGE = os.path.join(HERE, "checkpoints", "emoji-judge.pt")
 N_CLASSES = len(NAMES) + 1  # 0 = background
 
 
