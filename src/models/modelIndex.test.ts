@@ -106,8 +106,8 @@ describe('planFiles', () => {
 });
 
 describe('registry and sources', () => {
-  it('has the toy model and both SD 1.5 storage forms', () => {
-    expect(KNOWN_MODELS.map((m) => m.id)).toEqual(['toy-shapes', 'sd15-fp16-external', 'sd15-fp16-single']);
+  it('has the embedded models and both SD 1.5 storage forms', () => {
+    expect(KNOWN_MODELS.map((m) => m.id)).toEqual(['toy-shapes', 'toy-emoji', 'sd15-fp16-external', 'sd15-fp16-single']);
     expect(findModel('sd15-fp16-external')?.files.map((f) => f.path)).toContain('unet/weights.pb');
     expect(findModel('sd15-fp16-single')?.storage).toBe('single-file');
   });
