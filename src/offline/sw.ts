@@ -163,12 +163,12 @@ function withIsolation(response: Response): Response {
 }
 
 /**
- * A shell file from this version's cache. One the precache has not stored yet is stored first (checked, shared
- * with the precache's own download) and then answered whole from the cache. Streamed through the worker from the
- * network instead, the 18 MB emoji UNet broke off mid-way ("network error") in 3 of 3 e2e runs while the precache
- * ran, also with the fetch event extended until the stream ended (so not the worker being stopped; cause not
- * found); answered from the cache, 3 of 3 passed. The cost: no byte progress for such a file on a first visit.
- * Offline, or when the host serves other bytes, the network answers as before.
+ * A shell file from this version's cache. While the precache runs, one it has not stored yet is stored first
+ * (checked, sharing the precache's download of it) and then answered whole from the cache: streamed through the
+ * worker from the network during the precache instead, the 18 MB emoji UNet broke off mid-way ("network error")
+ * in 3 of 3 e2e runs, also with the fetch event extended until the stream's end (cause not found); stored first,
+ * 3 of 3 passed. The cost: no byte progress for such a file then. At other times, and whenever storing fails
+ * (offline, no quota, the host serves other bytes), the network answers as before.
  */
 async function fromShell(request: Request): Promise<Response> {
   const path = cacheName && request.method === 'GET' ? shellPathFor(request.url, sw.location.href, paths, request.mode === 'navigate') : undefined;
@@ -176,12 +176,14 @@ async function fromShell(request: Request): Promise<Response> {
     const cache = await caches.open(cacheName!);
     const hit = await cache.match(fileUrl(path));
     if (hit) return hit;
-    try {
-      await store(byPath.get(path)!, cache);
-      const stored = await cache.match(fileUrl(path));
-      if (stored) return stored;
-    } catch {
-      // not stored (offline, or the host serves other bytes): the network answers as it can
+    if (precaching) {
+      try {
+        await store(byPath.get(path)!, cache);
+        const stored = await cache.match(fileUrl(path));
+        if (stored) return stored;
+      } catch {
+        // not stored: the network answers as it can
+      }
     }
   }
   return fetch(request);
