@@ -3,15 +3,10 @@
  * word swap from the examples, generate on wasm, see 64-px images and 16×16 maps; its share link opens the same
  * recipe on a new page and gives the same pixels. The About panel credits the Noto Emoji images it learnt from.
  */
-import { expect, test, type Page } from '@playwright/test';
-import { canvasHashes } from './helpers/pixels';
+import { expect, test } from '@playwright/test';
+import { resultPixels } from './helpers/pixels';
+import { waitForDone } from './helpers/run';
 import { openSection } from './helpers/sections';
-
-const resultPixels = (page: Page): Promise<string[]> => canvasHashes(page, '[data-testid^="result-"] canvas.final');
-
-async function waitForDone(page: Page): Promise<void> {
-  await expect(page.getByTestId('run-status')).toHaveText(/Done\./, { timeout: 180_000 });
-}
 
 test('the emoji model draws the notebook’s swap, and its share link gives the same pixels', async ({ page, context }, testInfo) => {
   test.setTimeout(400_000);
@@ -32,7 +27,7 @@ test('the emoji model draws the notebook’s swap, and its share link gives the 
   await expect(page.getByLabel('Edited prompt 2', { exact: true })).toHaveValue('a painting of a cat eating a burger');
   await page.getByLabel('Steps', { exact: true }).fill('6');
   await page.getByRole('button', { name: /^Generate/ }).click();
-  await waitForDone(page);
+  await waitForDone(page, 180_000);
   const pixels = await resultPixels(page);
   expect(pixels).toHaveLength(6); // source + two edits, and the no-controller baseline of each
   for (const p of pixels) expect(p).toMatch(/^64x64:/);
@@ -46,7 +41,7 @@ test('the emoji model draws the notebook’s swap, and its share link gives the 
   await second.setViewportSize({ width: 1400, height: 1100 });
   await second.goto(link);
   await expect(second.getByLabel('Source prompt', { exact: true })).toHaveValue('a painting of a squirrel eating a burger');
-  await waitForDone(second);
+  await waitForDone(second, 180_000);
   expect(await resultPixels(second)).toEqual(pixels);
 
   const about = page.getByTestId('about');

@@ -9,14 +9,8 @@ import { linkParams } from './helpers/link';
 import { encodeLink } from '../src/state/linkCodec';
 import { DEFAULT_RECIPE, MAX_PROMPT_CHARS } from '../src/state/recipe';
 import { openSection } from './helpers/sections';
-import { canvasHashes } from './helpers/pixels';
-
-const resultPixels = (page: Page): Promise<string[]> => canvasHashes(page, '[data-testid^="result-"] canvas.final');
-
-async function waitForDone(page: Page): Promise<void> {
-  await expect(page.getByTestId('run-status')).toHaveText(/Done\./, { timeout: 120_000 });
-}
-
+import { resultPixels } from './helpers/pixels';
+import { waitForDone } from './helpers/run';
 
 test('edit by editing the prompt, share the link, get the same images', async ({ page, context }, testInfo) => {
   test.setTimeout(300_000);

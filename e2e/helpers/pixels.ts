@@ -16,3 +16,8 @@ export async function canvasHashes(page: Page, selector: string): Promise<string
     selector,
   );
 }
+
+/** The hashes of every result image of the studio (the main run and its no-controller baseline), in order. */
+export function resultPixels(page: Page): Promise<string[]> {
+  return canvasHashes(page, '[data-testid^="result-"] canvas.final');
+}

@@ -11,16 +11,17 @@ import { downloadModel, redownloadDamaged } from './engineSession';
 import { cachedEntry, isEmbedded, TOY_ID } from './modelCatalog';
 import { checkModel, useModelView } from './useModelView';
 
-/** What each embedded model draws, as the picker says it. */
-const EMBEDDED_WHAT: Readonly<Record<string, string>> = {
-  'toy-shapes': 'toy model (coloured shapes',
-  'toy-emoji': 'emoji model (animals, food and things, 64 px; a preview, still in training',
+/** Each embedded model as the picker names it, and what it draws. */
+const EMBEDDED_NAMES: Readonly<Record<string, { name: string; draws: string }>> = {
+  'toy-shapes': { name: 'toy model', draws: 'coloured shapes' },
+  'toy-emoji': { name: 'emoji model', draws: 'animals, food and things, 64 px; a preview, still in training' },
 };
 
 /** The picker's words for an embedded model, with its shipped size; undefined for the others. */
 function embeddedOptionLabel(m: ModelEntry): string | undefined {
   if (!isEmbedded(m.id)) return undefined;
-  return `Embedded ${EMBEDDED_WHAT[m.id] ?? `model (${m.id}`}, ${formatBytes(embeddedModelBytes(m.id))})`;
+  const { name, draws } = EMBEDDED_NAMES[m.id] ?? { name: 'model', draws: m.id };
+  return `Embedded ${name} (${draws}, ${formatBytes(embeddedModelBytes(m.id))})`;
 }
 
 function CustomModel() {

@@ -33,9 +33,7 @@ import { embeddedModelBytes } from './embeddedModel';
 export const TOY_ID = TOY_MODEL.id;
 
 /** Embedded models load from the app's own folder; every other model goes through the browser cache. */
-export function isEmbedded(model: string): boolean {
-  return isEmbeddedModel(model);
-}
+export const isEmbedded: (model: string) => boolean = isEmbeddedModel;
 
 /** The cache reference of a non-embedded model: a registry entry, an `owner/name` repo id, or a folder URL. */
 export function cacheRefFor(model: string, hubEndpoint?: string): CacheRef {

@@ -80,38 +80,31 @@ export const EMBEDDED_REVISIONS: Readonly<Record<string, string>> = {
   'toy-emoji': 'sha256:ecbb611b4f5c901b',
 };
 
-/** The files of a model this app serves from public/models/<id>/ (tools/toy-model's exporters write that layout). */
-function embeddedFiles(): ModelFileSpec[] {
-  return [...LAYOUT_FILES, ...OPTIONAL_CONFIGS, { path: GRAPH_FILES.textEncoder }, { path: GRAPH_FILES.unet }, { path: GRAPH_FILES.vaeDecoder }];
+/**
+ * A model this app serves from public/models/<id>/, written by one of tools/toy-model's exporters in the diffusers
+ * ONNX layout: fp32, single-file graphs, ≤ 25 MB of them (the exporter asserts it), so it runs on any device.
+ */
+function embeddedEntry(id: string, label: string, exporter: string): ModelEntry {
+  return {
+    id,
+    label,
+    source: { kind: 'url', baseUrl: `models/${id}/` },
+    precision: 'fp32',
+    storage: 'single-file',
+    files: [...LAYOUT_FILES, ...OPTIONAL_CONFIGS, { path: GRAPH_FILES.textEncoder }, { path: GRAPH_FILES.unet }, { path: GRAPH_FILES.vaeDecoder }],
+    // Estimates from the exporters' budget (the largest weight of either model is under 1 MB).
+    requirements: { shaderF16: false, latentSize: 16, heads: 4, largestWeightBytes: 4 * MB, weightBytes: 25 * MB },
+    provenance: `served by this app from public/models/${id} (tools/toy-model/${exporter} writes that layout)`,
+  };
 }
 
-export const TOY_MODEL: ModelEntry = {
-  id: 'toy-shapes',
-  label: 'Toy shapes (embedded, ~25 MB, any device)',
-  source: { kind: 'url', baseUrl: 'models/toy-shapes/' },
-  precision: 'fp32',
-  storage: 'single-file',
-  files: embeddedFiles(),
-  // Estimates: the toy model is small by construction (export.py asserts ≤ 25 MB of graphs).
-  requirements: { shaderF16: false, latentSize: 16, heads: 4, largestWeightBytes: 4 * MB, weightBytes: 25 * MB },
-  provenance: 'served by this app from public/models/toy-shapes (tools/toy-model/export.py writes that layout)',
-};
+export const TOY_MODEL: ModelEntry = embeddedEntry('toy-shapes', 'Toy shapes (embedded, ~25 MB, any device)', 'export.py');
 
 /**
  * The 64-px emoji world (issue #20): the homework notebook's animals, food and things, drawn from Noto emoji
  * sprites (Apache-2.0). In training: shipped as a preview beside toy-shapes until it meets REPORT-emoji.md's goals.
  */
-export const TOY_EMOJI_MODEL: ModelEntry = {
-  id: 'toy-emoji',
-  label: 'Emoji, 64 px (embedded preview, still in training, ~25 MB, any device)',
-  source: { kind: 'url', baseUrl: 'models/toy-emoji/' },
-  precision: 'fp32',
-  storage: 'single-file',
-  files: embeddedFiles(),
-  // export_emoji.py asserts ≤ 25 MB of graphs; the largest weight is a 128-channel 3×3 convolution (< 1 MB).
-  requirements: { shaderF16: false, latentSize: 16, heads: 4, largestWeightBytes: 4 * MB, weightBytes: 25 * MB },
-  provenance: 'served by this app from public/models/toy-emoji (tools/toy-model/export_emoji.py writes that layout)',
-};
+export const TOY_EMOJI_MODEL: ModelEntry = embeddedEntry('toy-emoji', 'Emoji, 64 px (embedded preview, still in training, ~25 MB, any device)', 'export_emoji.py');
 
 /** The models served by this app itself: no download, no cache, run on any device. */
 export const EMBEDDED_MODELS: readonly ModelEntry[] = [TOY_MODEL, TOY_EMOJI_MODEL];
