@@ -40,8 +40,8 @@ test('a finished run is kept, survives a reload, reopens with the same pixels, e
   const first = await resultPixels(page);
   expect(first).toHaveLength(4);
   await expect(entries(page)).toHaveCount(1);
-  await expect(entries(page).first()).toContainText('a yellow star → a yellow heart');
-  await expect(entries(page).first()).toContainText('toy-shapes · seed 8888 · 3 steps');
+  await expect(entries(page).first()).toContainText('a painting of a squirrel eating a burger → a painting of a lion eating a burger');
+  await expect(entries(page).first()).toContainText('toy-emoji · seed 8888 · 3 steps');
 
   await page.getByLabel('Seed', { exact: true }).fill('1234');
   await generate(page);
@@ -61,7 +61,7 @@ test('a finished run is kept, survives a reload, reopens with the same pixels, e
   await expect(page.getByTestId('run-status')).toHaveText('Done.'); // not "from earlier settings"
   await expect.poll(() => resultPixels(page)).toEqual(first);
   // Its attention came back too: the per-token strips show the source's maps.
-  await expect(page.getByRole('img', { name: 'attention of “star”' })).toBeVisible();
+  await expect(page.getByRole('img', { name: 'attention of “squirrel”' })).toBeVisible();
   // Generating the reopened recipe again gives the same pixels as the stored ones.
   await generate(page);
   expect(await resultPixels(page)).toEqual(first);
@@ -78,7 +78,7 @@ test('a finished run is kept, survives a reload, reopens with the same pixels, e
   const oldest = names.find((n) => n.endsWith('/run.json') && JSON.parse(new TextDecoder().decode(files[n])).recipe.seed === 8888)!;
   const folder = oldest.slice(0, -'run.json'.length);
   const run = JSON.parse(new TextDecoder().decode(files[oldest]));
-  expect(run).toMatchObject({ model: 'toy-shapes', recipe: { prompt: 'a yellow star', edits: ['a yellow heart'], steps: 3 } });
+  expect(run).toMatchObject({ model: 'toy-emoji', recipe: { prompt: 'a painting of a squirrel eating a burger', edits: ['a painting of a lion eating a burger'], steps: 3 } });
   expect(run.link).toMatch(/\?r=2\./);
   const edit = PNG.sync.read(Buffer.from(files[`${folder}edit-1.png`]));
   expect([...edit.data]).toEqual(first[1]);
@@ -94,12 +94,13 @@ test('when storage runs out the oldest runs are evicted with a notice, and the n
   test.setTimeout(300_000);
   // Chromium's real quota, cut through the DevTools protocol before the origin first opens its storage (a quota
   // set later is not seen by a database already open): an empty history and the service worker take ~80 kB, a
-  // 2-step toy run ~57 kB (PNGs and maps), so about two runs fit.
+  // 2-step run of the toy-shapes model ~57 kB (PNGs and maps), so about two runs fit. (The quotas here are sized
+  // for that model's 32-px runs, hence `model=toy-shapes`.)
   const cdp = await page.context().newCDPSession(page);
   const origin = new URL(baseURL!).origin;
   await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: 220_000 });
   cutQuota = { cdp, origin };
-  await page.goto('/?backend=wasm');
+  await page.goto('/?model=toy-shapes&backend=wasm');
   await page.getByLabel('Steps', { exact: true }).fill('2');
   for (const seed of ['8888', '1', '2', '3']) {
     await page.getByLabel('Seed', { exact: true }).fill(seed);
@@ -120,7 +121,7 @@ test('a run that cannot fit even alone is reported, and stays on screen', async 
   const origin = new URL(baseURL!).origin;
   await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: 100_000 }); // an empty history and little more
   cutQuota = { cdp, origin };
-  await page.goto('/?backend=wasm');
+  await page.goto('/?model=toy-shapes&backend=wasm'); // sized for the toy-shapes model's runs, as above
   await page.getByLabel('Steps', { exact: true }).fill('2');
   await generate(page);
   await expect(page.getByTestId('history-notice')).toContainText('The last run is not in the history');

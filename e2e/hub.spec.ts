@@ -219,7 +219,7 @@ test('any repo id is checked first: a missing repo, a PyTorch-only repo and bad 
   await field.fill('not a repo');
   await check.click();
   await expect(error).toContainText('neither a Hub repo id');
-  await expect(page.getByLabel('Model', { exact: true })).toHaveValue('toy-shapes');
+  await expect(page.getByLabel('Model', { exact: true })).toHaveValue('toy-emoji'); // still the default
   await field.fill(REPO);
   await check.click();
   await expect(page.getByLabel('Model', { exact: true })).toHaveValue(REPO);
@@ -227,7 +227,7 @@ test('any repo id is checked first: a missing repo, a PyTorch-only repo and bad 
   expect(fileRequests().map((r) => r.path)).toEqual(['model_index.json', 'model_index.json']); // no model file
 });
 
-test('a model the device cannot run is blocked before downloading, with the toy model offered', async ({ page }) => {
+test('a model the device cannot run is blocked before downloading, with the embedded emoji model offered', async ({ page }) => {
   // fp16 needs WebGPU; "Run on: WebAssembly" counts WebGPU out.
   await page.goto(`/?backend=wasm&hub=${encodeURIComponent(hub.url)}&model=sd15-fp16-external`);
   await expect(page.getByTestId('model-verdict')).toContainText('needs WebGPU');
@@ -235,6 +235,6 @@ test('a model the device cannot run is blocked before downloading, with the toy 
   await page.getByRole('button', { name: /^Generate/ }).click();
   await expect(page.getByTestId('run-error')).toContainText('needs WebGPU');
   expect(hub.requests).toEqual([]); // nothing was fetched, not even the file list
-  await page.getByRole('button', { name: 'Use the toy model' }).click();
-  await expect(page.getByLabel('Model', { exact: true })).toHaveValue('toy-shapes');
+  await page.getByRole('button', { name: 'Use the emoji model' }).click();
+  await expect(page.getByLabel('Model', { exact: true })).toHaveValue('toy-emoji');
 });

@@ -68,7 +68,14 @@ test('a chosen picture is inverted and edited: reconstruction next to the edit, 
   await page.getByLabel('Picture to edit').setInputFiles(join(PICTURES, 'star-yellow.png'));
   await expect(page.getByTestId('picture-panel')).toContainText('star-yellow.png');
   await expect(page.getByTestId('picture-panel')).toContainText('32×32');
+  // The default emoji model has no VAE encoder: the panel says so before any run and offers the toy shapes model,
+  // which brings its own starting prompts.
+  await expect(page.getByTestId('picture-model')).toContainText('The toy-emoji model has no VAE encoder, so it cannot take a picture');
   expect(await seriousViolations(page)).toEqual([]);
+  await page.getByRole('button', { name: 'Use the toy shapes model' }).click();
+  await expect(page.getByTestId('picture-model')).toHaveCount(0);
+  await expect(page.getByLabel('Source prompt', { exact: true })).toHaveValue('a yellow star');
+  await expect(page.getByLabel('Edited prompt 1', { exact: true })).toHaveValue('a yellow heart');
   await generate(page);
   await expect(page.getByTestId('stage-source')).toContainText('Reconstruction of your picture');
   // `SCREENSHOTS=1` writes the README's picture; otherwise it goes with the test's output.

@@ -12,7 +12,8 @@ import { encodeLink } from '../src/state/linkCodec';
 import { DEFAULT_RECIPE } from '../src/state/recipe';
 
 const SHOTS = process.env.SCREENSHOTS === '1';
-const recipe = { ...DEFAULT_RECIPE, prompt: 'a yellow star', edits: ['a yellow heart'], seed: 8888, steps: 8, cross: 0.4, self: 0.2, baseline: false };
+// The starting example on the default emoji model: a painting of a squirrel eating a burger → … a lion …
+const recipe = { ...DEFAULT_RECIPE, seed: 8888, steps: 20, baseline: false };
 
 async function openRun(page: Page): Promise<void> {
   await page.goto(`/?${await encodeLink(recipe)}&backend=wasm`);
@@ -55,9 +56,9 @@ test('a word overlays its attention on its image; comparison modes and the step 
   await openRun(page);
   const lines = page.getByTestId('prompt-lines');
   // The changed word is highlighted in the edit's line.
-  await expect(lines.getByRole('group', { name: /^Edit prompt/ }).locator('.word-swapped')).toHaveText('heart');
-  await expect(lines.getByRole('group', { name: /^Source prompt/ }).locator('.word-replaced')).toHaveText('star');
-  await lines.getByRole('button', { name: /^heart \(swapped\)/ }).hover();
+  await expect(lines.getByRole('group', { name: /^Edit prompt/ }).locator('.word-swapped')).toHaveText('lion');
+  await expect(lines.getByRole('group', { name: /^Source prompt/ }).locator('.word-replaced')).toHaveText('squirrel');
+  await lines.getByRole('button', { name: /^lion \(swapped\)/ }).hover();
   const heat = page.getByTestId('heat-1');
   await expect(heat).toBeVisible();
   await expect(page.getByTestId('heat-0')).toHaveCount(0);
@@ -69,15 +70,15 @@ test('a word overlays its attention on its image; comparison modes and the step 
       const alpha = d.filter((_, i) => i % 4 === 3);
       return { lo: Math.min(...alpha), hi: Math.max(...alpha), key: [...alpha].join() };
     });
-  const heart = await overlay();
-  expect([heart.lo, heart.hi]).toEqual([0, 255]);
-  await lines.getByRole('button', { name: /^yellow: where it attends in the edit/ }).hover();
-  await expect.poll(async () => (await overlay()).key).not.toBe(heart.key);
-  await lines.getByRole('button', { name: /^heart \(swapped\)/ }).hover();
+  const lion = await overlay();
+  expect([lion.lo, lion.hi]).toEqual([0, 255]);
+  await lines.getByRole('button', { name: /^burger: where it attends in the edit/ }).hover();
+  await expect.poll(async () => (await overlay()).key).not.toBe(lion.key);
+  await lines.getByRole('button', { name: /^lion \(swapped\)/ }).hover();
   await page.getByLabel('Overlay opacity').fill('0.3');
   await expect(heat).toHaveCSS('opacity', '0.3');
   // Tapping pins it: it stays after the pointer leaves.
-  await lines.getByRole('button', { name: /^heart \(swapped\)/ }).click();
+  await lines.getByRole('button', { name: /^lion \(swapped\)/ }).click();
   await page.mouse.move(5, 5);
   await expect(heat).toBeVisible();
 
@@ -94,7 +95,7 @@ test('a word overlays its attention on its image; comparison modes and the step 
   expect(stops).toBeGreaterThan(2);
   await scrubber.fill(String(Math.floor(stops / 2)));
   await expect(page.getByTestId('stage-source').locator('canvas.preview')).toHaveCount(1);
-  await expect(page.getByTestId('step-scrubber')).toContainText(/step \d+ of 8/);
+  await expect(page.getByTestId('step-scrubber')).toContainText(/step \d+ of 20/);
   await page.getByRole('button', { name: 'Show the final images' }).click();
   await expect(page.getByTestId('stage-source').locator('canvas.preview')).toHaveCount(0);
 });

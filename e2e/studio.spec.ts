@@ -1,5 +1,5 @@
 /**
- * The studio on the embedded toy model, as a user drives it: type prompts, move a slider, generate,
+ * The studio on the embedded emoji model (the default), as a user drives it: type prompts, move a slider, generate,
  * see progress, images and heatmaps; copy the link, open it in a new page, get the same state and
  * the same pixels. Also: accessibility (axe-core), a hostile share link, and a link with a negative prompt.
  */
@@ -20,18 +20,19 @@ test('edit by editing the prompt, share the link, get the same images', async ({
   await page.screenshot({ path: testInfo.outputPath('studio-initial.png'), fullPage: true });
   expect(await seriousViolations(page)).toEqual([]);
 
-  await page.getByLabel('Source prompt', { exact: true }).fill('a blue circle');
-  await page.getByLabel('Edited prompt 1', { exact: true }).fill('a blue star');
+  await page.getByLabel('Source prompt', { exact: true }).fill('a cat sitting on a table');
+  await page.getByLabel('Edited prompt 1', { exact: true }).fill('a dog sitting on a table');
   await page.getByLabel('Steps', { exact: true }).fill('8');
   await page.getByLabel('Cross-attention replace steps', { exact: true }).fill('0.7');
-  await expect(page.locator('.diff-swapped')).toHaveText('star ');
+  await expect(page.locator('.diff-swapped')).toHaveText('dog ');
   await page.getByRole('button', { name: /^Generate/ }).click();
   await expect(page.getByTestId('run-status')).toContainText(/UNet call|Loading/);
   await waitForDone(page);
   await expect(page.getByTestId('attention-tiles').locator('li')).not.toHaveCount(0);
-  await expect(page.getByTestId('attention-tiles')).toContainText('star');
+  await expect(page.getByTestId('attention-tiles')).toContainText('dog');
   const pixels = await resultPixels(page);
   expect(pixels).toHaveLength(4); // source + edit, with the no-controller baseline row
+  for (const p of pixels) expect(p).toMatch(/^64x64:/);
   await page.screenshot({ path: testInfo.outputPath('studio-results.png'), fullPage: true });
   expect(await seriousViolations(page)).toEqual([]);
 
@@ -43,13 +44,14 @@ test('edit by editing the prompt, share the link, get the same images', async ({
   expect(link).toBe(page.url());
   expect(new URL(link).searchParams.get('r')).toMatch(/^2\.[\w-]+$/);
   const shared = await linkParams(link);
-  expect(shared.get('p')).toBe('a blue circle');
+  expect(shared.get('p')).toBe('a cat sitting on a table');
+  expect(shared.get('model')).toBe('toy-emoji');
   expect(shared.get('cross')).toBe('0.7');
   expect(shared.get('backend')).toBe('wasm');
   const second = await context.newPage();
   await second.setViewportSize({ width: 1400, height: 1100 });
   await second.goto(link);
-  await expect(second.getByLabel('Edited prompt 1', { exact: true })).toHaveValue('a blue star');
+  await expect(second.getByLabel('Edited prompt 1', { exact: true })).toHaveValue('a dog sitting on a table');
   await expect(second.getByLabel('Steps', { exact: true })).toHaveValue('8');
   await waitForDone(second);
   await second.screenshot({ path: testInfo.outputPath('studio-shared-link.png'), fullPage: true });
@@ -77,32 +79,32 @@ test('a hostile share link opens with safe values and says what it ignored', asy
 test('an engine error shows next to the control it concerns', async ({ page }) => {
   test.setTimeout(120_000);
   await page.goto('/?backend=wasm');
-  await page.getByLabel('Edited prompt 1', { exact: true }).fill('a big red square');
+  await page.getByLabel('Edited prompt 1', { exact: true }).fill('a painting of a big squirrel eating a burger');
   await openSection(page, 'prompt-options');
   await page.getByLabel('Edit kind', { exact: true }).selectOption('replace');
   await page.getByRole('button', { name: /^Generate/ }).click();
   const kindField = page.locator('.field', { has: page.getByLabel('Edit kind', { exact: true }) });
-  await expect(kindField.getByRole('alert')).toContainText('prompt A has 3 words and prompt B has 4 words', { timeout: 90_000 });
+  await expect(kindField.getByRole('alert')).toContainText('prompt A has 8 words and prompt B has 9 words', { timeout: 90_000 });
   await expect(page.getByText('see the message next to the highlighted control')).toBeVisible();
 });
 
 test('LocalBlend words are picked as chips per prompt and travel in the link', async ({ page }) => {
   await page.goto('/?backend=wasm');
-  await page.getByLabel('Source prompt', { exact: true }).fill('a red circle');
-  await page.getByLabel('Edited prompt 1', { exact: true }).fill('a red square');
+  await page.getByLabel('Source prompt', { exact: true }).fill('a red car');
+  await page.getByLabel('Edited prompt 1', { exact: true }).fill('a red bus');
   await openSection(page, 'local-edit');
   await page.getByLabel('restrict the edit to the words\' region').check();
   const source = page.getByRole('group', { name: 'Source words' });
-  await expect(source.getByRole('button', { name: 'circle' })).toHaveAttribute('aria-pressed', 'true');
+  await expect(source.getByRole('button', { name: 'car' })).toHaveAttribute('aria-pressed', 'true');
   await source.getByRole('button', { name: 'red' }).click();
   await expect(source.getByRole('button', { name: 'red' })).toHaveAttribute('aria-pressed', 'true');
-  await page.getByRole('group', { name: 'Edit 1 words' }).getByRole('button', { name: 'square' }).click();
-  await expect.poll(async () => (await linkParams(page.url())).getAll('b')).toEqual(['circle,red', '']);
+  await page.getByRole('group', { name: 'Edit 1 words' }).getByRole('button', { name: 'bus' }).click();
+  await expect.poll(async () => (await linkParams(page.url())).getAll('b')).toEqual(['car,red', '']);
 });
 
 test('a share link with a negative prompt opens with it filled in, and the negative prompt changes the pixels', async ({ page }) => {
   test.setTimeout(300_000);
-  const recipe = { ...DEFAULT_RECIPE, prompt: 'a red circle', edits: ['a red square'], negativePrompt: 'red', steps: 6, baseline: false };
+  const recipe = { ...DEFAULT_RECIPE, prompt: 'a red car', edits: ['a red bus'], negativePrompt: 'red', steps: 6, baseline: false };
   await page.goto(`/?${await encodeLink(recipe)}&backend=wasm`);
   const negative = page.getByLabel('Negative prompt (optional)', { exact: true });
   await expect(negative).toHaveValue('red');

@@ -60,7 +60,8 @@ test('an out-of-range number stays as typed, shows the accepted range and blocks
 });
 
 test('seed, reweight factors, windows and the LocalBlend threshold refuse bad values the same way', async ({ page }) => {
-  await page.goto('/?backend=wasm');
+  // The reweighting example is the toy-shapes model's (the emoji model has none yet).
+  await page.goto('/?model=toy-shapes&backend=wasm');
   const seed = page.getByLabel('Seed', { exact: true });
   await seed.fill('-1');
   await expect(field(page, 'Seed').getByRole('alert')).toContainText('an integer from 0 to 4294967295');
@@ -111,8 +112,8 @@ test('an empty prompt is flagged next to its field', async ({ page }) => {
 test('each prompt counts its tokens against 77 and marks the words beyond', async ({ page }) => {
   await page.goto('/?backend=wasm');
   const source = field(page, 'Source prompt');
-  // "a yellow star": BOS, 3 words of one token each on the toy tokenizer, EOS.
-  await expect(source.getByTestId('token-count')).toHaveText('5 of 77 tokens (start and end included)');
+  // "a painting of a squirrel eating a burger": BOS, 8 words of one token each on the emoji model's tokenizer, EOS.
+  await expect(source.getByTestId('token-count')).toHaveText('10 of 77 tokens (start and end included)');
   // 80 one-token words: 82 with BOS and EOS, so the last 5 words do not fit (75 prompt tokens are kept).
   const words = Array.from({ length: 80 }, (_, i) => (i < 75 ? 'red' : 'blue'));
   await page.getByLabel('Source prompt', { exact: true }).fill(words.join(' '));
@@ -165,16 +166,16 @@ test('the example picker keeps the chosen example and says what it teaches', asy
   await page.goto('/?backend=wasm');
   const picker = page.getByLabel('Examples');
   // A first visit holds the starting recipe, which is not one of the examples: it says so, not "your own settings".
-  await expect(page.getByTestId('preset-teaches')).toContainText('The starting example: "a yellow star" becomes "a yellow heart"');
-  await picker.selectOption({ label: 'Add a word (refine)' });
-  await expect(picker).toHaveValue('toy-refine');
+  await expect(page.getByTestId('preset-teaches')).toContainText('The starting example: "a painting of a squirrel eating a burger" becomes "a painting of a lion eating a burger"');
+  await picker.selectOption({ label: 'A cat on a table … in the snow' });
+  await expect(picker).toHaveValue('emoji-refine');
   await expect(page.getByTestId('preset-teaches')).toBeVisible();
-  await expect(page.getByTestId('preset-teaches')).toHaveText('Words added to the prompt get their own attention; the others inherit the source’s.');
-  await expect(picker).toHaveAccessibleDescription(/Words added to the prompt/);
-  await expect(page.getByLabel('Edited prompt 1', { exact: true })).toHaveValue('a big red circle');
+  await expect(page.getByTestId('preset-teaches')).toHaveText('Refinement: the added words change the scene, the cat and the table stay.');
+  await expect(picker).toHaveAccessibleDescription(/the added words change the scene/);
+  await expect(page.getByLabel('Edited prompt 1', { exact: true })).toHaveValue('a cat sitting on a table in the snow');
   // The choice survives a reload from the link …
   await page.reload();
-  await expect(page.getByLabel('Examples')).toHaveValue('toy-refine');
+  await expect(page.getByLabel('Examples')).toHaveValue('emoji-refine');
   // … and becomes "custom" once a control is changed by hand.
   await page.getByLabel('Steps', { exact: true }).fill('9');
   await expect(page.getByLabel('Examples')).toHaveValue('');

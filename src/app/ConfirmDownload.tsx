@@ -1,13 +1,13 @@
 /**
  * A share link naming a Hub model that is not in this browser yet: ask before downloading (it can be
- * gigabytes), or switch to the embedded toy model, which runs at once. Offline, it says that the model cannot be
+ * gigabytes), or switch to the embedded emoji model, which runs at once. Offline, it says that the model cannot be
  * downloaded now and keeps the question open (the link's recipe stays) until the browser is back online.
  */
 import { formatBytes } from '../models';
 import { useStudio } from '../state/store';
 import { useAppShell } from './appShell';
 import { generate } from './engineSession';
-import { TOY_ID } from './modelCatalog';
+import { FALLBACK_MODEL_ID } from './modelCatalog';
 import { offlineModelMessage } from './shellView';
 import { useModelView } from './useModelView';
 
@@ -54,11 +54,11 @@ function Confirm({ model }: { model: string }) {
           type="button"
           onClick={() => {
             setModels({ confirm: undefined });
-            useStudio.getState().setModel(TOY_ID);
+            useStudio.getState().setModel(FALLBACK_MODEL_ID);
             void generate();
           }}
         >
-          Use the toy model instead
+          Use the emoji model instead
         </button>
         <button type="button" onClick={() => setModels({ confirm: undefined })}>
           Not now

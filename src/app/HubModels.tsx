@@ -1,5 +1,5 @@
 /**
- * The model picker: the embedded models (toy shapes by default, the emoji preview), the registry's Hub models, or any repo id / URL
+ * The model picker: the embedded models (the emoji model by default, toy shapes), the registry's Hub models, or any repo id / URL
  * (checked through its model_index.json); size, cache state, precision, requirements and the device verdict.
  */
 import { useState } from 'react';
@@ -8,13 +8,13 @@ import { useStudio } from '../state/store';
 import { isModelId } from '../state/urlCodec';
 import { embeddedModelBytes } from './embeddedModel';
 import { downloadModel, redownloadDamaged } from './engineSession';
-import { cachedEntry, isEmbedded, TOY_ID } from './modelCatalog';
+import { cachedEntry, isEmbedded, FALLBACK_MODEL_ID } from './modelCatalog';
 import { checkModel, useModelView } from './useModelView';
 
 /** Each embedded model as the picker names it, and what it draws. */
 const EMBEDDED_NAMES: Readonly<Record<string, { name: string; draws: string }>> = {
   'toy-shapes': { name: 'toy model', draws: 'coloured shapes' },
-  'toy-emoji': { name: 'emoji model', draws: 'animals, food and things, 64 px; a preview, still in training' },
+  'toy-emoji': { name: 'emoji model', draws: 'animals, food and things, 64 px' },
 };
 
 /** The picker's words for an embedded model, with its shipped size; undefined for the others. */
@@ -122,8 +122,8 @@ export function HubModels() {
             <li key={a.kind}>
               {a.message}{' '}
               {a.kind === 'toy-model' && (
-                <button type="button" onClick={() => useStudio.getState().setModel(TOY_ID)}>
-                  Use the toy model
+                <button type="button" onClick={() => useStudio.getState().setModel(FALLBACK_MODEL_ID)}>
+                  Use the emoji model
                 </button>
               )}
             </li>

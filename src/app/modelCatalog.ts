@@ -17,6 +17,7 @@ import {
   resolveModel,
   sourceKey,
   SD15_FP16_EXTERNAL,
+  TOY_EMOJI_MODEL,
   TOY_MODEL,
   type CachedModel,
   type ModelEntry,
@@ -29,8 +30,11 @@ import { pageStorage, recallMeasurement } from './backendMemory';
 import { probeDevice } from './deviceProbe';
 import { embeddedModelBytes } from './embeddedModel';
 
-/** The embedded model offered where a model cannot run on a device (the smallest and fastest). */
-export const TOY_ID = TOY_MODEL.id;
+/**
+ * The embedded model offered where a model cannot run on a device or is not downloaded: the default, which runs
+ * on any device and draws the notebook's nouns (Stable Diffusion prompts such as "a cat riding a bicycle").
+ */
+export const FALLBACK_MODEL_ID = TOY_EMOJI_MODEL.id;
 
 /** Embedded models load from the app's own folder; every other model goes through the browser cache. */
 export const isEmbedded: (model: string) => boolean = isEmbeddedModel;

@@ -5,15 +5,16 @@ import { lessonsFor, SWEEP } from './lessons';
 
 const sd = { ...DEFAULT_RECIPE, model: 'sd-1.5', seed: 42 };
 const emoji = { ...DEFAULT_RECIPE, model: 'toy-emoji', seed: 3 };
+const toy = { ...DEFAULT_RECIPE, model: 'toy-shapes', prompt: 'a yellow star', edits: ['a yellow heart'], cross: 0.4, self: 0.2, guidance: 7.5 };
 
 describe('classroom lessons', () => {
   it('follow the notebook’s sections in order, for both families', () => {
-    for (const current of [DEFAULT_RECIPE, sd, emoji]) expect(lessonsFor(current).map((l) => l.id)).toEqual(['3.1', '3.3', '3.4', '3.6', '3.8', '3.10']);
+    for (const current of [DEFAULT_RECIPE, toy, sd, emoji]) expect(lessonsFor(current).map((l) => l.id)).toEqual(['3.1', '3.3', '3.4', '3.6', '3.8', '3.10']);
   });
 
   it('run on the current model, with the example’s seed where it has one (the notebook’s 8888), else the current', () => {
     for (const lesson of lessonsFor(sd).slice(0, -1)) for (const r of lesson.runs) expect([r.model, r.seed]).toEqual(['sd-1.5', 8888]);
-    for (const lesson of lessonsFor({ ...DEFAULT_RECIPE, seed: 7 })) for (const r of lesson.runs) expect([r.model, r.seed]).toEqual(['toy-shapes', 7]);
+    for (const lesson of lessonsFor({ ...toy, seed: 7 })) for (const r of lesson.runs) expect([r.model, r.seed]).toEqual(['toy-shapes', 7]);
     for (const lesson of lessonsFor(emoji).slice(0, -1)) for (const r of lesson.runs) expect([r.model, r.seed]).toEqual(['toy-emoji', 8888]);
   });
 
@@ -26,7 +27,7 @@ describe('classroom lessons', () => {
   });
 
   it('point every figure cell at a run, phase and prompt that exist', () => {
-    for (const current of [DEFAULT_RECIPE, sd, emoji, { ...DEFAULT_RECIPE, edits: ['a yellow heart', 'a yellow circle'], baseline: true }]) {
+    for (const current of [DEFAULT_RECIPE, toy, sd, emoji, { ...toy, edits: ['a yellow heart', 'a yellow circle'], baseline: true }]) {
       for (const lesson of lessonsFor(current)) {
         const cells = lesson.rows.flatMap((r) => r.cells);
         expect(cells.length).toBeGreaterThan(0);
@@ -41,7 +42,7 @@ describe('classroom lessons', () => {
   });
 
   it('compare with and without the controller in 3.3, and sweep cross 0.9 / 0.5 / 0.1 in 3.6', () => {
-    const [, baseline, swap, sweep, local] = lessonsFor(DEFAULT_RECIPE);
+    const [, baseline, swap, sweep, local] = lessonsFor(toy);
     expect(baseline!.runs[0]!.baseline).toBe(true);
     expect(baseline!.rows.map((r) => r.cells[0]!.phase)).toEqual(['main', 'baseline']);
     expect(swap!.runs[0]).toMatchObject({ prompt: 'a yellow star', edits: ['a yellow heart'], cross: 0.4, self: 0.2 });

@@ -49,7 +49,7 @@ const SOURCES = {
   sd: { sweep: 'sd-schedule-', local: 'sd-local' },
 } as const;
 
-/** The toy model's clearest swap is the studio's first recipe (star → heart at cross 0.4 / self 0.2). */
+/** The toy-shapes model's clearest swap, its starting example (star → heart at cross 0.4 / self 0.2). */
 const TOY_SWAP: Partial<Recipe> = { prompt: 'a yellow star', edits: ['a yellow heart'], kind: 'auto', cross: 0.4, self: 0.2, crossWords: {}, blendWords: [] };
 
 const who = (prompt: number, prompts: string[]) => (prompt === 0 ? `source: ${prompts[0]}` : `edit: ${prompts[prompt]}`);

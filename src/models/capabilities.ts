@@ -116,7 +116,7 @@ export function checkCapabilities(model: ModelEntry, caps: DeviceCapabilities, p
   const estimate = estimateMemory(model.requirements, model.precision, batch);
   const isToy = isEmbeddedModel(model.id);
   const preference = options.preference ?? 'auto';
-  const toy = isToy ? [] : [{ kind: 'toy-model' as const, message: 'Use the embedded toy model: it runs on any device, on wasm too.' }];
+  const toy = isToy ? [] : [{ kind: 'toy-model' as const, message: 'Use the embedded emoji model: it runs on any device, on wasm too.' }];
   // fp16 graphs have hardly any wasm kernels; big fp32 ones do not fit the wasm heap.
   const wasmMisfits = model.precision === 'fp16' ? ['an fp16 model needs WebGPU'] : misfits(model, caps, batch, false);
   const choice = chooseBackend({ preference, adapter: caps.webgpu ? (caps.adapter ?? UNNAMED) : undefined, unavailable: caps.unavailable, wasmViable: wasmMisfits.length === 0, remembered: options.remembered });

@@ -12,6 +12,7 @@ export {
   TOY_EMOJI_MODEL,
   TOY_MODEL,
   isEmbeddedModel,
+  EMBEDDED_WITHOUT_ENCODER,
   downloadBytes,
   findModel,
   type ModelEntry,

@@ -107,7 +107,7 @@ describe('planFiles', () => {
 
 describe('registry and sources', () => {
   it('has the embedded models and both SD 1.5 storage forms', () => {
-    expect(KNOWN_MODELS.map((m) => m.id)).toEqual(['toy-shapes', 'toy-emoji', 'sd15-fp16-external', 'sd15-fp16-single']);
+    expect(KNOWN_MODELS.map((m) => m.id)).toEqual(['toy-emoji', 'toy-shapes', 'sd15-fp16-external', 'sd15-fp16-single']);
     expect(findModel('sd15-fp16-external')?.files.map((f) => f.path)).toContain('unet/weights.pb');
     expect(findModel('sd15-fp16-single')?.storage).toBe('single-file');
   });

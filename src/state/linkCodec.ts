@@ -11,7 +11,7 @@
  */
 import { findModel, EMBEDDED_REVISIONS } from '../models/registry';
 import { isRepoId } from '../models/source';
-import { DEFAULT_RECIPE, type Recipe, type Window } from './recipe';
+import { DEFAULT_RECIPE, LINK_V1_DEFAULTS, type Recipe, type Window } from './recipe';
 import { decodeRecipe, encodeRecipe, PAGE_SETTINGS, type DecodedRecipe } from './urlCodec';
 
 export const LINK_VERSION = 2;
@@ -176,7 +176,7 @@ async function readPayload(r: string, ignored: string[]): Promise<unknown[] | un
 export async function decodeLink(query: string): Promise<DecodedLink> {
   const q = new URLSearchParams(query);
   const r = q.get('r');
-  if (r === null) return { ...decodeRecipe(query), format: 1, fromLink: q.has('p') };
+  if (r === null) return { ...decodeRecipe(query, LINK_V1_DEFAULTS), format: 1, fromLink: q.has('p') };
 
   const ignored: string[] = [];
   const count = q.getAll('r').length;

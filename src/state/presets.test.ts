@@ -50,7 +50,7 @@ describe('matchingPreset', () => {
 
   it('keeps matching after the recipe goes through a share link', () => {
     const preset = PRESETS.find((p) => p.id === 'toy-reweight')!;
-    const applied = applyPreset({ ...DEFAULT_RECIPE, seed: 42 }, preset);
+    const applied = applyPreset({ ...DEFAULT_RECIPE, model: 'toy-shapes', seed: 42 }, preset);
     expect(matchingPreset(decodeRecipe(encodeRecipe(applied)).recipe)?.id).toBe('toy-reweight');
   });
 

@@ -40,26 +40,38 @@ export interface Recipe {
   baseline: boolean;
 }
 
+/** The embedded emoji model's starting example: the reference notebook's first word swap (sections 3.1–3.4). */
+const EMOJI_START = { prompt: 'a painting of a squirrel eating a burger', edits: ['a painting of a lion eating a burger'] };
+/**
+ * The embedded toy-shapes model's: its hearts appear where its stars were (97% of seeds at 0.4 / 0.2), while
+ * "a red circle" -> "a red square" keeps a round object in about half (tools/toy-model/REPORT.md §5).
+ */
+const TOY_START = { prompt: 'a yellow star', edits: ['a yellow heart'] };
+
 export const DEFAULT_RECIPE: Recipe = {
-  model: 'toy-shapes',
-  // The toy model's clearest swap: its hearts appear where its stars were (97% of seeds at 0.4 / 0.2), while
-  // "a red circle" -> "a red square" keeps a round object in about half (tools/toy-model/REPORT.md §5).
-  prompt: 'a yellow star',
-  edits: ['a yellow heart'],
+  model: 'toy-emoji',
+  ...EMOJI_START,
   negativePrompt: '',
   kind: 'auto',
-  cross: 0.4,
+  cross: 0.8,
   crossWords: {},
-  self: 0.2,
+  self: 0.4,
   weights: {},
   blendWords: [],
   blendThreshold: 0.3,
   seed: 8888,
   steps: 20,
-  guidance: 7.5,
+  guidance: 3,
   scheduler: 'pndm',
   baseline: true,
 };
+
+/**
+ * What a version 1 link (readable parameters) leaves out reads as it did while those links were written: the
+ * toy-shapes model and its starting example were the defaults then (hand-written links such as
+ * `?p=a+red+circle&e=a+red+square` rely on it). Version 2 links hold every field.
+ */
+export const LINK_V1_DEFAULTS: Recipe = { ...DEFAULT_RECIPE, model: 'toy-shapes', ...TOY_START, cross: 0.4, self: 0.2, guidance: 7.5 };
 
 /**
  * Sampling defaults per model family: each embedded model's own (its p2p.json `defaults`) and the
@@ -68,8 +80,9 @@ export const DEFAULT_RECIPE: Recipe = {
 export const FAMILY_DEFAULTS = {
   // cross 0.4 / self 0.2: on the toy model longer injections keep the source's outline (REPORT.md §5).
   toy: { steps: 20, guidance: 7.5, cross: 0.4, self: 0.2 },
-  // The emoji model was trained and judged at guidance 5 (tools/toy-model/REPORT-emoji.md); injection as the notebook.
-  emoji: { steps: 20, guidance: 5, cross: 0.8, self: 0.4 },
+  // Guidance 3: the emoji model draws 83 % of its objects recognisably there and 30 % at 5, where its
+  // pictures break into blobs (tools/toy-model/REPORT-emoji.md §2c); injection windows as the notebook's.
+  emoji: { steps: 20, guidance: 3, cross: 0.8, self: 0.4 },
   sd: { steps: 50, guidance: 7.5, cross: 0.8, self: 0.4 },
 } as const satisfies Record<string, Pick<Recipe, 'steps' | 'guidance' | 'cross' | 'self'>>;
 
@@ -88,8 +101,8 @@ export function modelFamily(model: string): ModelFamily {
  * brings that family's (the toy model's words mean nothing to the emoji model, and the other way round).
  */
 export const FAMILY_STARTS: Readonly<Partial<Record<ModelFamily, Pick<Recipe, 'prompt' | 'edits'>>>> = {
-  toy: { prompt: DEFAULT_RECIPE.prompt, edits: DEFAULT_RECIPE.edits },
-  emoji: { prompt: 'a painting of a squirrel eating a burger', edits: ['a painting of a lion eating a burger'] },
+  toy: TOY_START,
+  emoji: EMOJI_START,
 };
 
 /** Ranges the URL codec and the controls share. */

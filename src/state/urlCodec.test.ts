@@ -137,16 +137,17 @@ describe('model families', () => {
     expect(useStudio.getState().recipe.steps).toBe(20);
   });
 
-  it('switching from the toy model’s starting prompts to the emoji model brings the emoji model’s, and back; prompts of one’s own stay', async () => {
+  it('switching from the emoji model’s starting prompts to the toy model brings the toy model’s, and back; prompts of one’s own stay', async () => {
     const { useStudio } = await import('./store');
     useStudio.setState({ recipe: DEFAULT_RECIPE });
-    useStudio.getState().setModel('toy-emoji');
-    expect(useStudio.getState().recipe).toMatchObject({ model: 'toy-emoji', prompt: 'a painting of a squirrel eating a burger', edits: ['a painting of a lion eating a burger'], guidance: 5, cross: 0.8, self: 0.4 });
+    expect(DEFAULT_RECIPE).toMatchObject({ model: 'toy-emoji', prompt: 'a painting of a squirrel eating a burger', edits: ['a painting of a lion eating a burger'], guidance: 3, cross: 0.8, self: 0.4 });
     useStudio.getState().setModel('toy-shapes');
-    expect(useStudio.getState().recipe).toMatchObject({ prompt: DEFAULT_RECIPE.prompt, edits: DEFAULT_RECIPE.edits, guidance: 7.5, cross: 0.4 });
-    useStudio.getState().setRecipe({ prompt: 'a red circle', edits: ['a red square'] });
+    expect(useStudio.getState().recipe).toMatchObject({ model: 'toy-shapes', prompt: 'a yellow star', edits: ['a yellow heart'], guidance: 7.5, cross: 0.4, self: 0.2 });
     useStudio.getState().setModel('toy-emoji');
-    expect(useStudio.getState().recipe).toMatchObject({ model: 'toy-emoji', prompt: 'a red circle', edits: ['a red square'] });
+    expect(useStudio.getState().recipe).toMatchObject({ prompt: DEFAULT_RECIPE.prompt, edits: DEFAULT_RECIPE.edits, guidance: 3, cross: 0.8 });
+    useStudio.getState().setRecipe({ prompt: 'a cat', edits: ['a dog'] });
+    useStudio.getState().setModel('toy-shapes');
+    expect(useStudio.getState().recipe).toMatchObject({ model: 'toy-shapes', prompt: 'a cat', edits: ['a dog'] });
   });
 
   it('takes a model id that names an Object built-in for any other model', () => {

@@ -82,11 +82,15 @@ export interface DecodedRecipe {
   ignored: string[];
 }
 
-export function decodeRecipe(query: string): DecodedRecipe {
+/**
+ * Reads recipe parameters on top of `defaults` (what a link leaves out keeps its value there); a query without any
+ * recipe parameter (a plain page address) gives DEFAULT_RECIPE.
+ */
+export function decodeRecipe(query: string, defaults: Recipe = DEFAULT_RECIPE): DecodedRecipe {
   const q = new URLSearchParams(query);
   const ignored: string[] = [];
-  const recipe: Recipe = structuredClone(DEFAULT_RECIPE);
-  if (![...q.keys()].some((k) => KNOWN.has(k))) return { recipe, ignored };
+  if (![...q.keys()].some((k) => KNOWN.has(k))) return { recipe: structuredClone(DEFAULT_RECIPE), ignored };
+  const recipe: Recipe = structuredClone(defaults);
   for (const key of new Set(q.keys())) if (!KNOWN.has(key) && !PAGE_SETTINGS.has(key)) ignored.push(`unknown parameter "${key.slice(0, 40)}"`);
   for (const key of SINGLE) {
     const n = q.getAll(key).length;

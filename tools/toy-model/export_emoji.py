@@ -1,7 +1,7 @@
 """Export the toy-emoji model in diffusers' ONNX layout (the same writer as toy-shapes: export.py).
 
   /usr/bin/python3 tools/toy-model/export_emoji.py --weights runs/toy-emoji-cpu/weights.pt \
-      [--out public/models/toy-emoji] [--guidance 5]
+      [--out public/models/toy-emoji] [--guidance 3]
 
 64x64 images, 16x16 latents, cross-attention maps at 16x16. The examples written into p2p.json are the
 homework notebook's sections on this world's nouns.
@@ -23,7 +23,7 @@ ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 
 # As the notebook: cross-attention injected for 80% of the steps, self-attention for 40%; only at 8x8 and
 # 4x4 (query length <= 64), as the notebook leaves SD's finest 64x64 level alone.
-DEFAULTS = dict(steps=20, guidance=5.0, crossReplaceSteps=0.8, selfReplaceSteps=0.4, selfMaxQuery=64)
+DEFAULTS = dict(steps=20, guidance=3.0, crossReplaceSteps=0.8, selfReplaceSteps=0.4, selfMaxQuery=64)
 EXAMPLES = [
     dict(prompt="a painting of a squirrel eating a burger", edit="a painting of a lion eating a burger",
          crossReplaceSteps=0.8, selfReplaceSteps=0.4),

@@ -4,6 +4,7 @@
  * inversion method, and what share links cannot carry. Errors about the picture show here.
  */
 import { useEffect, useRef, useState } from 'react';
+import { EMBEDDED_WITHOUT_ENCODER, TOY_MODEL } from '../../models';
 import { useStudio, type InversionChoice } from '../../state/store';
 import { RgbaCanvas } from '../RgbaCanvas';
 import { pictureIn, readPicture } from './pictureFile';
@@ -17,6 +18,7 @@ export function PicturePanel() {
   const picture = useStudio((s) => s.picture);
   const inversion = useStudio((s) => s.inversion);
   const negative = useStudio((s) => s.recipe.negativePrompt);
+  const model = useStudio((s) => s.recipe.model);
   const runError = useStudio((s) => (s.run.error?.field === 'picture' ? s.run.error.message : undefined));
   const { setPicture, setInversion } = useStudio.getState();
   const [problem, setProblem] = useState<string>();
@@ -98,6 +100,14 @@ export function PicturePanel() {
           }}
         />
       </div>
+      {picture && EMBEDDED_WITHOUT_ENCODER.has(model) && (
+        <p role="status" className="notice" data-testid="picture-model">
+          The {model} model has no VAE encoder, so it cannot take a picture; the toy shapes model can (32 px).{' '}
+          <button type="button" onClick={() => useStudio.getState().setModel(TOY_MODEL.id)}>
+            Use the toy shapes model
+          </button>
+        </p>
+      )}
       {picture && (
         <>
           <label className="inline">
