@@ -52,18 +52,20 @@ test('the emoji model draws the notebook’s swap, and its share link gives the 
   await expect(about.getByRole('link', { name: 'Noto Emoji images: Apache License 2.0' })).toHaveAttribute('href', /noto-emoji/);
 });
 
-// `SCREENSHOTS=1` retakes docs/screenshots/presets/: each notebook example on the emoji model, as the studio shows
-// it after a run at its own settings (20 steps), for docs/presets.md. Skipped otherwise: ~3 minutes of wasm.
+// `SCREENSHOTS=1` retakes docs/screenshots/presets/: each notebook example on the emoji model after a run at its own
+// settings (20 steps), for docs/presets.md: the studio at 1280×720 (the source and the first edit, large) as
+// <id>.png and every result (the other edits, the no-controller row) as <id>-all.png. Skipped otherwise: ~4 minutes.
 test('each notebook example on the emoji model, as a screenshot', async ({ page }) => {
   test.skip(process.env.SCREENSHOTS !== '1', 'retakes docs/screenshots/presets/ only with SCREENSHOTS=1');
   test.setTimeout(900_000);
   mkdirSync('docs/screenshots/presets', { recursive: true });
-  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.setViewportSize({ width: 1280, height: 720 });
   for (const preset of PRESETS.filter((p) => p.family === 'emoji')) {
     await page.goto('/?backend=wasm');
     await page.getByLabel('Examples').selectOption(preset.id);
     await page.getByRole('button', { name: /^Generate/ }).click();
     await waitForDone(page, 300_000);
-    await page.locator('section.results').screenshot({ path: `docs/screenshots/presets/${preset.id}.png` });
+    await page.screenshot({ path: `docs/screenshots/presets/${preset.id}.png` });
+    await page.locator('section.results').screenshot({ path: `docs/screenshots/presets/${preset.id}-all.png` });
   }
 });

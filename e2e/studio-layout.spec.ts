@@ -12,8 +12,9 @@ import { encodeLink } from '../src/state/linkCodec';
 import { DEFAULT_RECIPE } from '../src/state/recipe';
 
 const SHOTS = process.env.SCREENSHOTS === '1';
-// The starting example on the default emoji model: a painting of a squirrel eating a burger → … a lion …
-const recipe = { ...DEFAULT_RECIPE, seed: 8888, steps: 20, baseline: false };
+// The starting example on the default emoji model, as a first visit has it: a painting of a squirrel eating a
+// burger → … a lion …, with the no-controller row.
+const recipe = DEFAULT_RECIPE;
 
 async function openRun(page: Page): Promise<void> {
   await page.goto(`/?${await encodeLink(recipe)}&backend=wasm`);
