@@ -26,7 +26,7 @@ from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from emoji_judge import JUDGE, label, load_judge, objects  # noqa: E402
-from emoji_world import NAMES, OBJECTS, parse_caption, sample  # noqa: E402
+from emoji_world import NAMES, OBJECTS, parse_caption, relation_ok, sample  # noqa: E402
 from pipeline import AttentionReplace, generate, to_uint8  # noqa: E402
 from train_emoji import latent_size, load_weights  # noqa: E402
 
@@ -50,12 +50,6 @@ SWAPS = [("a painting of a squirrel eating a burger", "a painting of a lion eati
          ("a dog riding a bicycle", "a cat riding a bicycle"),
          ("a painting of a squirrel eating a pizza", "a painting of a squirrel eating a lasagne"),
          ("a cat", "a dog"), ("a photo of a lion", "a photo of a tiger"), ("a red car", "a red bus")]
-
-
-def relation_ok(rel: str, a: dict, b: dict) -> bool:
-    dx, dy = a["cx"] - b["cx"], a["cy"] - b["cy"]
-    return {"eating": dx > 2, "sitting on": dy < -4, "riding": dy < -4, "above": dy < -8,
-            "to the left of": dx < -8, "next to": abs(dx) > 8}[rel]
 
 
 def grid(rows, scale=3):
@@ -139,7 +133,7 @@ def main():
             f = found(run.images(p, seeds))
             both = [x for x in f if A in x and B in x]
             pair_res[p] = dict(both=len(both) / len(f),
-                               relation=float(np.mean([relation_ok(q["relation"], x[A], x[B]) for x in both]))
+                               relation=float(np.mean([relation_ok(q["relation"], x[A]["cx"] - x[B]["cx"], x[A]["cy"] - x[B]["cy"]) for x in both]))
                                if both else 0.0)
         pos_res = {}
         for p in (POSITIONS[::2] if a.quick else POSITIONS):

@@ -4,8 +4,9 @@
 relations (eating, sitting on, riding, next to, to the left of, above), positions (on the left / right),
 styles (a painting of, a photo of), scenes (in the snow, at night) and colours. Every object has its own
 position and size prior, so that a plain word swap ("a cat" -> "a dog") moves the object and
-Prompt-to-Prompt's layout preservation is visible and measurable. A relation fixes the layout of both
-objects whatever they are, as the notebook's "a squirrel eating a burger" -> "a lion eating a burger".
+Prompt-to-Prompt's layout preservation is visible and measurable. In a pair the relation decides the
+arrangement (the diner right of its food, the rider on its mount) and each noun its own place and size
+within it (`lean`), so "a squirrel eating a burger" -> "a lion eating a burger" moves the diner too.
 
 Pure Python: `sample(rng)` returns a caption and a `Scene` (layer specs in 64-px image coordinates);
 `emoji_render.py` draws scenes in batches with torch. Captions are lowercase and punctuation-free, so a
@@ -44,7 +45,7 @@ OBJECTS: Dict[str, Tuple[str, str, float, float, float]] = {
     "burger": ("1f354", "food", 32, 42, 26),
     "pizza": ("1f355", "food", 26, 40, 26),
     "pasta": ("1f35d", "food", 38, 42, 26),
-    "lasagne": ("proc:lasagne", "food", 30, 44, 26),
+    "lasagne": ("proc:lasagne", "food", 38, 44, 26),
     "apple": ("1f34e", "food", 38, 40, 22),
     "banana": ("1f34c", "food", 24, 40, 24),
     "cake": ("1f370", "food", 34, 42, 26),
@@ -54,7 +55,7 @@ OBJECTS: Dict[str, Tuple[str, str, float, float, float]] = {
     # things
     "bicycle": ("1f6b2", "vehicle", 32, 44, 38),
     "car": ("1f697", "vehicle", 34, 46, 36),
-    "bus": ("1f68c", "vehicle", 30, 40, 40),
+    "bus": ("1f68c", "vehicle", 20, 40, 40),
     "boat": ("26f5", "vehicle", 32, 42, 36),
     "airplane": ("2708-fe0f", "sky", 32, 18, 32),
     "rocket": ("1f680", "sky", 42, 22, 30),
@@ -142,33 +143,51 @@ def place_single(name: str, rng: random.Random, position: str = "") -> Layer:
     return _clamp(layer)
 
 
+def lean(name: str) -> float:
+    """How far right of the middle a noun's prior puts it (px, about -14..+16): its place within a pair."""
+    return OBJECTS[name][2] - IMAGE_SIZE / 2
+
+
+def pair_size(name: str, base: float, k: float = 0.6) -> float:
+    """A noun's size in a pair: the relation's base size, moved towards the noun's own prior size."""
+    return base + (OBJECTS[name][4] - 28) * k
+
+
 def place_pair(a: str, rel: str, b: str, rng: random.Random) -> List[Layer]:
-    """Layers back to front for "a A <rel> a B": the relation, not the nouns, fixes the layout."""
-    sa, sb = OBJECTS[a][4], OBJECTS[b][4]
+    """Layers back to front for "a A <rel> a B": the relation decides the arrangement, each noun its place."""
     j = lambda v: _jit(rng, v, 1.5)  # noqa: E731
-    if rel == "eating":              # diner on the right, the food in front of it, low left
-        A = Layer(a, j(38), j(36), j(32))
-        B = Layer(b, A.cx - 15 + rng.gauss(0, 1), A.cy + 10 + rng.gauss(0, 1), j(20))
+    n = lambda: rng.gauss(0, 1)      # noqa: E731
+    if rel == "eating":              # diner right of its food; the food in front of it, low
+        A = Layer(a, j(36 + lean(a)), j(36), j(pair_size(a, 32, 0.8)))
+        B = Layer(b, A.cx - 15 + 0.8 * lean(b) + n(), A.cy + 10 + n(), j(pair_size(b, 20)))
         return [_clamp(A), _clamp(B)]
-    if rel == "sitting on":          # seat low and wide, sitter on top of it
-        B = Layer(b, j(32), j(46), j(38))
-        A = Layer(a, B.cx + rng.gauss(0, 1), B.cy - 19 + rng.gauss(0, 1), j(26))
+    if rel == "sitting on":          # seat low and wide, sitter on top of it, where its noun leans
+        B = Layer(b, j(32 + 0.3 * lean(b)), j(46), j(38))
+        A = Layer(a, B.cx + 0.6 * lean(a) + n(), 0.0, j(pair_size(a, 26)))
+        A.cy = B.cy - 19 - (A.size - 26) * 0.4 + n()
         return [_clamp(B), _clamp(A)]
-    if rel == "riding":              # mount low, rider above its middle, in front
-        B = Layer(b, j(32), j(44), j(38))
-        A = Layer(a, B.cx + rng.gauss(0, 1), B.cy - 15 + rng.gauss(0, 1), j(26))
+    if rel == "riding":              # mount low, rider above it, in front
+        B = Layer(b, j(32 + 0.3 * lean(b)), j(44), j(38))
+        A = Layer(a, B.cx + 0.6 * lean(a) + n(), 0.0, j(pair_size(a, 26)))
+        A.cy = B.cy - 15 - (A.size - 26) * 0.4 + n()
         return [_clamp(B), _clamp(A)]
     if rel == "above":
-        A = Layer(a, j(32), j(17), j(24))
-        B = Layer(b, j(32), j(44), j(28))
+        A = Layer(a, j(32 + 0.6 * lean(a)), j(17), j(pair_size(a, 24, 0.4)))
+        B = Layer(b, j(32 + 0.6 * lean(b)), j(44), j(pair_size(b, 28, 0.4)))
         return [_clamp(B), _clamp(A)]
     # side by side; "next to" keeps the subject on either side
     left = rel == "to the left of" or rng.random() < 0.5
     xa, xb = (18, 46) if left else (46, 18)
     y = j(38)
-    A = Layer(a, j(xa), y + rng.gauss(0, 1), j(26 + (sa - 28) * 0.3))
-    B = Layer(b, j(xb), y + rng.gauss(0, 1), j(26 + (sb - 28) * 0.3))
+    A = Layer(a, j(xa + 0.3 * lean(a)), y + n(), j(pair_size(a, 26, 0.3)))
+    B = Layer(b, j(xb + 0.3 * lean(b)), y + n(), j(pair_size(b, 26, 0.3)))
     return [_clamp(B), _clamp(A)]
+
+
+def relation_ok(rel: str, dx: float, dy: float) -> bool:
+    """Does subject-minus-object centre offset (dx, dy) in px show `rel`? (The judge's test, the world's rule.)"""
+    return {"eating": dx > 2, "sitting on": dy < -4, "riding": dy < -4, "above": dy < -8,
+            "to the left of": dx < -8, "next to": abs(dx) > 8}[rel]
 
 
 def pair_nouns(rel: str, rng: random.Random) -> Tuple[str, str]:

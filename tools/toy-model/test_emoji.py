@@ -42,11 +42,35 @@ class Grammar(unittest.TestCase):
         for n in NAMES:
             self.assertIn(f" {n}", text)
 
-    def test_relations_fix_the_layout_whatever_the_nouns(self):
+    def test_a_word_swap_in_a_pair_moves_the_swapped_noun(self):
+        """The notebook's pair swaps must move things without a controller, or P2P has nothing to hold."""
         from emoji_world import place_pair
-        a = place_pair("squirrel", "eating", "burger", random.Random(3))
-        b = place_pair("lion", "eating", "burger", random.Random(3))
-        self.assertEqual([(l.cx, l.cy) for l in a], [(l.cx, l.cy) for l in b])
+        for (a1, rel, b1), (a2, _, b2), moved in [
+                (("squirrel", "eating", "burger"), ("lion", "eating", "burger"), 0),
+                (("cat", "sitting on", "table"), ("bird", "sitting on", "table"), 1),
+                (("cat", "sitting on", "table"), ("rabbit", "sitting on", "table"), 1),
+                (("dog", "riding", "bicycle"), ("cat", "riding", "bicycle"), 1),
+                (("squirrel", "eating", "pizza"), ("squirrel", "eating", "lasagne"), 1)]:
+            src, dst = place_pair(a1, rel, b1, random.Random(3)), place_pair(a2, rel, b2, random.Random(3))
+            self.assertGreaterEqual(abs(src[moved].cx - dst[moved].cx), 6.0, (a1, rel, b1, a2, b2))
+            for layers, subject in ((src, a1), (dst, a2)):
+                self.assertTrue(shows(rel, layers, subject), (rel, [(l.name, l.cx, l.cy) for l in layers]))
+
+    def test_every_pair_keeps_its_relation(self):
+        from emoji_world import pair_nouns, place_pair
+        rng = random.Random(5)
+        for _ in range(3000):
+            rel = rng.choice(RELATIONS)
+            a, b = pair_nouns(rel, rng)
+            layers = place_pair(a, rel, b, rng)
+            self.assertTrue(shows(rel, layers, a), (a, rel, b, [(l.cx, l.cy) for l in layers]))
+
+
+def shows(rel: str, layers, subject: str) -> bool:
+    from emoji_world import relation_ok
+    A = next(l for l in layers if l.name == subject)
+    B = next(l for l in layers if l.name != subject)
+    return relation_ok(rel, A.cx - B.cx, A.cy - B.cy)
 
 
 class Tokens(unittest.TestCase):

@@ -172,6 +172,8 @@ def main():
                     "schedule position; a fresh optimizer with a short warmup), e.g. checkpoints/toy-emoji.pt")
     ap.add_argument("--ae-minutes", type=float)
     ap.add_argument("--minutes", type=float, help="UNet-phase budget (wall clock, cosine lr over it)")
+    ap.add_argument("--consistency-from", type=float, help="budget fraction from which the guidance-consistency "
+                    "term is on (0 for a fine-tune of a model that already trained with it)")
     ap.add_argument("--sprites", default=os.path.join(HERE, "runs", "emoji", "sprites.npz"))
     ap.add_argument("--run-dir", default=os.path.join(HERE, "runs", "toy-emoji"))
     ap.add_argument("--weights-out", default=None, help="also copy weights.pt here, in <=15 MiB parts")
@@ -190,6 +192,8 @@ def main():
         cfg.ae_minutes = args.ae_minutes
     if args.minutes is not None:
         cfg.minutes = args.minutes
+    if args.consistency_from is not None:
+        cfg.consistency_from = args.consistency_from
     if args.smoke:
         cfg.ae_batch, cfg.batch, cfg.log_every, cfg.pool_size = 8, 8, 1, min(cfg.pool_size, 256)
     dev = torch.device(args.device)
