@@ -84,7 +84,7 @@ export function lessonsFor(current: Recipe): Lesson[] {
       explain: 'The same seed with the edited prompt but no attention injection: a new word gives a new layout.',
       look:
         family === 'emoji'
-          ? 'Compare the rows. On this small model a pair’s layout comes from its relation (“eating”), so both rows keep it; with one object the controller shows: “a cat” → “a dog” keeps the dog where the cat was, while the dog alone stands on the right.'
+          ? 'Compare the rows. In this small model’s world every animal has its own place: the lion alone stands further left and bigger than the squirrel; with the controller it starts from the squirrel’s maps. One object shows it best: “a cat” → “a dog” keeps the dog where the cat was, while the dog alone stands on the right.'
           : 'Compare the rows: without the controller the composition moves; with Prompt-to-Prompt it stays.',
       runs: [withBaseline], rows: [row('Prompt-to-Prompt', 0, withBaseline), row('No controller (same seed)', 0, withBaseline, 'baseline')],
     },
