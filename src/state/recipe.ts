@@ -80,8 +80,8 @@ export const LINK_V1_DEFAULTS: Recipe = { ...DEFAULT_RECIPE, model: 'toy-shapes'
 export const FAMILY_DEFAULTS = {
   // cross 0.4 / self 0.2: on the toy model longer injections keep the source's outline (REPORT.md §5).
   toy: { steps: 20, guidance: 7.5, cross: 0.4, self: 0.2 },
-  // Guidance 3: the emoji model draws 83 % of its objects recognisably there and 30 % at 5, where its
-  // pictures break into blobs (tools/toy-model/REPORT-emoji.md §2c); injection windows as the notebook's.
+  // Guidance 3: the emoji model (step 10 046) drew 83 % of its objects recognisably there and 30 % at 5, where its
+  // pictures broke into blobs (tools/toy-model/REPORT-emoji.md §3); injection windows as the notebook's.
   emoji: { steps: 20, guidance: 3, cross: 0.8, self: 0.4 },
   sd: { steps: 50, guidance: 7.5, cross: 0.8, self: 0.4 },
 } as const satisfies Record<string, Pick<Recipe, 'steps' | 'guidance' | 'cross' | 'self'>>;
