@@ -144,7 +144,7 @@ def place_single(name: str, rng: random.Random, position: str = "") -> Layer:
 
 
 def lean(name: str) -> float:
-    """How far right of the middle a noun's prior puts it (px, about -14..+16): its place within a pair."""
+    """How far right of the middle a noun's prior puts it (px, -16..+16): its place within a pair."""
     return OBJECTS[name][2] - IMAGE_SIZE / 2
 
 
@@ -161,15 +161,11 @@ def place_pair(a: str, rel: str, b: str, rng: random.Random) -> List[Layer]:
         A = Layer(a, j(36 + lean(a)), j(36), j(pair_size(a, 32, 0.8)))
         B = Layer(b, A.cx - 15 + 0.8 * lean(b) + n(), A.cy + 10 + n(), j(pair_size(b, 20)))
         return [_clamp(A), _clamp(B)]
-    if rel == "sitting on":          # seat low and wide, sitter on top of it, where its noun leans
-        B = Layer(b, j(32 + 0.3 * lean(b)), j(46), j(38))
+    if rel in ("sitting on", "riding"):  # seat / mount low and wide, the sitter / rider on it where its noun leans
+        seat_y, lift = (46, 19) if rel == "sitting on" else (44, 15)
+        B = Layer(b, j(32 + 0.3 * lean(b)), j(seat_y), j(38))
         A = Layer(a, B.cx + 0.6 * lean(a) + n(), 0.0, j(pair_size(a, 26)))
-        A.cy = B.cy - 19 - (A.size - 26) * 0.4 + n()
-        return [_clamp(B), _clamp(A)]
-    if rel == "riding":              # mount low, rider above it, in front
-        B = Layer(b, j(32 + 0.3 * lean(b)), j(44), j(38))
-        A = Layer(a, B.cx + 0.6 * lean(a) + n(), 0.0, j(pair_size(a, 26)))
-        A.cy = B.cy - 15 - (A.size - 26) * 0.4 + n()
+        A.cy = B.cy - lift - (A.size - 26) * 0.4 + n()
         return [_clamp(B), _clamp(A)]
     if rel == "above":
         A = Layer(a, j(32 + 0.6 * lean(a)), j(17), j(pair_size(a, 24, 0.4)))
