@@ -17,7 +17,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from emoji_world import NAMES, OBJECTS, RELATIONS, VOCAB_WORDS, Layer, Scene, parse_caption, sample  # noqa: E402
 from train_emoji import EmojiConfig, latent_size, map_resolution, tokenizer  # noqa: E402
 
-SPRITES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "runs", "emoji", "sprites.npz")
+HERE = os.path.dirname(os.path.abspath(__file__))
+SPRITES = os.path.join(HERE, "runs", "emoji", "sprites.npz")
 
 
 class Grammar(unittest.TestCase):
@@ -157,6 +158,35 @@ class Carry(unittest.TestCase):
             torch.save(dict(cfg={}, ae={}), path)
             with self.assertRaises(ValueError):
                 read_carry(path)
+
+
+class DecoderTune(unittest.TestCase):
+    """tune_decoder.py changes the decoder only: the latent space the UNet learned (encoder) stays bit-exact."""
+
+    def test_smoke_run_keeps_the_encoder_text_and_unet(self):
+        import subprocess
+        import tempfile
+        from dataclasses import asdict
+        from train import build_models
+        cfg = EmojiConfig()
+        torch.manual_seed(0)
+        ae, text, unet = build_models(cfg, len(tokenizer()))
+        with tempfile.TemporaryDirectory() as d:
+            src = os.path.join(d, "w.pt")
+            torch.save(dict(cfg=asdict(cfg), ae=ae.state_dict(), text=text.state_dict(), unet=unet.state_dict(),
+                            scaling_factor=0.6, step=5), src)
+            subprocess.run([sys.executable, os.path.join(HERE, "tune_decoder.py"), "--src", src, "--run-dir", d,
+                            "--smoke", "--batch", "4", "--threads", "1"], check=True, cwd=HERE,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            out = torch.load(os.path.join(d, "weights.pt"))
+        self.assertEqual((out["scaling_factor"], out["step"]), (0.6, 5))
+        for k, v in ae.state_dict().items():
+            if k.startswith("encoder."):
+                self.assertTrue(torch.equal(out["ae"][k], v), k)
+        changed = [k for k, v in ae.state_dict().items() if k.startswith("decoder.") and not torch.equal(out["ae"][k], v)]
+        self.assertTrue(changed)
+        for k, v in unet.state_dict().items():
+            self.assertTrue(torch.equal(out["unet"][k], v), k)
 
 
 if __name__ == "__main__":
