@@ -204,7 +204,16 @@ def caption_of(scene_words: Tuple[str, str], body: str) -> str:
     return f"{text} {setting}" if setting else text
 
 
-def sample(rng: random.Random) -> Tuple[str, Scene]:
+# The homework notebook's pairs (its sections 3.1-3.10): what a classroom draws first. `sample(rng, focus)` draws
+# one of them with probability `focus` (a fine-tune's emphasis; 0 keeps the plain world and its random stream).
+NOTEBOOK_PAIRS = [(a, "eating", b) for a in ("squirrel", "lion", "cat") for b in ("burger", "pizza", "lasagne")] + \
+    [(a, "sitting on", "table") for a in ("cat", "bird", "mouse", "rabbit")] + \
+    [(a, "riding", "bicycle") for a in ("dog", "cat")]
+
+
+def sample(rng: random.Random, focus: float = 0.0) -> Tuple[str, Scene]:
+    if focus > 0 and rng.random() < focus:
+        return sample_notebook(rng)
     style = rng.choices(STYLES, weights=[0.5, 0.25, 0.25])[0]
     setting = rng.choices(SCENES, weights=[0.7, 0.15, 0.15])[0]
     scene = Scene(style=style.split()[1] if style else "", setting=setting.split()[-1] if setting else "",
@@ -223,6 +232,16 @@ def sample(rng: random.Random) -> Tuple[str, Scene]:
         scene.layers, scene.position = [layer], position
         body = noun_phrase(name, colour) + (f" {position}" if position else "")
     return caption_of((style, setting), body), scene
+
+
+def sample_notebook(rng: random.Random) -> Tuple[str, Scene]:
+    """One of NOTEBOOK_PAIRS, three in four eating scenes painted (as the notebook's), any setting."""
+    a, rel, b = rng.choice(NOTEBOOK_PAIRS)
+    style = "a painting of" if rel == "eating" and rng.random() < 0.75 else rng.choice(STYLES)
+    setting = rng.choices(SCENES, weights=[0.7, 0.15, 0.15])[0]
+    scene = Scene(style=style.split()[1] if style else "", setting=setting.split()[-1] if setting else "",
+                  bg=rng.randrange(8), layers=place_pair(a, rel, b, rng), relation=rel)
+    return caption_of((style, setting), f"{noun_phrase(a, None)} {rel} {noun_phrase(b, None)}"), scene
 
 
 def parse_caption(caption: str) -> Optional[dict]:

@@ -139,13 +139,13 @@ def load_weights(path: str):
 class Batches:
     """Fresh (image, token ids) batches drawn on the training device."""
 
-    def __init__(self, sprites, tok: ToyTokenizer, seed: int):
-        self.sprites, self.tok = sprites, tok
+    def __init__(self, sprites, tok: ToyTokenizer, seed: int, focus: float = 0.0):
+        self.sprites, self.tok, self.focus = sprites, tok, focus
         self.rng = random.Random(seed)
         self.gen = torch.Generator(device=sprites.device).manual_seed(seed)
 
     def __call__(self, n: int):
-        caps, scenes = zip(*[sample(self.rng) for _ in range(n)])
+        caps, scenes = zip(*[sample(self.rng, self.focus) for _ in range(n)])
         imgs, _ = render(list(scenes), self.sprites, self.gen)
         ids = torch.tensor([self.tok.ids(c) for c in caps], dtype=torch.long, device=self.sprites.device)
         return imgs, ids
@@ -174,6 +174,9 @@ def main():
     ap.add_argument("--minutes", type=float, help="UNet-phase budget (wall clock, cosine lr over it)")
     ap.add_argument("--consistency-from", type=float, help="budget fraction from which the guidance-consistency "
                     "term is on (0 for a fine-tune of a model that already trained with it)")
+    ap.add_argument("--focus", type=float, default=0.0,
+                    help="share of pictures drawn from the notebook's pairs (emoji_world.NOTEBOOK_PAIRS)")
+    ap.add_argument("--lr", type=float, help="peak learning rate (default: the config's)")
     ap.add_argument("--sprites", default=os.path.join(HERE, "runs", "emoji", "sprites.npz"))
     ap.add_argument("--run-dir", default=os.path.join(HERE, "runs", "toy-emoji"))
     ap.add_argument("--weights-out", default=None, help="also copy weights.pt here, in <=15 MiB parts")
@@ -192,6 +195,8 @@ def main():
         cfg.ae_minutes = args.ae_minutes
     if args.minutes is not None:
         cfg.minutes = args.minutes
+    if args.lr is not None:
+        cfg.lr = args.lr
     if args.consistency_from is not None:
         cfg.consistency_from = args.consistency_from
     if args.smoke:
@@ -213,7 +218,7 @@ def main():
 
     tok = tokenizer()
     sprites = load_sprite_tensor(args.sprites, dev)
-    draw = Batches(sprites, tok, cfg.seed)
+    draw = Batches(sprites, tok, cfg.seed, args.focus)
     ae, text, unet = build_models(cfg, len(tok))
     ae, text, unet = ae.to(dev), text.to(dev), unet.to(dev)
     if bf16 and not cuda:
