@@ -34,6 +34,21 @@ class Grammar(unittest.TestCase):
             self.assertEqual(q["style"], scene.style, cap)
             self.assertEqual(q["setting"], scene.setting, cap)
 
+    def test_focus_draws_the_notebooks_pairs_and_they_parse_back(self):
+        from emoji_world import NOTEBOOK_PAIRS
+        rng = random.Random(3)
+        drawn = [sample(rng, focus=1.0) for _ in range(600)]
+        seen = set()
+        for cap, scene in drawn:
+            q = parse_caption(cap)
+            self.assertEqual((q["style"], q["setting"], q["relation"]), (scene.style, scene.setting, scene.relation), cap)
+            triple = (q["nouns"][0], q["relation"], q["nouns"][1])
+            self.assertIn(triple, NOTEBOOK_PAIRS, cap)
+            seen.add(triple)
+        self.assertEqual(seen, set(NOTEBOOK_PAIRS))
+        painted = [s.style == "painting" for _, s in drawn if s.relation == "eating"]
+        self.assertGreater(sum(painted) / len(painted), 0.6)
+
     def test_every_relation_and_object_occurs(self):
         rng = random.Random(1)
         caps = [sample(rng)[0] for _ in range(4000)]
