@@ -1,7 +1,7 @@
 """REPORT.md's figures for the toy-emoji model, judged by emoji_judge.py's segmenter.
 
   /usr/bin/python3 tools/toy-model/emoji_eval.py --weights runs/toy-emoji-cpu/weights.pt \
-      [--seeds 8] [--guidance 3] [--out report/emoji] [--quick] [--sections p2p --all-swaps]
+      [--seeds 8] [--guidance 3] [--out report/emoji] [--quick] [--sections p2p --all-swaps [--p2p 0.8,0.4,64]]
 
 PNDM 20 steps (pipeline.py, PyTorch; the app's sampler). Measures:
 - identity: the prompt's object is the largest object the judge finds (single-object prompts, all 44);
@@ -95,6 +95,9 @@ def main():
                     help="which measures to run (comma-separated): identity, pairs (and positions), prompts "
                          "(notebook and held-out), p2p")
     ap.add_argument("--all-swaps", action="store_true", help="every swap in SWAPS even with --quick")
+    ap.add_argument("--p2p", default="0.8,0.4,64", help="the swaps' controller: cross-replace fraction, "
+                    "self-replace fraction, largest self-attention query length replaced (the notebook's "
+                    "word-swap settings; 1,1,256 replaces every map at every step)")
     a = ap.parse_args()
     sections = set(a.sections.split(","))
     torch.set_num_threads(2)
@@ -185,10 +188,12 @@ def main():
             return (c(m1) - c(m2)).norm(dim=1)
 
         swaps, rows = {}, []
+        cr, sr, smq = (float(v) for v in a.p2p.split(","))
+        res["p2p_controller"] = dict(cross_replace=cr, self_replace=sr, self_max_query=int(smq))
         for src, dst in (SWAPS[:3] if a.quick and not a.all_swaps else SWAPS):
             old, new = [w for w, v in zip(src.split(), dst.split()) if w != v][0], \
                 [v for w, v in zip(src.split(), dst.split()) if w != v][0]
-            s_im, e_im = run.swap(src, dst, seeds)
+            s_im, e_im = run.swap(src, dst, seeds, cr, sr, int(smq))
             plain = run.images(dst, seeds)
             ms = mask(s_im, old)
             i_p2p, i_none = iou(ms, mask(e_im, new)), iou(ms, mask(plain, new))
