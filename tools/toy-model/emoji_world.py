@@ -6,9 +6,7 @@ styles (a painting of, a photo of), scenes (in the snow, at night) and colours. 
 position and size prior, so that a plain word swap ("a cat" -> "a dog") moves the object and
 Prompt-to-Prompt's layout preservation is visible and measurable. In a pair the relation decides the
 arrangement (the diner right of its food, the rider on its mount) and each noun its own place and size
-within it (`lean`), so "a squirrel eating a burger" -> "a lion eating a burger" moves the diner too; around
-those places an eating / sitting / riding pair spreads by a few pixels (`PAIR_PLACE_SD`), so that the seed, not
-the words alone, settles the layout, and Prompt-to-Prompt's injected maps have a layout to hold.
+within it (`lean`), so "a squirrel eating a burger" -> "a lion eating a burger" moves the diner too.
 
 Pure Python: `sample(rng)` returns a caption and a `Scene` (layer specs in 64-px image coordinates);
 `emoji_render.py` draws scenes in batches with torch. Captions are lowercase and punctuation-free, so a
@@ -130,17 +128,6 @@ def _jit(rng: random.Random, v: float, s: float) -> float:
     return v + rng.gauss(0.0, s)
 
 
-# How far an eating / sitting / riding pair's layout varies around its nouns' priors (px, Gaussian cut at
-# 2 sd): the anchor object's place, and the other object's offset from where the relation puts it. Wide enough that the
-# picture's layout is the seed's choice within the prior (what Prompt-to-Prompt's maps then carry), not a
-# function of the words alone; narrow enough that every relation still reads (test_emoji).
-PAIR_PLACE_SD, PAIR_OFFSET_SD = 3.5, 2.5
-
-
-def _spread(rng: random.Random, s: float) -> float:
-    return max(-2 * s, min(2 * s, rng.gauss(0.0, s)))
-
-
 def _clamp(layer: Layer) -> Layer:
     h = layer.size * 0.42
     layer.cx = min(max(layer.cx, h), IMAGE_SIZE - h)
@@ -168,23 +155,18 @@ def pair_size(name: str, base: float, k: float = 0.6) -> float:
 
 def place_pair(a: str, rel: str, b: str, rng: random.Random) -> List[Layer]:
     """Layers back to front for "a A <rel> a B": the relation decides the arrangement, each noun its place."""
-    j = lambda v: v + _spread(rng, PAIR_PLACE_SD)  # noqa: E731
-    n = lambda: _spread(rng, PAIR_OFFSET_SD)         # noqa: E731
-    js = lambda v: _jit(rng, v, 1.5)                 # noqa: E731  (sizes)
-    if rel == "eating":              # diner right of its food; the food in front of it, low
-        A = _clamp(Layer(a, j(36 + lean(a)), j(36), js(pair_size(a, 32, 0.8))))
-        B = Layer(b, A.cx - 15 + 0.8 * lean(b) + n(), A.cy + 10 + n(), js(pair_size(b, 20)))
-        return [A, _clamp(B)]
-    if rel in ("sitting on", "riding"):  # seat / mount low and wide, the sitter / rider on it where its noun leans
-        seat_y, lift = (46, 19) if rel == "sitting on" else (44, 15)
-        B = Layer(b, j(32 + 0.3 * lean(b)), j(seat_y), js(38))
-        A = Layer(a, B.cx + 0.6 * lean(a) + n(), 0.0, js(pair_size(a, 26)))
-        A.cy = B.cy - lift - (A.size - 26) * 0.4 + n()
-        return [_clamp(B), _clamp(A)]
-    # above and side by side: both objects placed on their own, so the spread stays narrow (the relation
-    # depends on both jitters)
     j = lambda v: _jit(rng, v, 1.5)  # noqa: E731
     n = lambda: rng.gauss(0, 1)      # noqa: E731
+    if rel == "eating":              # diner right of its food; the food in front of it, low
+        A = Layer(a, j(36 + lean(a)), j(36), j(pair_size(a, 32, 0.8)))
+        B = Layer(b, A.cx - 15 + 0.8 * lean(b) + n(), A.cy + 10 + n(), j(pair_size(b, 20)))
+        return [_clamp(A), _clamp(B)]
+    if rel in ("sitting on", "riding"):  # seat / mount low and wide, the sitter / rider on it where its noun leans
+        seat_y, lift = (46, 19) if rel == "sitting on" else (44, 15)
+        B = Layer(b, j(32 + 0.3 * lean(b)), j(seat_y), j(38))
+        A = Layer(a, B.cx + 0.6 * lean(a) + n(), 0.0, j(pair_size(a, 26)))
+        A.cy = B.cy - lift - (A.size - 26) * 0.4 + n()
+        return [_clamp(B), _clamp(A)]
     if rel == "above":
         A = Layer(a, j(32 + 0.6 * lean(a)), j(17), j(pair_size(a, 24, 0.4)))
         B = Layer(b, j(32 + 0.6 * lean(b)), j(44), j(pair_size(b, 28, 0.4)))
