@@ -190,12 +190,13 @@ def main():
             return (c(m1) - c(m2)).norm(dim=1)
 
         swaps, rows = {}, []
-        cr, sr, smq = (float(v) for v in a.p2p.split(","))
-        res["p2p_controller"] = dict(cross_replace=cr, self_replace=sr, self_max_query=int(smq))
+        cr, sr, smq = a.p2p.split(",")
+        cr, sr, smq = float(cr), float(sr), int(smq)
+        res["p2p_controller"] = dict(cross_replace=cr, self_replace=sr, self_max_query=smq)
         for src, dst in (SWAPS[:3] if a.quick and not a.all_swaps else SWAPS):
             old, new = [w for w, v in zip(src.split(), dst.split()) if w != v][0], \
                 [v for w, v in zip(src.split(), dst.split()) if w != v][0]
-            s_im, e_im = run.swap(src, dst, seeds, cr, sr, int(smq))
+            s_im, e_im = run.swap(src, dst, seeds, cr, sr, smq)
             plain = run.images(dst, seeds)
             ms = mask(s_im, old)
             i_p2p, i_none = iou(ms, mask(e_im, new)), iou(ms, mask(plain, new))
@@ -211,11 +212,8 @@ def main():
             rows += [to_uint8(s_im[:8]), to_uint8(e_im[:8]), to_uint8(plain[:8])]
             print(src, "->", dst, swaps[f"{src} -> {dst}"], flush=True)
         Image.fromarray(grid(rows[:12])).save(os.path.join(a.out, "p2p_swaps.png"))
-        res["p2p"] = dict(per_swap=swaps, p2p_better_share=float(np.mean([v["p2p_better_share"] for v in swaps.values()])),
-                          p2p_better_share_centroid=float(np.mean([v["p2p_better_share_centroid"]
-                                                                   for v in swaps.values()])),
-                          iou_p2p=float(np.mean([v["iou_p2p"] for v in swaps.values()])),
-                          iou_no_controller=float(np.mean([v["iou_no_controller"] for v in swaps.values()])))
+        res["p2p"] = dict(per_swap=swaps, **{k: float(np.mean([v[k] for v in swaps.values()])) for k in (
+            "p2p_better_share", "p2p_better_share_centroid", "iou_p2p", "iou_no_controller")})
     res["seconds"] = time.time() - t0
     with open(os.path.join(a.out, "eval.json"), "w") as f:
         json.dump(res, f, indent=1)
