@@ -17,6 +17,10 @@ export default defineConfig({
   outputDir: process.env.E2E_RESULTS ?? 'test-results',
   use: {
     baseURL: `http://127.0.0.1:${port}`,
+    // Below the test timeout: an action or a navigation that never completes (a click on a button that stays
+    // disabled) fails with its call log, naming the step, instead of as a bare "Test timeout".
+    actionTimeout: 90_000,
+    navigationTimeout: 90_000,
     browserName: 'chromium',
     launchOptions: {
       executablePath: chromium,

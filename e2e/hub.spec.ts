@@ -208,20 +208,25 @@ test('any repo id is checked first: a missing repo, a PyTorch-only repo and bad 
   await page.goto(`/?backend=wasm&hub=${encodeURIComponent(hub.url)}`);
   await openSection(page, 'model-section');
   const field = page.getByLabel('Any repo id or URL', { exact: true });
-  const check = page.getByRole('button', { name: 'Check and use' });
   const error = page.getByTestId('custom-model-error');
-  await field.fill('local/missing');
-  await check.click();
+  // Each step states what it waits for, so that a stuck one fails by name instead of running into the test's
+  // timeout (a click waits for its button without limit: the button is disabled while the field is empty, and is
+  // "Checking…" while a check runs).
+  const checkAndUse = async (text: string) => {
+    await field.fill(text);
+    await expect(field).toHaveValue(text);
+    const check = page.getByRole('button', { name: 'Check and use' });
+    await expect(check).toBeEnabled();
+    await check.click();
+  };
+  await checkAndUse('local/missing');
   await expect(error).toContainText('local/missing: no such repository or revision on the Hub (HTTP 404)');
-  await field.fill('local/torch-only');
-  await check.click();
+  await checkAndUse('local/torch-only');
   await expect(error).toContainText('PyTorch');
-  await field.fill('not a repo');
-  await check.click();
+  await checkAndUse('not a repo');
   await expect(error).toContainText('neither a Hub repo id');
   await expect(page.getByLabel('Model', { exact: true })).toHaveValue('toy-emoji'); // still the default
-  await field.fill(REPO);
-  await check.click();
+  await checkAndUse(REPO);
   await expect(page.getByLabel('Model', { exact: true })).toHaveValue(REPO);
   await expect(page.getByTestId('model-facts')).toContainText(repoSize);
   expect(fileRequests().map((r) => r.path)).toEqual(['model_index.json', 'model_index.json']); // no model file

@@ -6,7 +6,7 @@
 // code is non-zero if anything failed.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { summarize, summaryLine } from './test-summary.mjs';
+import { failureContexts, summarize, summaryLine } from './test-summary.mjs';
 
 const reports = '.test-reports';
 rmSync(reports, { recursive: true, force: true });
@@ -24,6 +24,10 @@ const typecheck = run('typecheck', 'npm run --silent typecheck');
 const unit = run('unit tests', `npx vitest run --reporter=default --reporter=json --outputFile.json=${reports}/unit.json`);
 const bundle = run('bundle size', 'npm run --silent bundle-size');
 const e2e = run('e2e tests', 'npm run --silent test:e2e');
+if (!e2e) {
+  const contexts = failureContexts(process.env.E2E_RESULTS ?? 'test-results');
+  if (contexts.length) console.log(`\n=== what each failed e2e test left (the page when it stopped)\n${contexts.join('\n')}`);
+}
 
 // Stages that are not test runners are recorded too, so that any later summary (.ci/run prints one) says so.
 writeFileSync(`${reports}/stages.json`, JSON.stringify({ typecheck, 'bundle size check': bundle }));

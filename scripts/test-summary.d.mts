@@ -7,3 +7,4 @@ export interface Summary {
 }
 export function summarize(dir?: string): Summary;
 export function summaryLine(summary: Pick<Summary, 'passed' | 'failed' | 'problems'>): string;
+export function failureContexts(resultsDir?: string, maxLines?: number): string[];

@@ -5,7 +5,8 @@
 // Things that are not tests are never folded into those numbers but are appended to the last line, so that a
 // crashed stage is never hidden: a failed typecheck, test files that failed to load, errors outside tests, a
 // missing report.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 function readReport(path) {
@@ -45,6 +46,27 @@ export function summarize(dir = '.test-reports') {
     problems.push('no e2e report');
   }
   return { passed, failed, problems, lines };
+}
+
+/**
+ * What each failed e2e test left in Playwright's output folder (`error-context.md`: the error and the page as an
+ * accessibility snapshot), at most `maxLines` lines each: a log that CI shows (and nothing else of the run) then
+ * says what the page looked like when a step got stuck.
+ */
+export function failureContexts(resultsDir = 'test-results', maxLines = 60) {
+  if (!existsSync(resultsDir)) return [];
+  return readdirSync(resultsDir, { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('error-context.md'))
+    .sort()
+    .map((f) => {
+      const lines = readFileSync(join(resultsDir, f), 'utf8').split('\n');
+      // Playwright's file opens with instructions for an assistant; the test's own part starts at "# Test info".
+      const from = Math.max(0, lines.findIndex((l) => l.startsWith('# Test info')));
+      const kept = lines.slice(from, from + maxLines);
+      const cut = lines.length - from - kept.length;
+      return `--- ${f}\n${kept.join('\n')}${cut > 0 ? `\n… (${cut} more lines)` : ''}`;
+    });
 }
 
 /** The last line: "N passed, N failed", plus what else went wrong. */

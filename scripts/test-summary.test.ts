@@ -1,9 +1,9 @@
 // The closing summary counts tests as the runners do and reports files that never ran apart.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { summarize, summaryLine } from './test-summary.mjs';
+import { failureContexts, summarize, summaryLine } from './test-summary.mjs';
 
 function reports(unit?: object, e2e?: object): string {
   const dir = mkdtempSync(join(tmpdir(), 'summary-'));
@@ -42,5 +42,18 @@ describe('test summary', () => {
   it('is exactly "N passed, N failed" when everything ran', () => {
     const s = summarize(reports({ numPassedTests: 2, numFailedTests: 0, testResults: [passedFile] }, { stats: { expected: 1, unexpected: 0 } }));
     expect(summaryLine(s)).toBe('3 passed, 0 failed');
+  });
+});
+
+describe('failure contexts', () => {
+  it('prints each failed test\'s error context from "# Test info" on, cut to the line limit', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'results-'));
+    mkdirSync(join(dir, 'hub-any-repo'));
+    const page = Array.from({ length: 10 }, (_, i) => `- button "B${i}" [disabled]`);
+    writeFileSync(join(dir, 'hub-any-repo', 'error-context.md'), ['# Instructions', '- explain', '# Test info', '- Name: x', ...page].join('\n'));
+    const [one, ...rest] = failureContexts(dir, 4);
+    expect(rest).toEqual([]);
+    expect(one.split('\n')).toEqual([`--- ${join('hub-any-repo', 'error-context.md')}`, '# Test info', '- Name: x', '- button "B0" [disabled]', '- button "B1" [disabled]', '… (8 more lines)']);
+    expect(failureContexts(join(dir, 'absent'))).toEqual([]);
   });
 });
