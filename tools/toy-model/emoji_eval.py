@@ -52,6 +52,21 @@ SWAPS = [("a painting of a squirrel eating a burger", "a painting of a lion eati
          ("a dog riding a bicycle", "a cat riding a bicycle"),
          ("a painting of a squirrel eating a pizza", "a painting of a squirrel eating a lasagne"),
          ("a cat", "a dog"), ("a photo of a lion", "a photo of a tiger"), ("a red car", "a red bus")]
+# The app's emoji examples that swap a word (src/state/presets.ts, family "emoji"; test_emoji checks the prompts
+# against that file), each with its own controller as the app runs it: (id, source, edits, cross default,
+# self, per-word windows, LocalBlend words and threshold or None). The refinement example adds words, no object.
+PRESET_EDITS = [
+    ("emoji-swap", "a painting of a squirrel eating a burger",
+     ["a painting of a lion eating a burger", "a painting of a cat eating a burger"], 0.8, 0.4, {}, None),
+    *[(f"emoji-schedule-{f}", "a dog riding a bicycle", ["a cat riding a bicycle"], f, 0.4, {}, None)
+      for f in (0.9, 0.5, 0.1)],
+    ("emoji-local", "a painting of a squirrel eating a pizza", ["a painting of a squirrel eating a lasagne"], 1.0, 0.4,
+     {"lasagne": 0.2}, ([["pizza"], ["lasagne"]], 0.7)),
+    ("emoji-words", "a cat sitting on a table",
+     ["a bird sitting on a table", "a mouse sitting on a table", "a rabbit sitting on a table"], 1.0, 0.4,
+     {"bird": 0.4, "mouse": 0.4, "rabbit": 0.4}, None),
+]
+SELF_MAX_QUERY = 64  # public/models/toy-emoji/p2p.json "selfMaxQuery"
 
 
 def grid(rows, scale=3):
@@ -72,17 +87,22 @@ class Runner:
             out.append(r["images"])
         return torch.cat(out)
 
-    def swap(self, src, dst, seeds, cr=0.8, sr=0.4, smq=64, chunk=16):
-        n_layers = len(self.unet.attention_modules())
-        s_out, e_out = [], []
+    def swap(self, src, dst, seeds, cr=0.8, sr=0.4, smq=SELF_MAX_QUERY, chunk=16):
+        return self.edit([src, dst], seeds, cr, sr, smq, chunk=chunk)
+
+    def edit(self, prompts, seeds, cr, sr, smq=SELF_MAX_QUERY, cross_words=None, blend=None, chunk=16):
+        """Images of every prompt (source first) under one controller, as a tuple of [seeds, 3, H, W]."""
+        n_layers, P = len(self.unet.attention_modules()), len(prompts)
+        out = [[] for _ in prompts]
         for i in range(0, len(seeds), chunk):
             s = seeds[i:i + chunk]
-            ctrl = AttentionReplace([src, dst], self.tok, STEPS, cr, sr, smq, n_layers, groups=len(s))
-            im = generate(self.unet, self.text, self.dec, self.scaling, self.tok, [src, dst], s, STEPS, self.g,
+            ctrl = AttentionReplace(prompts, self.tok, STEPS, cr, sr, smq, n_layers, groups=len(s),
+                                    cross_words=cross_words, blend=blend)
+            im = generate(self.unet, self.text, self.dec, self.scaling, self.tok, prompts, s, STEPS, self.g,
                           ctrl, latent_hw=self.L)["images"]
-            s_out.append(im[0::2])
-            e_out.append(im[1::2])
-        return torch.cat(s_out), torch.cat(e_out)
+            for p in range(P):
+                out[p].append(im[p::P])
+        return tuple(torch.cat(o) for o in out)
 
 
 def main():
@@ -93,9 +113,10 @@ def main():
     ap.add_argument("--guidance", type=float, default=3.0)  # the app's default for this model (REPORT-emoji §2c)
     ap.add_argument("--out", default=os.path.join(HERE, "report", "emoji"))
     ap.add_argument("--quick", action="store_true", help="a subset, for comparing checkpoints")
-    ap.add_argument("--sections", default="identity,pairs,prompts,p2p",
+    ap.add_argument("--sections", default="identity,pairs,prompts,p2p,presets",
                     help="which measures to run (comma-separated): identity, pairs (and positions), prompts "
-                         "(notebook and held-out), p2p")
+                         "(notebook and held-out), p2p (SWAPS under --p2p), presets (the app's examples, each "
+                         "under its own controller)")
     ap.add_argument("--all-swaps", action="store_true", help="every swap in SWAPS even with --quick")
     ap.add_argument("--p2p", default="0.8,0.4,64", help="the swaps' controller: cross-replace fraction, "
                     "self-replace fraction, largest self-attention query length replaced (the notebook's "
@@ -172,52 +193,76 @@ def main():
               f"({time.time() - t0:.0f}s)", flush=True)
 
     # 4. Prompt-to-Prompt layout: mask IoU of the swapped object, P2P vs no controller
+    def mask(imgs, name):
+        lab = label(judge, imgs)
+        return lab == NAMES.index(name) + 1
+
+    def iou(m1, m2):
+        inter, union = (m1 & m2).sum((1, 2)).float(), (m1 | m2).sum((1, 2)).float()
+        return torch.where(union > 0, inter / union.clamp(min=1), torch.zeros_like(union))
+
+    def centroid(m):
+        """[N, 2] mask centroids (x, y) in px, nan where a mask is empty."""
+        ys, xs = torch.meshgrid(torch.arange(m.shape[1]), torch.arange(m.shape[2]), indexing="ij")
+        n = m.sum((1, 2)).float()
+        return torch.stack([(m * xs).sum((1, 2)) / n, (m * ys).sum((1, 2)) / n], 1)
+
+    def shift(m1, m2):
+        """Centroid distance in px between two masks (nan where either is empty)."""
+        return (centroid(m1) - centroid(m2)).norm(dim=1)
+
+    def layout(src, dst, s_im, e_im):
+        """The swapped object's layout measures for one edit: source vs P2P edit vs the edited prompt alone."""
+        old, new = [(w, v) for w, v in zip(src.split(), dst.split()) if w != v][0]
+        plain = run.images(dst, seeds)
+        ms, me, mp = mask(s_im, old), mask(e_im, new), mask(plain, new)
+        i_p2p, i_none, d_p2p, d_none = iou(ms, me), iou(ms, mp), shift(ms, me), shift(ms, mp)
+        cs = centroid(ms)
+        r = dict(iou_p2p=float(i_p2p.mean()), iou_no_controller=float(i_none.mean()),
+                 shift_p2p_px=float(d_p2p.nanmean()), shift_no_controller_px=float(d_none.nanmean()),
+                 p2p_better_share=float(((i_p2p - i_none) > 0.1).float().mean()),
+                 # the issue's other measure: the new object's centroid nearer the source's by > 4 px (one
+                 # latent cell); a seed where either mask is empty does not count as better
+                 p2p_better_share_centroid=float(((d_none - d_p2p) > 4.0).float().mean()),
+                 edit_found_p2p=float(me.flatten(1).sum(1).ge(12).float().mean()),
+                 # how much the seed moves the source object (px, sd of its centroid over the seeds, x and y
+                 # pooled): near 0, the words alone fix the layout and there is little for P2P to hold
+                 source_centroid_sd_px=float(cs[~cs.isnan().any(1)].std(0).pow(2).mean().sqrt()))
+        return r, plain
+
+    def means(per):
+        return {k: float(np.mean([v[k] for v in per.values()])) for k in (
+            "p2p_better_share", "p2p_better_share_centroid", "iou_p2p", "iou_no_controller")}
+
     if "p2p" in sections:
-        def mask(imgs, name):
-            lab = label(judge, imgs)
-            return lab == NAMES.index(name) + 1
-
-        def iou(m1, m2):
-            inter, union = (m1 & m2).sum((1, 2)).float(), (m1 | m2).sum((1, 2)).float()
-            return torch.where(union > 0, inter / union.clamp(min=1), torch.zeros_like(union))
-
-        def shift(m1, m2):
-            """Centroid distance in px between two masks (nan where either is empty)."""
-            ys, xs = torch.meshgrid(torch.arange(m1.shape[1]), torch.arange(m1.shape[2]), indexing="ij")
-            def c(m):
-                n = m.sum((1, 2)).float()
-                return torch.stack([(m * xs).sum((1, 2)) / n, (m * ys).sum((1, 2)) / n], 1)
-            return (c(m1) - c(m2)).norm(dim=1)
-
         swaps, rows = {}, []
         cr, sr, smq = a.p2p.split(",")
         cr, sr, smq = float(cr), float(sr), int(smq)
         res["p2p_controller"] = dict(cross_replace=cr, self_replace=sr, self_max_query=smq)
         for src, dst in (SWAPS[:3] if a.quick and not a.all_swaps else SWAPS):
-            old, new = [w for w, v in zip(src.split(), dst.split()) if w != v][0], \
-                [v for w, v in zip(src.split(), dst.split()) if w != v][0]
             s_im, e_im = run.swap(src, dst, seeds, cr, sr, smq)
-            plain = run.images(dst, seeds)
-            ms = mask(s_im, old)
-            i_p2p, i_none = iou(ms, mask(e_im, new)), iou(ms, mask(plain, new))
-            d_p2p, d_none = shift(ms, mask(e_im, new)), shift(ms, mask(plain, new))
-            swaps[f"{src} -> {dst}"] = dict(
-                iou_p2p=float(i_p2p.mean()), iou_no_controller=float(i_none.mean()),
-                shift_p2p_px=float(d_p2p.nanmean()), shift_no_controller_px=float(d_none.nanmean()),
-                p2p_better_share=float(((i_p2p - i_none) > 0.1).float().mean()),
-                # the issue's other measure: the new object's centroid nearer the source's by > 4 px (one
-                # latent cell); a seed where either mask is empty does not count as better
-                p2p_better_share_centroid=float(((d_none - d_p2p) > 4.0).float().mean()),
-                edit_found_p2p=float(mask(e_im, new).flatten(1).sum(1).ge(12).float().mean()))
+            swaps[f"{src} -> {dst}"], plain = layout(src, dst, s_im, e_im)
             rows += [to_uint8(s_im[:8]), to_uint8(e_im[:8]), to_uint8(plain[:8])]
             print(src, "->", dst, swaps[f"{src} -> {dst}"], flush=True)
         Image.fromarray(grid(rows[:12])).save(os.path.join(a.out, "p2p_swaps.png"))
-        res["p2p"] = dict(per_swap=swaps, **{k: float(np.mean([v[k] for v in swaps.values()])) for k in (
-            "p2p_better_share", "p2p_better_share_centroid", "iou_p2p", "iou_no_controller")})
+        res["p2p"] = dict(per_swap=swaps, **means(swaps))
+
+    # 5. the same measures on the app's examples, each edit under its example's own controller
+    if "presets" in sections:
+        per, rows = {}, []
+        for pid, src, edits, cr, sr, words, blend in PRESET_EDITS:
+            ims = run.edit([src, *edits], seeds, cr, sr, cross_words=words, blend=blend)
+            rows.append(to_uint8(ims[0][:8]))
+            for dst, e_im in zip(edits, ims[1:]):
+                per[f"{pid}: {dst}"], plain = layout(src, dst, ims[0], e_im)
+                rows += [to_uint8(e_im[:8]), to_uint8(plain[:8])]
+                print(pid, dst, per[f"{pid}: {dst}"], flush=True)
+        Image.fromarray(grid(rows)).save(os.path.join(a.out, "p2p_presets.png"))
+        res["p2p_presets"] = dict(per_edit=per, **means(per))
     res["seconds"] = time.time() - t0
     with open(os.path.join(a.out, "eval.json"), "w") as f:
         json.dump(res, f, indent=1)
-    print(json.dumps({k: res[k] for k in ("identity", "pairs", "positions", "notebook", "held_out", "p2p")
+    print(json.dumps({k: res[k] for k in ("identity", "pairs", "positions", "notebook", "held_out", "p2p", "p2p_presets")
                       if k in res}, indent=None)[:3000])
     print("wrote", os.path.join(a.out, "eval.json"), f"{res['seconds']:.0f}s")
 

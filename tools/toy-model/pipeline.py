@@ -5,14 +5,17 @@ follows the original prompt-to-prompt notebook (Hertz et al. 2022, `AttentionCon
 `AttentionReplace`): batch [uncond P0..PE, cond P0..PE], only the conditional half is edited; the
 time-word alpha table has steps+1 rows indexed by UNet call (`cur_step`); cross attention of edit e:
 A'[e] = (A[0] @ M[e]) * alpha + A[e] * (1 - alpha); self attention A'[e] = A[0] while
-int(steps*s0) <= call < int(steps*s1), only in layers with query length <= self_max_query.
+int(steps*s0) <= call < int(steps*s1), only in layers with query length <= self_max_query. Per-word
+windows (`cross_words`, the notebook's {"default_": d, word: f} dict) and `LocalBlend` (after each scheduler
+step, the source latent outside the blend words' thresholded, max-pooled attention) as the notebook's.
 """
 from __future__ import annotations
 
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from tokenizer import MAX_LEN, ToyTokenizer
 
@@ -72,11 +75,52 @@ def replacement_mapper(src: List[int], dst: List[int]) -> torch.Tensor:
     return torch.eye(MAX_LEN)
 
 
-def time_word_alphas(n_edits: int, steps: int, cross_replace: float) -> torch.Tensor:
-    """[steps+1, E, 1, 1, 77]: 1 for UNet calls in [0, int(cross*(steps+1))), as the notebook."""
+def word_tokens(prompt: str, word: str) -> List[int]:
+    """Token positions of `word` in a prompt of world words (each one token, so word i is token i + 1;
+    matched exactly as the notebook's get_word_inds)."""
+    return [i + 1 for i, w in enumerate(prompt.split(" ")) if w == word]
+
+
+def time_word_alphas(n_edits: int, steps: int, cross_replace: float,
+                     word_windows: Optional[Sequence[Dict[int, float]]] = None) -> torch.Tensor:
+    """[steps+1, E, 1, 1, 77]: 1 for UNet calls in [0, int(cross*(steps+1))), as the notebook; a token of
+    edit e listed in word_windows[e] gets its own window [0, int(f*(steps+1)))."""
     a = torch.zeros(steps + 1, n_edits, MAX_LEN)
     a[: int(cross_replace * (steps + 1))] = 1.0
+    for e, windows in enumerate(word_windows or []):
+        for t, f in windows.items():
+            a[:, e, t] = 0.0
+            a[: int(f * (steps + 1)), e, t] = 1.0
     return a.reshape(steps + 1, n_edits, 1, 1, MAX_LEN)
+
+
+def blend_alphas(prompts: List[str], words: List[List[str]]) -> torch.Tensor:
+    """[P, 77]: 1 at each prompt's LocalBlend words."""
+    assert len(words) == len(prompts), "LocalBlend needs one word list per prompt"
+    a = torch.zeros(len(prompts), MAX_LEN)
+    for p, (prompt, ws) in enumerate(zip(prompts, words)):
+        for w in ws:
+            inds = word_tokens(prompt, w)
+            assert inds, f"LocalBlend word {w!r} is not in {prompt!r}"
+            a[p, inds] = 1.0
+    return a
+
+
+def local_blend(x: torch.Tensor, maps: torch.Tensor, alphas: torch.Tensor, threshold: float) -> torch.Tensor:
+    """The notebook's LocalBlend for S independent groups of P prompts: x [S*P, C, H, W], maps [S*P, R*R, 77]
+    (cross attention at any positive scale), alphas [P, 77]. Each prompt's word map is max-pooled 3x3,
+    resized (nearest) to the latent, divided by its max and thresholded; edit e keeps the source latent
+    outside its mask united with the source's."""
+    P = alphas.shape[0]
+    S, (C, H, W) = x.shape[0] // P, x.shape[1:]
+    R = int(round(maps.shape[1] ** 0.5))
+    w = (maps.reshape(S, P, R * R, MAX_LEN) * alphas[None, :, None, :]).sum(-1).reshape(S * P, 1, R, R)
+    w = F.interpolate(F.max_pool2d(w, 3, 1, padding=1), size=(H, W))
+    peak = w.amax((2, 3), keepdim=True)
+    m = ((w > threshold * peak) & (peak > 0)).reshape(S, P, 1, H, W)
+    xs = x.reshape(S, P, C, H, W)
+    edits = xs[:, :1] + (m[:, :1] | m[:, 1:]).to(x.dtype) * (xs[:, 1:] - xs[:, :1])
+    return torch.cat([xs[:, :1], edits], 1).reshape(x.shape)
 
 
 class AttentionReplace:
@@ -85,12 +129,19 @@ class AttentionReplace:
 
     def __init__(self, prompts: List[str], tok: ToyTokenizer, steps: int, cross_replace: float,
                  self_replace: float, self_max_query: int, n_layers: int, enabled: bool = True,
-                 groups: int = 1):
+                 groups: int = 1, cross_words: Optional[Dict[str, float]] = None,
+                 blend: Optional[Tuple[List[List[str]], float]] = None):
+        """cross_replace is the notebook's "default_" window; cross_words its per-word windows (each word
+        must occur in some edited prompt); blend = (LocalBlend words per prompt, threshold)."""
         self.P = len(prompts)
         self.S = groups  # independent seeds batched as [S, P] inside each half (S=1: the notebook)
         ids = [tok.ids(p) for p in prompts]
         self.mapper = torch.stack([replacement_mapper(ids[0], i) for i in ids[1:]])  # [E, 77, 77]
-        self.alpha = time_word_alphas(self.P - 1, steps, cross_replace)
+        windows = [{t: f for w, f in (cross_words or {}).items() for t in word_tokens(p, w)} for p in prompts[1:]]
+        missing = [w for w in cross_words or {} if not any(word_tokens(p, w) for p in prompts[1:])]
+        assert not missing, f"cross_words {missing} are in none of the edited prompts"
+        self.alpha = time_word_alphas(self.P - 1, steps, cross_replace, windows)
+        self.blend = None if blend is None else (blend_alphas(prompts, blend[0]), blend[1])
         self.self_range = (0, int(steps * self_replace))
         self.self_max_query = self_max_query
         self.n_layers, self.cur_layer, self.cur_step = n_layers, 0, 0
@@ -124,6 +175,12 @@ class AttentionReplace:
             self.cur_layer = 0
             self.cur_step += 1
         return probs
+
+    def step_callback(self, x: torch.Tensor) -> torch.Tensor:
+        """After each scheduler step: LocalBlend on the cross attention summed so far (16x16 layers)."""
+        if self.blend is None or not self.enabled:
+            return x
+        return local_blend(x, self.map_store[max(self.map_store)], *self.blend)
 
     def forward(self, attn: torch.Tensor, is_cross: bool) -> torch.Tensor:
         in_self = self.self_range[0] <= self.cur_step < self.self_range[1]
@@ -181,6 +238,8 @@ def generate(unet, text, decoder, scaling: float, tok: ToyTokenizer, prompts: Li
                 out.update(call_sample=inp, call_timestep=tt, call_encoder_hidden_states=ctx, call_out_sample=eps)
             eu, ec = eps.chunk(2)
             x = sched.step(eu + guidance * (ec - eu), t, x)
+            if controller is not None:
+                x = controller.step_callback(x)
     finally:
         for _, m in mods:
             m.hook = None

@@ -142,6 +142,32 @@ class Render(unittest.TestCase):
         self.assertTrue(bool((y == NAMES.index("table") + 1).any()))
 
 
+class Presets(unittest.TestCase):
+    def test_the_evaluated_examples_are_the_apps(self):
+        """emoji_eval.PRESET_EDITS copies the app's emoji examples (src/state/presets.ts): same ids, prompts and
+        controller numbers, so the report's per-example figures are about what the app runs."""
+        import re
+        from emoji_eval import PRESET_EDITS
+        with open(os.path.join(HERE, "..", "..", "src", "state", "presets.ts"), encoding="utf-8") as f:
+            ts = f.read()
+        for pid, src, edits, cross, self_, words, blend in PRESET_EDITS:
+            m = re.search(r"emoji\(`?'?%s" % re.escape(pid.rsplit("-", 1)[0] if "schedule" in pid else pid), ts)
+            self.assertIsNotNone(m, pid)
+            body = ts[m.start():m.start() + 1200]
+            self.assertIn(f"prompt: '{src}'", body, pid)
+            self.assertIn("edits: [" + ", ".join(f"'{e}'" for e in edits) + "]", body, pid)
+            if "schedule" in pid:
+                self.assertIn("[0.9, 0.5, 0.1].map", ts[m.start() - 60:m.start()], pid)
+            else:
+                self.assertIn(f"cross: {cross:g}", body, pid)
+            self.assertIn(f"self: {self_:g}", body, pid)
+            for w, f in words.items():
+                self.assertRegex(body, r"crossWords: \{[^}]*\b%s: %g" % (w, f), pid)
+            if blend:
+                self.assertIn("blendWords: " + str(blend[0]).replace('"', "'"), body, pid)
+                self.assertIn(f"blendThreshold: {blend[1]:g}", body, pid)
+
+
 class Carry(unittest.TestCase):
     """The committed continuation checkpoint: weights come back within fp16 rounding, the autoencoder exactly."""
 

@@ -26,7 +26,7 @@ sys.path.insert(0, HERE)
 from data import VOCAB_WORDS, make_dataset  # noqa: E402
 from model import UNet2DConditionModel, UNetConfig, count_params  # noqa: E402
 from pipeline import AttentionReplace, PNDMScheduler, generate  # noqa: E402
-from tokenizer import ToyTokenizer  # noqa: E402
+from tokenizer import MAX_LEN, ToyTokenizer  # noqa: E402
 
 MODEL = os.path.join(ROOT, "public", "models", "toy-shapes")
 FIX = os.path.join(ROOT, "tests", "fixtures", "toy-shapes-reference")
@@ -148,6 +148,63 @@ class ControllerTest(unittest.TestCase):
             h = after.shape[0] // 2
             cond = after[h:].reshape(2, h // 2, *after.shape[1:])
             torch.testing.assert_close(cond[1], cond[0])  # identity mapper, alpha = 1
+
+
+class NotebookControlsTest(unittest.TestCase):
+    """Per-word windows and LocalBlend against the reference implementation's golden vectors (the repo copy,
+    tests/fixtures/reference/p2p-golden.json, which the TypeScript core is tested against too). Those prompts
+    were tokenised by CLIP, which splits "lasagne" in two (tokens 8 and 9); the toy tokenizer keeps world
+    words whole, so the tests give token positions where CLIP's differ."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.golden = _load(os.path.join(ROOT, "tests", "fixtures", "reference", "p2p-golden.json"))
+
+    def _alpha_case(self, words):
+        return next(c for c in self.golden["time_words_alpha"] if isinstance(c["cross_replace_steps"], dict)
+                    and set(c["cross_replace_steps"]) == {"default_"} | set(words))
+
+    def test_word_windows_follow_the_reference(self):
+        from pipeline import time_word_alphas, word_tokens
+        c = self._alpha_case(["lion"])
+        lion = [word_tokens(p, "lion") for p in c["prompts"][1:]]
+        self.assertEqual(lion, [[5], []])
+        got = time_word_alphas(2, c["num_steps"], 1.0, [{t: 0.4 for t in ts} for ts in lion])
+        np.testing.assert_array_equal(got.reshape(-1), tensor(c["alpha"]).reshape(-1))
+        c = self._alpha_case(["lasagne"])
+        got = time_word_alphas(1, c["num_steps"], 1.0, [{8: 0.2, 9: 0.2}])
+        np.testing.assert_array_equal(got.reshape(-1), tensor(c["alpha"]).reshape(-1))
+
+    def test_controller_windows_take_the_words_of_each_edit(self):
+        ctrl = AttentionReplace(["a cat sitting on a table", "a bird sitting on a table", "a dog sitting on a table"],
+                                ToyTokenizer(), 10, 1.0, 0.4, 64, 3, cross_words={"bird": 0.4})
+        a = ctrl.alpha.reshape(11, 2, MAX_LEN)
+        self.assertEqual(a[:, 0, 2].sum().item(), 4)  # int(0.4 * 11) calls for "bird"
+        self.assertEqual(a[:, 1, 2].sum().item(), 11)  # the other edit keeps the default window
+        with self.assertRaises(AssertionError):
+            AttentionReplace(["a cat", "a dog"], ToyTokenizer(), 10, 1.0, 0.4, 64, 3, cross_words={"bird": 0.4})
+
+    def test_local_blend_follows_the_reference(self):
+        from pipeline import local_blend
+        for c in self.golden["local_blend"]:
+            P, heads = len(c["prompts"]), c["heads"]
+            maps = sum(torch.from_numpy(tensor(m).copy()).reshape(P, heads, *m["shape"][1:]).mean(1) for m in c["maps"])
+            alphas = torch.zeros(P, MAX_LEN)
+            alphas[0, 8] = 1.0  # "burger"
+            alphas[1, [8, 9]] = 1.0  # "lasagne" as CLIP splits it
+            self.assertEqual(c["words"], [["burger"], ["lasagne"]])
+            x = torch.from_numpy(tensor(c["x_t"]).copy())
+            got = local_blend(x, maps, alphas, c["threshold"])
+            np.testing.assert_allclose(got.numpy(), tensor(c["output"]), atol=1e-5)
+            # two seeds batched as [S, P] blend each group on its own
+            two = local_blend(torch.cat([x, x.flip(2)]), torch.cat([maps, maps.flip(1)]), alphas, c["threshold"])
+            torch.testing.assert_close(two[:P], got)
+
+    def test_local_blend_keeps_the_source_where_no_word_is_attended(self):
+        from pipeline import local_blend
+        x = torch.randn(2, 4, 8, 8)
+        out = local_blend(x, torch.zeros(2, 64, MAX_LEN), torch.ones(2, MAX_LEN), 0.3)
+        torch.testing.assert_close(out[1], x[0])
 
 
 class OnnxExportTest(unittest.TestCase):
