@@ -153,8 +153,40 @@ def pair_size(name: str, base: float, k: float = 0.6) -> float:
     return base + (OBJECTS[name][4] - 28) * k
 
 
-def place_pair(a: str, rel: str, b: str, rng: random.Random) -> List[Layer]:
+# How far an eating / sitting / riding pair may spread around its nouns' places, for a model trained from scratch
+# (`train_emoji.py --pair-spread`): (anchor x, anchor y, the other object's offset), px sd, each cut at 2 sd. None
+# is the narrow layout the shipped model learnt (1.5 px, 1 px for the offset): there the words alone fix a pair's
+# layout, the seed barely moves it, and a swap's new noun goes to its own place whatever P2P injects (REPORT-emoji
+# §5). A wide spread makes the layout the seed's choice within the nouns' priors, as it is in Stable Diffusion.
+PairSpread = Optional[Tuple[float, float, float]]
+
+
+def _cut(rng: random.Random, s: float) -> float:
+    return max(-2 * s, min(2 * s, rng.gauss(0.0, s)))
+
+
+def _place_spread(a: str, rel: str, b: str, rng: random.Random, spread: Tuple[float, float, float]) -> List[Layer]:
+    """place_pair's eating / sitting / riding arrangements with the anchor and the offset spread as asked."""
+    sx, sy, so = spread
+    jx = lambda v: v + _cut(rng, sx)  # noqa: E731
+    jy = lambda v: v + _cut(rng, sy)  # noqa: E731
+    n = lambda: _cut(rng, so)         # noqa: E731
+    js = lambda v: _jit(rng, v, 1.5)  # noqa: E731  (sizes as in the narrow world)
+    if rel == "eating":
+        A = _clamp(Layer(a, jx(36 + lean(a)), jy(36), js(pair_size(a, 32, 0.8))))
+        B = Layer(b, A.cx - 15 + 0.8 * lean(b) + n(), A.cy + 10 + n(), js(pair_size(b, 20)))
+        return [A, _clamp(B)]
+    seat_y, lift = (46, 19) if rel == "sitting on" else (44, 15)
+    B = Layer(b, jx(32 + 0.3 * lean(b)), jy(seat_y), js(38))
+    A = Layer(a, B.cx + 0.6 * lean(a) + n(), 0.0, js(pair_size(a, 26)))
+    A.cy = B.cy - lift - (A.size - 26) * 0.4 + n()
+    return [_clamp(B), _clamp(A)]
+
+
+def place_pair(a: str, rel: str, b: str, rng: random.Random, spread: PairSpread = None) -> List[Layer]:
     """Layers back to front for "a A <rel> a B": the relation decides the arrangement, each noun its place."""
+    if spread is not None and rel in ("eating", "sitting on", "riding"):
+        return _place_spread(a, rel, b, rng, spread)
     j = lambda v: _jit(rng, v, 1.5)  # noqa: E731
     n = lambda: rng.gauss(0, 1)      # noqa: E731
     if rel == "eating":              # diner right of its food; the food in front of it, low
@@ -211,9 +243,9 @@ NOTEBOOK_PAIRS = [(a, "eating", b) for a in ("squirrel", "lion", "cat") for b in
     [(a, "riding", "bicycle") for a in ("dog", "cat")]
 
 
-def sample(rng: random.Random, focus: float = 0.0) -> Tuple[str, Scene]:
+def sample(rng: random.Random, focus: float = 0.0, spread: PairSpread = None) -> Tuple[str, Scene]:
     if focus > 0 and rng.random() < focus:
-        return sample_notebook(rng)
+        return sample_notebook(rng, spread)
     style = rng.choices(STYLES, weights=[0.5, 0.25, 0.25])[0]
     setting = rng.choices(SCENES, weights=[0.7, 0.15, 0.15])[0]
     scene = Scene(style=style.split()[1] if style else "", setting=setting.split()[-1] if setting else "",
@@ -221,7 +253,7 @@ def sample(rng: random.Random, focus: float = 0.0) -> Tuple[str, Scene]:
     if rng.random() < 0.45:
         rel = rng.choice(RELATIONS)
         a, b = pair_nouns(rel, rng)
-        scene.layers, scene.relation = place_pair(a, rel, b, rng), rel
+        scene.layers, scene.relation = place_pair(a, rel, b, rng, spread), rel
         body = f"{noun_phrase(a, None)} {rel} {noun_phrase(b, None)}"
     else:
         name = rng.choice(NAMES)
@@ -234,13 +266,13 @@ def sample(rng: random.Random, focus: float = 0.0) -> Tuple[str, Scene]:
     return caption_of((style, setting), body), scene
 
 
-def sample_notebook(rng: random.Random) -> Tuple[str, Scene]:
+def sample_notebook(rng: random.Random, spread: PairSpread = None) -> Tuple[str, Scene]:
     """One of NOTEBOOK_PAIRS, three in four eating scenes painted (as the notebook's), any setting."""
     a, rel, b = rng.choice(NOTEBOOK_PAIRS)
     style = "a painting of" if rel == "eating" and rng.random() < 0.75 else rng.choice(STYLES)
     setting = rng.choices(SCENES, weights=[0.7, 0.15, 0.15])[0]
     scene = Scene(style=style.split()[1] if style else "", setting=setting.split()[-1] if setting else "",
-                  bg=rng.randrange(8), layers=place_pair(a, rel, b, rng), relation=rel)
+                  bg=rng.randrange(8), layers=place_pair(a, rel, b, rng, spread), relation=rel)
     return caption_of((style, setting), f"{noun_phrase(a, None)} {rel} {noun_phrase(b, None)}"), scene
 
 

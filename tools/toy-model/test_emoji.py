@@ -81,6 +81,22 @@ class Grammar(unittest.TestCase):
             layers = place_pair(a, rel, b, rng)
             self.assertTrue(shows(rel, layers, a), (a, rel, b, [(l.cx, l.cy) for l in layers]))
 
+    def test_a_wide_spread_keeps_every_relation_and_lets_the_seed_place_the_pair(self):
+        """--pair-spread 5,3.5,2.5 (REPORT-emoji §5): relations still read; the anchor moves with the seed."""
+        import statistics
+        from emoji_world import pair_nouns, place_pair
+        spread, rng = (5.0, 3.5, 2.5), random.Random(6)
+        for _ in range(3000):
+            rel = rng.choice(RELATIONS)
+            a, b = pair_nouns(rel, rng)
+            layers = place_pair(a, rel, b, rng, spread)
+            self.assertTrue(shows(rel, layers, a), (a, rel, b, [(l.cx, l.cy) for l in layers]))
+        for rel, (a, b), anchor in (("eating", ("squirrel", "burger"), 0), ("riding", ("dog", "bicycle"), 0)):
+            wide = [place_pair(a, rel, b, random.Random(i), spread)[anchor].cx for i in range(400)]
+            narrow = [place_pair(a, rel, b, random.Random(i))[anchor].cx for i in range(400)]
+            self.assertGreater(statistics.pstdev(wide), 3.5, rel)
+            self.assertLess(statistics.pstdev(narrow), 1.8, rel)
+
 
 def shows(rel: str, layers, subject: str) -> bool:
     from emoji_world import relation_ok

@@ -83,6 +83,8 @@ class EmojiConfig:
     t_high_from: int = 800
     consistency_weight: float = 1.0
     consistency_below: int = 500
+    # the world's pair spread (emoji_world.PairSpread as a tuple; empty: the narrow layout the shipped model learnt)
+    pair_spread: tuple = ()
     consistency_from: float = 0.4
     consistency_cap: Optional[int] = 16
     ema: float = 0.999
@@ -139,13 +141,13 @@ def load_weights(path: str):
 class Batches:
     """Fresh (image, token ids) batches drawn on the training device."""
 
-    def __init__(self, sprites, tok: ToyTokenizer, seed: int, focus: float = 0.0):
-        self.sprites, self.tok, self.focus = sprites, tok, focus
+    def __init__(self, sprites, tok: ToyTokenizer, seed: int, focus: float = 0.0, spread=None):
+        self.sprites, self.tok, self.focus, self.spread = sprites, tok, focus, spread
         self.rng = random.Random(seed)
         self.gen = torch.Generator(device=sprites.device).manual_seed(seed)
 
     def __call__(self, n: int):
-        caps, scenes = zip(*[sample(self.rng, self.focus) for _ in range(n)])
+        caps, scenes = zip(*[sample(self.rng, self.focus, self.spread) for _ in range(n)])
         imgs, _ = render(list(scenes), self.sprites, self.gen)
         ids = torch.tensor([self.tok.ids(c) for c in caps], dtype=torch.long, device=self.sprites.device)
         return imgs, ids
@@ -177,6 +179,8 @@ def main():
     ap.add_argument("--focus", type=float, default=0.0,
                     help="share of pictures drawn from the notebook's pairs (emoji_world.NOTEBOOK_PAIRS)")
     ap.add_argument("--lr", type=float, help="peak learning rate (default: the config's)")
+    ap.add_argument("--pair-spread", default=None, help="the world's pair spread, 'X,Y,OFFSET' px sd (e.g. 5,3.5,2.5: "
+                    "the seed places a pair; REPORT-emoji §5); '' for the narrow layout; kept in the carry")
     ap.add_argument("--sprites", default=os.path.join(HERE, "runs", "emoji", "sprites.npz"))
     ap.add_argument("--run-dir", default=os.path.join(HERE, "runs", "toy-emoji"))
     ap.add_argument("--weights-out", default=None, help="also copy weights.pt here, in <=15 MiB parts")
@@ -199,6 +203,9 @@ def main():
         cfg.lr = args.lr
     if args.consistency_from is not None:
         cfg.consistency_from = args.consistency_from
+    if args.pair_spread is not None:
+        cfg.pair_spread = tuple(float(v) for v in args.pair_spread.split(",") if v.strip())
+        assert len(cfg.pair_spread) in (0, 3), "--pair-spread takes anchor x, anchor y and offset sd (px)"
     if args.smoke:
         cfg.ae_batch, cfg.batch, cfg.log_every, cfg.pool_size = 8, 8, 1, min(cfg.pool_size, 256)
     dev = torch.device(args.device)
@@ -218,7 +225,7 @@ def main():
 
     tok = tokenizer()
     sprites = load_sprite_tensor(args.sprites, dev)
-    draw = Batches(sprites, tok, cfg.seed, args.focus)
+    draw = Batches(sprites, tok, cfg.seed, args.focus, tuple(cfg.pair_spread) or None)
     ae, text, unet = build_models(cfg, len(tok))
     ae, text, unet = ae.to(dev), text.to(dev), unet.to(dev)
     if bf16 and not cuda:
