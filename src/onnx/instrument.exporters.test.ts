@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { corpusUnets, materializeExport } from '../../tests/helpers/exportCorpus';
+import { writeFloat32Variant } from '../../tests/helpers/float32Variant';
 import { contribOpsToLower, lowerContribOps } from '../../tests/helpers/lowerContribOps';
 import { maxAbsDiff } from '../../tests/helpers/fixtures';
 import { fromHalf, toHalf } from '../runtime/float16';
@@ -66,19 +67,26 @@ async function runInstrumented(dir: string, result: InstrumentResult, edit: bool
 
 const image = (out: Float32Array, i: number) => out.subarray(i * PER_IMAGE, (i + 1) * PER_IMAGE);
 const scaleOf = (v: Float32Array) => v.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+/** Largest difference from the reference, relative to the reference's scale. */
+const relErr = (v: Float32Array, ref: Float32Array) => maxAbsDiff(v, ref) / scaleOf(ref);
 
 describe.each(corpusUnets())('exporter corpus: $name', ({ name, fp16 }) => {
   let dir = '';
   let file = '';
   let result: InstrumentResult;
   let stock: Float32Array;
-  const tolerance = fp16 ? 2e-2 : 1e-5;
+  /** float16 graphs: the float32 twin (same graph, same weight values), instrumented and stock. */
+  let twin: { result: InstrumentResult; stock: Float32Array } | undefined;
   const options = { latentSize: [LATENT, LATENT] as [number, number], selfMaxQuery: LATENT * LATENT, mapResolution: 2 };
 
   beforeAll(async () => {
     ({ dir, file } = materializeExport(name));
     result = instrumentUnet(readFileSync(file), options);
     stock = await runStock(dir, file, fp16);
+    if (fp16) {
+      const twinFile = writeFloat32Variant(dir, file);
+      twin = { result: instrumentUnet(readFileSync(twinFile), options), stock: await runStock(dir, twinFile, false) };
+    }
   }, 120_000);
 
   it('instruments every attention layer (16 cross, 16 self for SD 1.x structure)', () => {
@@ -88,7 +96,19 @@ describe.each(corpusUnets())('exporter corpus: $name', ({ name, fp16 }) => {
 
   it('with identity parameters reproduces the stock graph', async () => {
     const identity = await runInstrumented(dir, result, false, fp16);
-    expect(maxAbsDiff(identity, stock) / scaleOf(stock)).toBeLessThan(tolerance);
+    if (!twin) {
+      expect(relErr(identity, stock)).toBeLessThan(1e-5);
+      return;
+    }
+    // float16: the instrumented twin computes the stock function exactly, and the float16 graph is as accurate as
+    // the stock float16 graph (both against the float32 twin). Float16 rounding depends on the CPU's kernels: on an
+    // AVX2-only EPYC (2026-12-07) the fully fused graph's stock float16 run, its contrib ops lowered by the test's
+    // helper, is 3.9 % off its twin and the instrumented one 1.1 %, so a fixed bound against the stock run failed
+    // there (3.8 % > 2 %) though it held on an AVX-512 machine.
+    const twinIdentity = await runInstrumented(dir, twin.result, false, false);
+    expect(relErr(twinIdentity, twin.stock)).toBeLessThan(1e-5);
+    const own = relErr(stock, twin.stock);
+    expect(relErr(identity, twin.stock)).toBeLessThan(Math.max(2e-2, 2 * own));
   });
 
   it('a swap edit changes only the edited prompt of the conditional group', async () => {
