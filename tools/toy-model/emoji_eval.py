@@ -24,12 +24,13 @@ import time
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from emoji_judge import JUDGE, label, load_judge, objects  # noqa: E402
 from emoji_world import NAMES, OBJECTS, parse_caption, relation_ok, sample  # noqa: E402
-from pipeline import AttentionReplace, generate, to_uint8  # noqa: E402
+from pipeline import AttentionReplace, generate, to_uint8, word_tokens  # noqa: E402
 from train_emoji import latent_size, load_weights  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -91,9 +92,10 @@ class Runner:
         return self.edit([src, dst], seeds, cr, sr, smq, chunk=chunk)
 
     def edit(self, prompts, seeds, cr, sr, smq=SELF_MAX_QUERY, cross_words=None, blend=None, chunk=16):
-        """Images of every prompt (source first) under one controller, as a tuple of [seeds, 3, H, W]."""
+        """Images of every prompt (source first) under one controller, as a tuple of [seeds, 3, H, W], and the
+        source's own cross-attention maps [seeds, R*R, 77] (16x16 layers, summed over steps; never edited)."""
         n_layers, P = len(self.unet.attention_modules()), len(prompts)
-        out = [[] for _ in prompts]
+        out, maps = [[] for _ in prompts], []
         for i in range(0, len(seeds), chunk):
             s = seeds[i:i + chunk]
             ctrl = AttentionReplace(prompts, self.tok, STEPS, cr, sr, smq, n_layers, groups=len(s),
@@ -102,7 +104,9 @@ class Runner:
                           ctrl, latent_hw=self.L)["images"]
             for p in range(P):
                 out[p].append(im[p::P])
-        return tuple(torch.cat(o) for o in out)
+            m = ctrl.map_store[max(ctrl.map_store)]
+            maps.append(m.reshape(len(s), P, *m.shape[1:])[:, 0])
+        return tuple(torch.cat(o) for o in out), torch.cat(maps)
 
 
 def main():
@@ -211,13 +215,23 @@ def main():
         """Centroid distance in px between two masks (nan where either is empty)."""
         return (centroid(m1) - centroid(m2)).norm(dim=1)
 
-    def layout(src, dst, s_im, e_im):
+    def map_in_mask(maps, word, prompt, m):
+        """Share of the word's cross-attention map (mean over seeds) on the latent cells its object covers
+        (> 1/4 of a cell's pixels), and those cells' share of the picture: how well the maps P2P injects locate it."""
+        w = maps[..., word_tokens(prompt, word)[0]]
+        r = int(round(w.shape[1] ** 0.5))
+        w = w / w.sum(1, keepdim=True)
+        cells = F.adaptive_avg_pool2d(m[:, None].float(), r)[:, 0].flatten(1) > 0.25
+        return float((w * cells).sum(1).mean()), float(cells.float().mean())
+
+    def layout(src, dst, s_im, e_im, src_maps):
         """The swapped object's layout measures for one edit: source vs P2P edit vs the edited prompt alone."""
         old, new = [(w, v) for w, v in zip(src.split(), dst.split()) if w != v][0]
         plain = run.images(dst, seeds)
         ms, me, mp = mask(s_im, old), mask(e_im, new), mask(plain, new)
         i_p2p, i_none, d_p2p, d_none = iou(ms, me), iou(ms, mp), shift(ms, me), shift(ms, mp)
         cs = centroid(ms)
+        on_object, object_area = map_in_mask(src_maps, old, src, ms)
         r = dict(iou_p2p=float(i_p2p.mean()), iou_no_controller=float(i_none.mean()),
                  shift_p2p_px=float(d_p2p.nanmean()), shift_no_controller_px=float(d_none.nanmean()),
                  p2p_better_share=float(((i_p2p - i_none) > 0.1).float().mean()),
@@ -227,7 +241,8 @@ def main():
                  edit_found_p2p=float(me.flatten(1).sum(1).ge(12).float().mean()),
                  # how much the seed moves the source object (px, sd of its centroid over the seeds, x and y
                  # pooled): near 0, the words alone fix the layout and there is little for P2P to hold
-                 source_centroid_sd_px=float(cs[~cs.isnan().any(1)].std(0).pow(2).mean().sqrt()))
+                 source_centroid_sd_px=float(cs[~cs.isnan().any(1)].std(0).pow(2).mean().sqrt()),
+                 source_map_on_object=on_object, source_object_area=object_area)
         return r, plain
 
     def means(per):
@@ -240,8 +255,8 @@ def main():
         cr, sr, smq = float(cr), float(sr), int(smq)
         res["p2p_controller"] = dict(cross_replace=cr, self_replace=sr, self_max_query=smq)
         for src, dst in (SWAPS[:3] if a.quick and not a.all_swaps else SWAPS):
-            s_im, e_im = run.swap(src, dst, seeds, cr, sr, smq)
-            swaps[f"{src} -> {dst}"], plain = layout(src, dst, s_im, e_im)
+            (s_im, e_im), src_maps = run.swap(src, dst, seeds, cr, sr, smq)
+            swaps[f"{src} -> {dst}"], plain = layout(src, dst, s_im, e_im, src_maps)
             rows += [to_uint8(s_im[:8]), to_uint8(e_im[:8]), to_uint8(plain[:8])]
             print(src, "->", dst, swaps[f"{src} -> {dst}"], flush=True)
         Image.fromarray(grid(rows[:12])).save(os.path.join(a.out, "p2p_swaps.png"))
@@ -251,10 +266,10 @@ def main():
     if "presets" in sections:
         per, rows = {}, []
         for pid, src, edits, cr, sr, words, blend in PRESET_EDITS:
-            ims = run.edit([src, *edits], seeds, cr, sr, cross_words=words, blend=blend)
+            ims, src_maps = run.edit([src, *edits], seeds, cr, sr, cross_words=words, blend=blend)
             rows.append(to_uint8(ims[0][:8]))
             for dst, e_im in zip(edits, ims[1:]):
-                per[f"{pid}: {dst}"], plain = layout(src, dst, ims[0], e_im)
+                per[f"{pid}: {dst}"], plain = layout(src, dst, ims[0], e_im, src_maps)
                 rows += [to_uint8(e_im[:8]), to_uint8(plain[:8])]
                 print(pid, dst, per[f"{pid}: {dst}"], flush=True)
         Image.fromarray(grid(rows)).save(os.path.join(a.out, "p2p_presets.png"))
