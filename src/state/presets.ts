@@ -58,7 +58,7 @@ export const PRESETS: Preset[] = [
   }),
   // The notebook's sections (3.4 word swap, 3.6 the cross-injection sweep, 3.8 local edit, 3.10 several edits with
   // per-word schedules) on the emoji model's nouns; 3.1 and 3.3 show the first one's maps and its baseline.
-  emoji('emoji-swap', 'Squirrel → lion / cat', 'The notebook’s word swap: the lion and the cat take the squirrel’s place and pose, the burger and the painting stay.', {
+  emoji('emoji-swap', 'Squirrel → lion / cat', 'The notebook’s word swap: the burger and the painting stay, and the lion and the cat start from the squirrel’s maps, nearer its place than without the controller (on this small model not all the way: compare the no-controller row).', {
     prompt: 'a painting of a squirrel eating a burger', edits: ['a painting of a lion eating a burger', 'a painting of a cat eating a burger'],
     kind: 'replace', cross: 0.8, self: 0.4, crossWords: {}, blendWords: [], baseline: true,
   }),
