@@ -42,7 +42,7 @@ test('a generation on wasm runs without a CSP violation; inline scripts and othe
   await page.goto('/?backend=wasm&p=a+red+circle&e=a+red+square&steps=2&base=0');
   await page.getByRole('button', { name: /^Generate/ }).click();
   await expect(page.getByTestId('run-status')).toHaveText(/Done\./, { timeout: 180_000 });
-  await expect(page.getByTestId('gpu-status')).not.toHaveText(/Checking/);
+  await expect(page.getByTestId('gpu-status')).not.toHaveText(/Checking/, { timeout: 30_000 }); // the WebGPU probe's worker
   expect(violations).toEqual([]);
 
   // The policy bites: an injected inline script does not run, a fetch to an origin outside connect-src fails.

@@ -24,6 +24,6 @@ test('a module worker runs the guidance WGSL kernel on WebGPU and matches the CP
   result.output.forEach((v: number, i: number) => (worst = Math.max(worst, Math.abs(v - expected[i]))));
   expect(worst).toBeLessThan(1e-5);
   // The UI shows the same check to the user.
-  await expect(page.getByTestId('gpu-status')).toContainText('WebGPU ready in a worker');
+  await expect(page.getByTestId('gpu-status')).toContainText('WebGPU ready in a worker', { timeout: 30_000 }); // the probe's own worker
   expect(errors).toEqual([]);
 });
