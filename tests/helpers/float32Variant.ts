@@ -12,10 +12,10 @@ import { fromHalf } from '../../src/runtime/float16';
 
 const EXTERNAL = 1; // TensorProto.DataLocation.EXTERNAL
 
+/** An inline float16 tensor (an initializer kept in the graph, a Constant's value) as float32. */
 function widenInline(t: TensorProto): void {
   if (t.dataType !== DataType.FLOAT16) return;
   t.dataType = DataType.FLOAT;
-  if (t.dataLocation === EXTERNAL) return;
   // float16 values live in raw_data, or in int32_data one value per entry (the proto's rule for 16-bit types).
   const half = t.rawData && t.rawData.byteLength > 0 ? new Uint16Array(Uint8Array.from(t.rawData).buffer) : Uint16Array.from(t.int32Data ?? []);
   t.rawData = new Uint8Array(fromHalf(half).buffer);
