@@ -125,6 +125,9 @@ def main():
     ap.add_argument("--p2p", default="0.8,0.4,64", help="the swaps' controller: cross-replace fraction, "
                     "self-replace fraction, largest self-attention query length replaced (the notebook's "
                     "word-swap settings; 1,1,256 replaces every map at every step)")
+    ap.add_argument("--presets-self-max-query", type=int, default=SELF_MAX_QUERY,
+                    help="the presets section's largest self-attention query length replaced (p2p.json's "
+                         "selfMaxQuery; each example keeps its own fractions)")
     a = ap.parse_args()
     sections = set(a.sections.split(","))
     torch.set_num_threads(2)
@@ -266,14 +269,15 @@ def main():
     if "presets" in sections:
         per, rows = {}, []
         for pid, src, edits, cr, sr, words, blend in PRESET_EDITS:
-            ims, src_maps = run.edit([src, *edits], seeds, cr, sr, cross_words=words, blend=blend)
+            ims, src_maps = run.edit([src, *edits], seeds, cr, sr, a.presets_self_max_query, cross_words=words,
+                                     blend=blend)
             rows.append(to_uint8(ims[0][:8]))
             for dst, e_im in zip(edits, ims[1:]):
                 per[f"{pid}: {dst}"], plain = layout(src, dst, ims[0], e_im, src_maps)
                 rows += [to_uint8(e_im[:8]), to_uint8(plain[:8])]
                 print(pid, dst, per[f"{pid}: {dst}"], flush=True)
         Image.fromarray(grid(rows)).save(os.path.join(a.out, "p2p_presets.png"))
-        res["p2p_presets"] = dict(per_edit=per, **means(per))
+        res["p2p_presets"] = dict(self_max_query=a.presets_self_max_query, per_edit=per, **means(per))
     res["seconds"] = time.time() - t0
     with open(os.path.join(a.out, "eval.json"), "w") as f:
         json.dump(res, f, indent=1)

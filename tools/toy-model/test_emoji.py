@@ -246,5 +246,58 @@ class DecoderTune(unittest.TestCase):
             self.assertTrue(torch.equal(out["unet"][k], v), k)
 
 
+class Grounding(unittest.TestCase):
+    """grounding.py: the token-grounding term (train_emoji.py --grounding)."""
+
+    def test_each_noun_gets_its_own_token_and_layer(self):
+        from grounding import noun_slots
+        scene = Scene(layers=[Layer("table", 32, 46, 38), Layer("cat", 30, 26, 26)])
+        # "a cat sitting on a table": [BOS] a cat sitting on a table -> cat at 2, table at 6; layers back to front
+        self.assertEqual(noun_slots("a cat sitting on a table", scene), [(6, 0), (2, 1)])
+        self.assertEqual(noun_slots("a painting of a red car", Scene(layers=[Layer("car", 40, 44, 30)])), [(6, 0)])
+
+    def test_loss_is_the_mass_outside_the_mask_squared(self):
+        from grounding import grounding_loss
+        q, side = 16, 4
+        mask = torch.zeros(1, 2, side, side)
+        mask[0, 0, :2, :] = 1.0                                   # the upper half
+        pos = torch.tensor([[3, -1]])
+        inside = torch.zeros(1, q, 77)
+        inside[0, :8, 3] = 1.0                                    # token 3 attends only from the upper half
+        uniform = torch.full((1, q, 77), 1.0 / 77)
+        keep = torch.tensor([True])
+        self.assertAlmostEqual(float(grounding_loss([inside], pos, mask, keep)), 0.0, places=6)
+        self.assertAlmostEqual(float(grounding_loss([uniform], pos, mask, keep)), 0.25, places=5)
+        # a layer at half the side sees the mask area-pooled: still half inside for the uniform map
+        self.assertAlmostEqual(float(grounding_loss([uniform, torch.full((1, 4, 77), 1 / 77)], pos, mask, keep)),
+                               0.25, places=5)
+        self.assertEqual(float(grounding_loss([uniform], pos, mask, torch.tensor([False]))), 0.0)
+
+    def test_recorder_keeps_the_training_pass_and_gradients_reach_the_queries(self):
+        from grounding import Recorder, grounding_loss
+        from train import build_models
+        cfg = EmojiConfig()
+        torch.manual_seed(0)
+        _, text, unet = build_models(cfg, len(tokenizer()))
+        rec = Recorder(unet, 64)
+        x, t = torch.randn(2, 4, 16, 16), torch.tensor([500.0, 900.0])
+        ctx = text(torch.tensor([tokenizer().ids("a cat"), tokenizer().ids("a dog")]))
+        with torch.no_grad():
+            unet(x, t, ctx)
+        self.assertEqual(rec.take(), [])                          # the consistency pass (no grad) is not kept
+        unet(x, t, ctx)
+        maps = rec.take()
+        self.assertEqual(sorted(m.shape[1] for m in maps), [64, 64, 64, 256, 256, 256])
+        mask = torch.zeros(2, 2, 16, 16)
+        mask[:, 0, 4:12, 4:12] = 1.0
+        loss = grounding_loss(maps, torch.tensor([[2, -1], [2, -1]]), mask, torch.tensor([True, True]))
+        loss.backward()
+        q = [m for m in unet.modules() if getattr(m, "is_cross", False)][0].to_q.weight
+        self.assertGreater(float(q.grad.abs().sum()), 0.0)
+        rec.remove()
+        unet(x, t, ctx)
+        self.assertEqual(rec.take(), [])
+
+
 if __name__ == "__main__":
     unittest.main()

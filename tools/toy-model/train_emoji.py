@@ -40,6 +40,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from emoji_render import load_sprite_tensor, render  # noqa: E402
 from emoji_world import VOCAB_WORDS, sample  # noqa: E402
+from grounding import Recorder, grounding_loss, slot_tensors  # noqa: E402
 from allocator import keep_freed_memory  # noqa: E402
 from carry import FORMAT as CARRY_FORMAT, read_carry, unpack, write_carry  # noqa: E402
 from mixed_precision import autocast_factory, cpu_has_bf16, fp32_norms  # noqa: E402
@@ -85,6 +86,10 @@ class EmojiConfig:
     consistency_below: int = 500
     # the world's pair spread (emoji_world.PairSpread as a tuple; empty: the narrow layout the shipped model learnt)
     pair_spread: tuple = ()
+    # token grounding (grounding.py): weight of the term that pulls each noun's cross-attention map onto its object,
+    # in the cross-attention layers with at least `grounding_min_queries` queries (0: off, the shipped recipe)
+    grounding: float = 0.0
+    grounding_min_queries: int = 64
     consistency_from: float = 0.4
     consistency_cap: Optional[int] = 16
     ema: float = 0.999
@@ -146,10 +151,13 @@ class Batches:
         self.rng = random.Random(seed)
         self.gen = torch.Generator(device=sprites.device).manual_seed(seed)
 
-    def __call__(self, n: int):
+    def __call__(self, n: int, slots_side: int = 0):
+        """(images, ids), plus the nouns' token positions and object masks at `slots_side` px if it is set."""
         caps, scenes = zip(*[sample(self.rng, self.focus, self.spread) for _ in range(n)])
-        imgs, _ = render(list(scenes), self.sprites, self.gen)
+        imgs, cover = render(list(scenes), self.sprites, self.gen, masks=slots_side > 0)
         ids = torch.tensor([self.tok.ids(c) for c in caps], dtype=torch.long, device=self.sprites.device)
+        if slots_side:
+            return (imgs, ids, *slot_tensors(caps, scenes, cover, slots_side))
         return imgs, ids
 
 
@@ -181,6 +189,8 @@ def main():
     ap.add_argument("--lr", type=float, help="peak learning rate (default: the config's)")
     ap.add_argument("--pair-spread", default=None, help="the world's pair spread, 'X,Y,OFFSET' px sd (e.g. 5,3.5,2.5: "
                     "the seed places a pair; REPORT-emoji §5); '' for the narrow layout; kept in the carry")
+    ap.add_argument("--grounding", type=float, default=None, help="weight of the token-grounding term "
+                    "(grounding.py; e.g. 0.05), kept in the carry; 0 turns it off")
     ap.add_argument("--sprites", default=os.path.join(HERE, "runs", "emoji", "sprites.npz"))
     ap.add_argument("--run-dir", default=os.path.join(HERE, "runs", "toy-emoji"))
     ap.add_argument("--weights-out", default=None, help="also copy weights.pt here, in <=15 MiB parts")
@@ -206,6 +216,8 @@ def main():
     if args.pair_spread is not None:
         cfg.pair_spread = tuple(float(v) for v in args.pair_spread.split(",") if v.strip())
         assert len(cfg.pair_spread) in (0, 3), "--pair-spread takes anchor x, anchor y and offset sd (px)"
+    if args.grounding is not None:
+        cfg.grounding = args.grounding
     if args.smoke:
         cfg.ae_batch, cfg.batch, cfg.log_every, cfg.pool_size = 8, 8, 1, min(cfg.pool_size, 256)
     dev = torch.device(args.device)
@@ -342,12 +354,16 @@ def main():
             os.makedirs(args.weights_out, exist_ok=True)
             split_file(os.path.join(args.run_dir, "weights.pt"), args.weights_out)
 
-    pool_x = pool_ids = None
+    side = latent_size(cfg) if cfg.grounding > 0 else 0  # object masks at the latent size, for the grounding term
+    recorder = Recorder(unet, cfg.grounding_min_queries) if side else None
+    pool_x = pool_ids = pool_slots = None
     if cfg.pool_size:
         with torch.no_grad():
-            chunks = [draw(256) for _ in range(max(1, cfg.pool_size // 256))]
-            pool_x = torch.cat([ae.encoder(x) * scaling for x, _ in chunks])
-            pool_ids = torch.cat([i for _, i in chunks])
+            chunks = [draw(256, side) for _ in range(max(1, cfg.pool_size // 256))]
+            pool_x = torch.cat([ae.encoder(c[0]) * scaling for c in chunks])
+            pool_ids = torch.cat([c[1] for c in chunks])
+            if side:  # token positions, and masks in fp16 (12 000 x 2 x 16 x 16: 12 MB)
+                pool_slots = (torch.cat([c[2] for c in chunks]), torch.cat([c[3] for c in chunks]).half())
         log(f"latent pool: {len(pool_x)} pictures")
     while True:
         el = time.time() - t_phase
@@ -359,15 +375,19 @@ def main():
             g["lr"] = lr
         with torch.no_grad():
             if pool_x is None:
-                x, cond = draw(cfg.batch)
+                x, cond, *obj = draw(cfg.batch, side)
                 x0 = ae.encoder(x) * scaling
             else:
-                x, ids_new = draw(cfg.pool_refresh)
+                x, ids_new, *obj_new = draw(cfg.pool_refresh, side)
                 slots = torch.randint(0, len(pool_x), (cfg.pool_refresh,), device=dev)
                 pool_x[slots], pool_ids[slots] = ae.encoder(x) * scaling, ids_new
                 pick = torch.randint(0, len(pool_x), (cfg.batch,), device=dev)
                 x0, cond = pool_x[pick], pool_ids[pick].clone()
-        cond[torch.rand(cfg.batch, device=dev) < cfg.cond_drop] = empty_ids
+                if side:
+                    pool_slots[0][slots], pool_slots[1][slots] = obj_new[0], obj_new[1].half()
+                    obj = [pool_slots[0][pick], pool_slots[1][pick]]
+        dropped = torch.rand(cfg.batch, device=dev) < cfg.cond_drop
+        cond[dropped] = empty_ids
         t = torch.randint(0, 1000, (cfg.batch,), device=dev)
         n_high = int(round(cfg.t_high_frac * cfg.batch))
         t[:n_high] = torch.randint(cfg.t_high_from, 1000, (n_high,), device=dev)
@@ -375,6 +395,9 @@ def main():
         with autocast():
             loss = diffusion_loss(unet, text, x0, cond, t, ac, weight_t, empty_ids, consistency,
                                   cfg.consistency_below, cfg.consistency_cap)
+            if recorder is not None:
+                ground = grounding_loss(recorder.take(), obj[0], obj[1], ~dropped)
+                loss = loss + cfg.grounding * ground
         opt.zero_grad(set_to_none=True)
         loss.float().backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -397,7 +420,7 @@ def main():
             loss_avg = lv if loss_avg is None else 0.9 * loss_avg + 0.1 * lv
             el = time.time() - t_phase
             log(f"step {step} loss {loss_avg:.4f} lr {lr:.2e} {step / max(el, 1e-9):.2f} it/s "
-                f"{el / 60:.1f}/{cfg.minutes:.1f} min")
+                f"{el / 60:.1f}/{cfg.minutes:.1f} min" + (f" grounding {ground.item():.3f}" if recorder else ""))
         if time.time() - last_ckpt > cfg.ckpt_every_s:
             save()
             last_ckpt = time.time()
