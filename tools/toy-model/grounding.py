@@ -19,8 +19,8 @@ SLOTS = 2  # objects per picture the term looks at (the world draws one or two)
 
 def noun_slots(caption: str, scene: Scene) -> List[Tuple[int, int]]:
     """(token position, layer index) of each drawn object's noun in `caption` ([BOS] is position 0; every world
-    word is one token). The first occurrence of the noun after the previous one's, so "a cat next to a dog" pairs
-    each layer with its own word."""
+    word is one token). A pair's two nouns always differ (emoji_world.pair_nouns), so each noun's first occurrence
+    is its own word."""
     words = caption.split()
     out = []
     for k, layer in enumerate(scene.layers[:SLOTS]):
@@ -54,7 +54,7 @@ class Recorder:
 
     def _keep(self, heads: int):
         def hook(probs, is_cross, place):
-            if is_cross and torch.is_grad_enabled() and probs.shape[1] >= self.min_queries:
+            if torch.is_grad_enabled() and probs.shape[1] >= self.min_queries:  # only cross layers carry this hook
                 self.maps.append(probs.view(-1, heads, *probs.shape[1:]).mean(1))  # [B, Q, K]
             return probs
         return hook
@@ -75,10 +75,12 @@ def grounding_loss(maps: List[torch.Tensor], pos: torch.Tensor, masks: torch.Ten
     valid = (pos >= 0) & keep[:, None]
     if not maps or not valid.any():
         return maps[0].new_zeros(()) if maps else torch.zeros(())
-    terms = []
+    terms, pooled = [], {}
     for m in maps:
         side = int(round(m.shape[1] ** 0.5))
-        mk = F.adaptive_avg_pool2d(masks.float(), side).flatten(2)          # [B, SLOTS, Q]
+        if side not in pooled:  # several layers share a side: pool the masks once per side
+            pooled[side] = F.adaptive_avg_pool2d(masks.float(), side).flatten(2)  # [B, SLOTS, Q]
+        mk = pooled[side]
         tok = torch.gather(m, 2, pos.clamp(min=0)[:, None, :].expand(-1, m.shape[1], -1))  # [B, Q, SLOTS]
         tok = tok.transpose(1, 2)                                            # [B, SLOTS, Q]
         inside = (tok * mk).sum(-1) / tok.sum(-1).clamp(min=1e-8)
