@@ -7,6 +7,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { startMockHub, type FaultRule, type MockHub } from '../scripts/mock-hub';
 import { indexFolder } from '../scripts/mock-hub/files';
 import { makeFakeModel } from '../scripts/mock-hub/fixture';
+import { removeTestTempDirs } from '../tests/helpers/tempDir';
 import { formatBytes } from '../src/models/progress';
 import { encodeLink } from '../src/state/linkCodec';
 import { DEFAULT_RECIPE } from '../src/state/recipe';
@@ -31,7 +32,10 @@ test.beforeAll(async () => {
   unetSize = formatBytes(files.get('unet/model.onnx')!.size);
   hub = await startHub(0);
 });
-test.afterAll(async () => hub?.close());
+test.afterAll(async () => {
+  await hub?.close();
+  removeTestTempDirs();
+});
 test.beforeEach(() => {
   hub.faults.clear();
   hub.requests.length = 0;

@@ -1,12 +1,12 @@
 // The closing summary counts tests as the runners do and reports files that never ran apart.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { failureContexts, summarize, summaryLine } from './test-summary.mjs';
+import { testTempDir } from '../tests/helpers/tempDir';
 
 function reports(unit?: object, e2e?: object): string {
-  const dir = mkdtempSync(join(tmpdir(), 'summary-'));
+  const dir = testTempDir('summary-');
   if (unit) writeFileSync(join(dir, 'unit.json'), JSON.stringify(unit));
   if (e2e) writeFileSync(join(dir, 'e2e.json'), JSON.stringify(e2e));
   return dir;
@@ -47,7 +47,7 @@ describe('test summary', () => {
 
 describe('failure contexts', () => {
   it('prints each failed test\'s error context from "# Test info" on, cut to the line limit', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'results-'));
+    const dir = testTempDir('results-');
     mkdirSync(join(dir, 'hub-any-repo'));
     const page = Array.from({ length: 10 }, (_, i) => `- button "B${i}" [disabled]`);
     writeFileSync(join(dir, 'hub-any-repo', 'error-context.md'), ['# Instructions', '- explain', '# Test info', '- Name: x', ...page].join('\n'));

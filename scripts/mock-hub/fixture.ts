@@ -1,9 +1,9 @@
 // Test fixture: writes a small model folder in the diffusers ONNX layout (random bytes stand in for the
 // graphs) so the mock Hub and the downloader can be tested before the toy model exists.
 
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { testTempDir } from '../../tests/helpers/tempDir';
 
 export const FAKE_MODEL_INDEX = {
   _class_name: 'OnnxStableDiffusionPipeline',
@@ -38,9 +38,9 @@ export interface FakeModelOptions {
   modelIndex?: object | null;
 }
 
-/** Writes the folder (a new temp folder unless `dir` is given) and returns its path and files. */
+/** Writes the folder (a new temp folder, removed with the test file's others, unless `dir` is given) and returns its path and files. */
 export async function makeFakeModel(opts: FakeModelOptions = {}, dir?: string): Promise<{ dir: string; files: Record<string, Uint8Array> }> {
-  const root = dir ?? (await mkdtemp(join(tmpdir(), 'fake-model-')));
+  const root = dir ?? testTempDir('fake-model-');
   const text = (s: string) => new TextEncoder().encode(s);
   const files: Record<string, Uint8Array> = {
     'scheduler/scheduler_config.json': text(JSON.stringify({ _class_name: 'PNDMScheduler', steps_offset: 1 })),

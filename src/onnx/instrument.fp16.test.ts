@@ -3,8 +3,7 @@
  * within fp16 precision, `p2p_attn` stays float32, and the default float32 boundary (Casts inside the
  * graph) gives the same numbers as feeding float16 directly.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +12,7 @@ import { maxAbsDiff } from '../../tests/helpers/fixtures';
 import { toFloat16Model } from '../../tests/helpers/float16Model';
 import { fromHalf, toHalf } from '../runtime/float16';
 import { instrumentUnet, type InstrumentResult } from './index';
+import { testTempDir } from '../../tests/helpers/tempDir';
 
 const BATCH = 4;
 const QUERIES = GRAPH.side * GRAPH.side;
@@ -23,7 +23,7 @@ function noise(n: number, seed: number): Float32Array {
 }
 
 async function run(result: InstrumentResult, type: 'float32' | 'float16'): Promise<{ out: Float32Array; attn: Float32Array; outType: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'p2p-fp16-'));
+  const dir = testTempDir('p2p-fp16-');
   writeFileSync(join(dir, 'model.onnx'), result.model);
   if (result.externalData) writeFileSync(join(dir, result.externalData.path), result.externalData.data);
   const session = await ort.InferenceSession.create(join(dir, 'model.onnx'));

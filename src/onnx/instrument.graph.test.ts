@@ -3,8 +3,7 @@
  * attention: identity parameters reproduce the stock model; an edit makes every layer's probabilities
  * equal `applyEdit` of the unedited ones, and `p2p_attn` their head-mean sum.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +12,7 @@ import { CLIP_TOKENIZER_DIR, maxAbsDiff } from '../../tests/helpers/fixtures';
 import { applyEdit, planEdit, type EditParams } from '../p2p';
 import { loadPromptTokenizer } from '../text';
 import { decodeModel, instrumentUnet, type InstrumentResult } from './index';
+import { testTempDir } from '../../tests/helpers/tempDir';
 
 const PROMPTS = ['a cat riding a bicycle', 'a dog riding a bicycle'];
 const P = PROMPTS.length;
@@ -24,7 +24,7 @@ function noise(n: number, seed: number): Float32Array {
 }
 
 async function session(model: Uint8Array, external?: { path: string; data: Uint8Array }): Promise<ort.InferenceSession> {
-  const dir = mkdtempSync(join(tmpdir(), 'p2p-graph-'));
+  const dir = testTempDir('p2p-graph-');
   writeFileSync(join(dir, 'model.onnx'), model);
   if (external) writeFileSync(join(dir, external.path), external.data);
   return ort.InferenceSession.create(join(dir, 'model.onnx'));

@@ -5,14 +5,14 @@
  * the same weights, run by onnxruntime's own MultiHeadAttention kernel (at opsets 17 and 14): identity parameters on the instrumented
  * packed graph reproduce it, and under an edit the packed and unpacked instrumented graphs agree.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { GRAPH, buildAttentionGraph } from '../../tests/helpers/attentionGraph';
 import { maxAbsDiff } from '../../tests/helpers/fixtures';
 import { instrumentUnet, type InstrumentResult } from './index';
+import { testTempDir } from '../../tests/helpers/tempDir';
 
 const BATCH = 4;
 const QUERIES = GRAPH.side * GRAPH.side;
@@ -20,7 +20,7 @@ const OPTIONS = { latentSize: [GRAPH.side, GRAPH.side] as [number, number], mapR
 const noise = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898 + seed * 78.233) * 0.9);
 
 async function open(model: Uint8Array): Promise<ort.InferenceSession> {
-  const dir = mkdtempSync(join(tmpdir(), 'p2p-packed-'));
+  const dir = testTempDir('p2p-packed-');
   writeFileSync(join(dir, 'model.onnx'), model);
   return ort.InferenceSession.create(join(dir, 'model.onnx'));
 }

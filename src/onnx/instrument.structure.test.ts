@@ -4,8 +4,7 @@
  * symbolic (query lengths checked in the graph at run time). Each variant must give the same layers
  * and the same outputs as the fully named, statically sized instrumentation.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
@@ -13,13 +12,14 @@ import { maxAbsDiff } from '../../tests/helpers/fixtures';
 import { TOY_UNET, toyP2pConfig, toyUnetWithSymbolicLatent } from '../../tests/helpers/toyModel';
 import { torchRandn } from '../diffusion';
 import { decodeModel, encodeModel, instrumentUnet, type InstrumentOptions, type InstrumentResult } from './index';
+import { testTempDir } from '../../tests/helpers/tempDir';
 
 const stockBytes = new Uint8Array(readFileSync(TOY_UNET));
 const cfg = toyP2pConfig();
 const contextDim = Number(decodeModel(stockBytes).graph!.input!.find((i) => i.name === 'encoder_hidden_states')!.type!.tensorType!.shape!.dim![2].dimValue);
 
 async function session(result: InstrumentResult): Promise<ort.InferenceSession> {
-  const dir = mkdtempSync(join(tmpdir(), 'toy-unet-variant-'));
+  const dir = testTempDir('toy-unet-variant-');
   writeFileSync(join(dir, 'model.onnx'), result.model);
   if (result.externalData) writeFileSync(join(dir, result.externalData.path), result.externalData.data);
   return ort.InferenceSession.create(join(dir, 'model.onnx'));

@@ -3,8 +3,7 @@
  * module's attention layers; identity parameters reproduce the stock UNet; both storage forms give
  * equal results without copying weights; an edit reproduces the PyTorch reference controller.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -13,10 +12,11 @@ import { TOY_REFERENCE_DIR, TOY_UNET, layerName, toyP2pConfig } from '../../test
 import { torchRandn } from '../diffusion';
 import { applyEdit } from '../p2p';
 import { decodeModel, externalizeWeights, instrumentUnet, type InstrumentResult } from './index';
+import { testTempDir } from '../../tests/helpers/tempDir';
 
 
 async function sessionFor(model: Uint8Array, files: Record<string, Uint8Array> = {}): Promise<ort.InferenceSession> {
-  const dir = mkdtempSync(join(tmpdir(), 'toy-unet-'));
+  const dir = testTempDir('toy-unet-');
   writeFileSync(join(dir, 'model.onnx'), model);
   for (const [name, data] of Object.entries(files)) writeFileSync(join(dir, name), data);
   return ort.InferenceSession.create(join(dir, 'model.onnx'));

@@ -1,12 +1,12 @@
-import { mkdtempSync, writeFileSync, copyFileSync } from 'node:fs';
+import { writeFileSync, copyFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLIP_TOKENIZER_DIR, loadFixture } from '../../tests/helpers/fixtures';
 import { buildClipTokenizerJson, loadPromptTokenizer, parseMerges, type PromptTokenizer } from './index';
+import { testTempDir } from '../../tests/helpers/tempDir';
 
 interface TokenizeCase { text: string; ids: number[] }
 const golden = loadFixture<{ tokenize: TokenizeCase[] }>('p2p-golden.json');
@@ -59,7 +59,7 @@ describe('loadPromptTokenizer from vocab.json + merges.txt', () => {
 
 describe('loadPromptTokenizer from tokenizer.json', () => {
   it('gives the same ids as the vocab/merges form', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tok-'));
+    const dir = testTempDir('tok-');
     const vocab = JSON.parse(await readFile(join(CLIP_TOKENIZER_DIR, 'vocab.json'), 'utf8'));
     const merges = parseMerges(await readFile(join(CLIP_TOKENIZER_DIR, 'merges.txt'), 'utf8'));
     writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(buildClipTokenizerJson(vocab, merges)));
@@ -88,7 +88,7 @@ describe('loadPromptTokenizer from tokenizer.json', () => {
   });
 
   it('says what is missing when the folder holds no tokenizer', async () => {
-    const empty = mkdtempSync(join(tmpdir(), 'tok-empty-'));
+    const empty = testTempDir('tok-empty-');
     await expect(loadPromptTokenizer(empty)).rejects.toThrow(/no tokenizer in .*: expected tokenizer\.json, vocab\.json \+ merges\.txt \(CLIP BPE\) or vocab\.txt/);
   });
 });

@@ -3,13 +3,13 @@
  * the GPU machine, stored without their weights. `materializeExport` writes one to a temp folder with seeded
  * random weights of each tensor's recorded mean and std, ready for onnxruntime-node.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { normals } from '../../scripts/random-sd/normals';
 import { toHalf } from '../../src/runtime/float16';
 import { REPO_ROOT } from './fixtures';
+import { testTempDir } from './tempDir';
 
 export const EXPORTS_DIR = join(REPO_ROOT, 'tests/fixtures/exports/real-exporters');
 
@@ -22,7 +22,7 @@ interface FillManifest {
 /** Writes `<tmp>/model.onnx` and its weights file; returns the folder and the graph's path. */
 export function materializeExport(name: string, seed = 1): { dir: string; file: string } {
   const src = join(EXPORTS_DIR, name);
-  const dir = mkdtempSync(join(tmpdir(), `p2p-export-${name}-`));
+  const dir = testTempDir(`p2p-export-${name}-`);
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'model.onnx');
   writeFileSync(file, gunzipSync(readFileSync(join(src, 'model.onnx.gz'))));

@@ -3,14 +3,14 @@
  * onnxruntime-node against direct computations of onnxruntime's definitions (docs/ContribOperators.md), and the
  * unpacking of packed MultiHeadAttention against the unpacked kernel itself.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { DataType, encodeModel, onnx, type AttributeProto } from '../../src/onnx/proto';
 import { maxAbsDiff } from './fixtures';
 import { contribOpsToLower, lowerContribOps } from './lowerContribOps';
+import { testTempDir } from './tempDir';
 
 type Input = { name: string; data: Float32Array; dims: number[] };
 
@@ -39,7 +39,7 @@ function oneNode(opType: string, inputs: (Input | null)[], outputs: string[], at
 
 /** Runs `bytes` on onnxruntime-node's CPU and returns `outputs`. */
 async function run(bytes: Uint8Array, inputs: (Input | null)[], outputs: string[]): Promise<Float32Array[]> {
-  const file = join(mkdtempSync(join(tmpdir(), 'lower-')), 'model.onnx');
+  const file = join(testTempDir('lower-'), 'model.onnx');
   writeFileSync(file, bytes);
   const session = await ort.InferenceSession.create(file);
   const present = inputs.filter((i): i is Input => i !== null);
