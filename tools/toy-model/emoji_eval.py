@@ -75,10 +75,31 @@ def grid(rows, scale=3):
     return np.kron(g, np.ones((scale, scale, 1), np.uint8))
 
 
+def source_context(text, eos_id: int, prompts: int, which: str):
+    """A diagnosis, not P2P: the text encoder, but in each edited prompt's conditional row the tokens `which`
+    names carry the source prompt's embeddings ("pad": the [EOS] and padding; "words": every token equal to the
+    source's, i.e. all but the swapped word). P2P injects maps, not values: with a causal text encoder the
+    words after a swapped noun still tell the UNet about it, and this shows whether that is what moves it."""
+    def encode(ids):
+        ctx = text(ids)
+        h = ids.shape[0] // 2  # [uncond rows, cond rows], each [seeds, prompts]
+        if prompts < 2 or not which:
+            return ctx
+        cond, cid = ctx[h:].reshape(-1, prompts, *ctx.shape[1:]).clone(), ids[h:].reshape(-1, prompts, ids.shape[1])
+        src = cid[0, 0]
+        for p in range(1, prompts):
+            keep = (torch.arange(src.numel()) >= int((src == eos_id).nonzero()[0])) if which == "pad" \
+                else src == cid[0, p]
+            cond[:, p, keep] = cond[:, 0, keep]
+        return torch.cat([ctx[:h], cond.reshape(h, *ctx.shape[1:])])
+    return encode
+
+
 class Runner:
-    def __init__(self, weights, guidance):
+    def __init__(self, weights, guidance, context_from_source=""):
         self.cfg, self.tok, ae, self.text, self.unet, self.scaling = load_weights(weights)
         self.dec, self.g, self.L = ae.decoder, guidance, latent_size(self.cfg)
+        self.context_from_source = context_from_source
 
     def images(self, prompt, seeds, chunk=16):
         out = []
@@ -100,7 +121,8 @@ class Runner:
             s = seeds[i:i + chunk]
             ctrl = AttentionReplace(prompts, self.tok, STEPS, cr, sr, smq, n_layers, groups=len(s),
                                     cross_words=cross_words, blend=blend)
-            im = generate(self.unet, self.text, self.dec, self.scaling, self.tok, prompts, s, STEPS, self.g,
+            text = source_context(self.text, self.tok.eos_id, P, self.context_from_source)
+            im = generate(self.unet, text, self.dec, self.scaling, self.tok, prompts, s, STEPS, self.g,
                           ctrl, latent_hw=self.L)["images"]
             for p in range(P):
                 out[p].append(im[p::P])
@@ -128,12 +150,15 @@ def main():
     ap.add_argument("--presets-self-max-query", type=int, default=SELF_MAX_QUERY,
                     help="the presets section's largest self-attention query length replaced (p2p.json's "
                          "selfMaxQuery; each example keeps its own fractions)")
+    ap.add_argument("--context-from-source", choices=["", "pad", "words"], default="",
+                    help="a diagnosis (not P2P; p2p and presets sections): the edited prompts' [EOS]/padding (pad) or every "
+                         "unswapped token (words) take the source prompt's text embeddings")
     a = ap.parse_args()
     sections = set(a.sections.split(","))
     torch.set_num_threads(2)
     os.makedirs(a.out, exist_ok=True)
     t0 = time.time()
-    run, judge = Runner(a.weights, a.guidance), load_judge(a.judge)
+    run, judge = Runner(a.weights, a.guidance, a.context_from_source), load_judge(a.judge)
     seeds = list(range(a.seeds))
     res = dict(weights=os.path.relpath(a.weights, HERE), seeds=a.seeds, steps=STEPS, guidance=a.guidance,
                scheduler="PNDM")
@@ -256,7 +281,8 @@ def main():
         swaps, rows = {}, []
         cr, sr, smq = a.p2p.split(",")
         cr, sr, smq = float(cr), float(sr), int(smq)
-        res["p2p_controller"] = dict(cross_replace=cr, self_replace=sr, self_max_query=smq)
+        res["p2p_controller"] = dict(cross_replace=cr, self_replace=sr, self_max_query=smq,
+                                     context_from_source=a.context_from_source or None)
         for src, dst in (SWAPS[:3] if a.quick and not a.all_swaps else SWAPS):
             (s_im, e_im), src_maps = run.swap(src, dst, seeds, cr, sr, smq)
             swaps[f"{src} -> {dst}"], plain = layout(src, dst, s_im, e_im, src_maps)

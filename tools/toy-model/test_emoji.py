@@ -184,6 +184,31 @@ class Presets(unittest.TestCase):
                 self.assertIn(f"blendThreshold: {blend[1]:g}", body, pid)
 
 
+class SourceContext(unittest.TestCase):
+    def test_the_edited_rows_take_the_sources_embeddings_where_asked(self):
+        """emoji_eval --context-from-source: only the edited prompts' conditional rows change, and only at the
+        tokens asked for; the swapped word, the source rows and the unconditional rows keep their own."""
+        from emoji_eval import source_context
+        tok, seeds = tokenizer(), 2
+        prompts = ["a painting of a squirrel eating a burger", "a painting of a lion eating a burger"]
+        ids = torch.tensor([tok.ids("")] * (seeds * 2) + [tok.ids(p) for p in prompts] * seeds)
+        # a causal stand-in for the text encoder: each position's embedding depends on the tokens up to it
+        text = lambda i: torch.stack([i.float().cumsum(1), i.float()], -1)  # noqa: E731
+        plain = text(ids)
+        src_rows, dst_rows = plain[seeds * 2::2], plain[seeds * 2 + 1::2]
+        swapped = tok.ids(prompts[0]).index(tok.ids("squirrel")[1])
+        eos = tok.ids(prompts[0]).index(tok.eos_id)
+        self.assertFalse(torch.equal(src_rows[:, swapped + 1:], dst_rows[:, swapped + 1:]))  # the leak exists
+        for which, first in (("pad", eos), ("words", swapped + 1)):
+            out = source_context(text, tok.eos_id, 2, which)(ids)
+            self.assertTrue(torch.equal(out[: seeds * 2], plain[: seeds * 2]), which)      # unconditional rows
+            self.assertTrue(torch.equal(out[seeds * 2::2], src_rows), which)               # source rows
+            edited = out[seeds * 2 + 1::2]
+            self.assertTrue(torch.equal(edited[:, :first], dst_rows[:, :first]), which)    # its own up to there
+            self.assertTrue(torch.equal(edited[:, first:], src_rows[:, first:]), which)    # the source's after
+        self.assertTrue(torch.equal(source_context(text, tok.eos_id, 2, "")(ids), plain))
+
+
 class Carry(unittest.TestCase):
     """The committed continuation checkpoint: weights come back within fp16 rounding, the autoencoder exactly."""
 
