@@ -324,5 +324,89 @@ class Grounding(unittest.TestCase):
         self.assertEqual(rec.take(), [])
 
 
+class HeldSwaps(unittest.TestCase):
+    """held_swaps.py: the held-layout swap term (train_emoji.py --held-swaps)."""
+
+    def test_a_swap_changes_one_noun_of_its_role_and_keeps_the_box(self):
+        from emoji_world import ANIMALS, FOOD, RIDERS, SEATS
+        from held_swaps import held_swap
+        rng, tok, roles, none = random.Random(7), tokenizer(), {}, 0
+        for _ in range(400):
+            cap, scene = sample(rng)
+            swap = held_swap(cap, scene, rng)
+            if swap is None:                       # e.g. "a green flower": no other tintable plant (the batch redraws)
+                none += 1
+                continue
+            dst, held = swap
+            self.assertEqual(len(tok.ids(cap)), len(tok.ids(dst)))            # token for token: P2P's mapper is 1:1
+            diff = [(a, b) for a, b in zip(cap.split(), dst.split()) if a != b]
+            nouns = [(a, b) for a, b in diff if a not in ("a", "an")]
+            self.assertEqual(len(nouns), 1, (cap, dst))
+            old, new = nouns[0]
+            moved = [(l, h) for l, h in zip(scene.layers, held.layers) if l.name != h.name]
+            self.assertEqual(len(moved), 1, (cap, dst))
+            l, h = moved[0]
+            self.assertEqual((l.name, h.name), (old, new))
+            self.assertEqual((l.cx, l.cy, l.size, l.tint), (h.cx, h.cy, h.size, h.tint))
+            self.assertEqual((scene.style, scene.setting, scene.bg), (held.style, held.setting, held.bg))
+            if scene.relation == "eating":
+                self.assertIn(new, ANIMALS if l is scene.layers[0] else FOOD)
+            if scene.relation == "sitting on":
+                self.assertIn(new, SEATS if l is scene.layers[0] else RIDERS)
+            roles[scene.relation or "single"] = roles.get(scene.relation or "single", 0) + 1
+        self.assertGreater(len(roles), 5)                                    # every relation and single objects
+        self.assertLess(none, 20)
+
+    def test_the_edited_pass_gets_the_source_maps_and_learns_through_its_values(self):
+        from held_swaps import Injector, held_swap_loss
+        from train import build_models
+        cfg = EmojiConfig()
+        torch.manual_seed(0)
+        tok = tokenizer()
+        _, text, unet = build_models(cfg, len(tok))
+        inj = Injector(unet, 64)
+        seen = []
+        for m in inj.modules:                                   # wrap: log what each layer passes on
+            inner = m.hook
+            m.hook = (lambda inner: lambda p, c, pl: seen.append((c, inner(p, c, pl))) or seen[-1][1])(inner)
+        x, t = torch.randn(2, 4, 16, 16), torch.tensor([500.0, 900.0])
+        src_ctx = text(torch.tensor([tok.ids("a cat"), tok.ids("a cat eating a pizza")]))
+        dst_ctx = text(torch.tensor([tok.ids("a dog"), tok.ids("a lion eating a pizza")]))
+        inj.record()
+        with torch.no_grad():
+            unet(x, t, src_ctx)
+        kept = list(inj.kept)
+        self.assertEqual(sorted(k.shape[1] for k in kept), [4 * 4] * 2 + [8 * 8] * 6 + [16 * 16] * 3)
+        seen.clear()
+        inj.inject(torch.tensor([False, True]))
+        unet(x + 1, t, dst_ctx)
+        self.assertEqual(inj.at, len(kept))
+        passed = [p for c, p in seen if c or p.shape[1] <= 64]
+        for k, (c, p) in zip(kept, [(c, p) for c, p in seen if c or p.shape[1] <= 64]):
+            heads = k.shape[0] // 2
+            if c:
+                self.assertTrue(torch.equal(p, k))
+            else:                                               # self maps: only the second sample's
+                self.assertTrue(torch.equal(p[heads:], k[heads:]))
+                self.assertFalse(torch.equal(p[:heads], k[:heads]))
+        self.assertEqual(len(passed), len(kept))
+        inj.off()
+        for m in inj.modules:
+            m.hook = None
+        # the term itself: finite, and its gradient reaches the values but not the cross-attention queries
+        inj = Injector(unet, 64)
+        pics = torch.rand(2, 3, 64, 64) * 2 - 1
+        batch = (pics, pics.flip(-1), torch.tensor([tok.ids("a cat"), tok.ids("a red car")]),
+                 torch.tensor([tok.ids("a dog"), tok.ids("a red bus")]))
+        enc = lambda im: torch.nn.functional.avg_pool2d(im, 4).repeat(1, 2, 1, 1)[:, :4]  # noqa: E731  (a stand-in encoder)
+        loss = held_swap_loss(unet, text, enc, batch, torch.linspace(0.99, 0.01, 1000), inj)
+        unet.zero_grad()
+        loss.backward()
+        cross = [m for m in unet.modules() if getattr(m, "is_cross", False)]
+        self.assertTrue(all(m.to_q.weight.grad is None or float(m.to_q.weight.grad.abs().sum()) == 0 for m in cross))
+        self.assertGreater(sum(float(m.to_v.weight.grad.abs().sum()) for m in cross), 0.0)
+        self.assertEqual(inj.mode, None)
+        inj.remove()
+
 if __name__ == "__main__":
     unittest.main()

@@ -40,6 +40,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from emoji_render import load_sprite_tensor, render  # noqa: E402
 from emoji_world import VOCAB_WORDS, sample  # noqa: E402
+from held_swaps import HeldSwapBatches, Injector, held_swap_loss  # noqa: E402
 from grounding import Recorder, grounding_loss, slot_tensors  # noqa: E402
 from allocator import keep_freed_memory  # noqa: E402
 from carry import FORMAT as CARRY_FORMAT, read_carry, unpack, write_carry  # noqa: E402
@@ -90,6 +91,12 @@ class EmojiConfig:
     # in the cross-attention layers with at least `grounding_min_queries` queries (0: off, the shipped recipe)
     grounding: float = 0.0
     grounding_min_queries: int = 64
+    # held-layout swaps (held_swaps.py): weight of the term that trains the UNet under Prompt-to-Prompt injection on
+    # pictures whose swapped object stays in place; pictures per step; the largest self-attention query length
+    # injected (public/models/toy-emoji/p2p.json's selfMaxQuery). 0: off, the shipped recipe
+    held_swaps: float = 0.0
+    held_swaps_batch: int = 16
+    held_swaps_self_max_query: int = 64
     consistency_from: float = 0.4
     consistency_cap: Optional[int] = 16
     ema: float = 0.999
@@ -191,6 +198,8 @@ def main():
                     "the seed places a pair; REPORT-emoji §5); '' for the narrow layout; kept in the carry")
     ap.add_argument("--grounding", type=float, default=None, help="weight of the token-grounding term "
                     "(grounding.py; e.g. 0.05), kept in the carry; 0 turns it off")
+    ap.add_argument("--held-swaps", type=float, default=None, help="weight of the held-layout swap term "
+                    "(held_swaps.py; e.g. 1), kept in the carry; 0 turns it off")
     ap.add_argument("--sprites", default=os.path.join(HERE, "runs", "emoji", "sprites.npz"))
     ap.add_argument("--run-dir", default=os.path.join(HERE, "runs", "toy-emoji"))
     ap.add_argument("--weights-out", default=None, help="also copy weights.pt here, in <=15 MiB parts")
@@ -218,6 +227,9 @@ def main():
         assert len(cfg.pair_spread) in (0, 3), "--pair-spread takes anchor x, anchor y and offset sd (px)"
     if args.grounding is not None:
         cfg.grounding = args.grounding
+    if args.held_swaps is not None:
+        cfg.held_swaps = args.held_swaps
+    assert not (cfg.grounding > 0 and cfg.held_swaps > 0), "grounding and held swaps both hook the attention layers"
     if args.smoke:
         cfg.ae_batch, cfg.batch, cfg.log_every, cfg.pool_size = 8, 8, 1, min(cfg.pool_size, 256)
     dev = torch.device(args.device)
@@ -356,6 +368,11 @@ def main():
 
     side = latent_size(cfg) if cfg.grounding > 0 else 0  # object masks at the latent size, for the grounding term
     recorder = Recorder(unet, cfg.grounding_min_queries) if side else None
+    swaps = injector = None
+    if cfg.held_swaps > 0:
+        # the plain world (no --focus): the term learns from every pair and object, not the notebook's swaps
+        swaps = HeldSwapBatches(sprites, tok, cfg.seed + 1, render, 0.0, tuple(cfg.pair_spread) or None)
+        injector = Injector(unet, cfg.held_swaps_self_max_query)
     pool_x = pool_ids = pool_slots = None
     if cfg.pool_size:
         with torch.no_grad():
@@ -398,6 +415,10 @@ def main():
             if recorder is not None:
                 ground = grounding_loss(recorder.take(), obj[0], obj[1], ~dropped)
                 loss = loss + cfg.grounding * ground
+            if swaps is not None:
+                held = held_swap_loss(unet, text, lambda im: ae.encoder(im) * scaling, swaps(cfg.held_swaps_batch),
+                                      ac, injector, t_high_from=cfg.t_high_from, high_frac=cfg.t_high_frac)
+                loss = loss + cfg.held_swaps * held
         opt.zero_grad(set_to_none=True)
         loss.float().backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -420,7 +441,8 @@ def main():
             loss_avg = lv if loss_avg is None else 0.9 * loss_avg + 0.1 * lv
             el = time.time() - t_phase
             log(f"step {step} loss {loss_avg:.4f} lr {lr:.2e} {step / max(el, 1e-9):.2f} it/s "
-                f"{el / 60:.1f}/{cfg.minutes:.1f} min" + (f" grounding {ground.item():.3f}" if recorder else ""))
+                f"{el / 60:.1f}/{cfg.minutes:.1f} min" + (f" grounding {ground.item():.3f}" if recorder else "")
+                + (f" held {held.item():.4f}" if swaps is not None else ""))
         if time.time() - last_ckpt > cfg.ckpt_every_s:
             save()
             last_ckpt = time.time()
