@@ -21,6 +21,7 @@ from typing import List, Optional, Tuple
 
 import torch
 
+from emoji_render import render
 from emoji_world import (ANIMALS, FOOD, MOUNTS, NAMES, OBJECTS, RIDERS, SEATS, TINTABLE, Scene, article,
                          sample)
 
@@ -69,8 +70,8 @@ class HeldSwapBatches:
     """(source pictures, held pictures, source ids, edited ids), drawn fresh; each pair rendered with one seed so
     that the backgrounds, styles and textures match and only the swapped object differs."""
 
-    def __init__(self, sprites, tok, seed: int, render, focus: float = 0.0, spread=None):
-        self.sprites, self.tok, self.render, self.focus, self.spread = sprites, tok, render, focus, spread
+    def __init__(self, sprites, tok, seed: int, focus: float = 0.0, spread=None):
+        self.sprites, self.tok, self.focus, self.spread = sprites, tok, focus, spread
         self.rng = random.Random(seed)
 
     def __call__(self, n: int):
@@ -86,8 +87,8 @@ class HeldSwapBatches:
             held_scenes.append(swap[1])
         dev = self.sprites.device
         seed = self.rng.randrange(2 ** 31)
-        src, _ = self.render(src_scenes, self.sprites, torch.Generator(device=dev).manual_seed(seed))
-        held, _ = self.render(held_scenes, self.sprites, torch.Generator(device=dev).manual_seed(seed))
+        src, _ = render(src_scenes, self.sprites, torch.Generator(device=dev).manual_seed(seed))
+        held, _ = render(held_scenes, self.sprites, torch.Generator(device=dev).manual_seed(seed))
         ids = lambda caps: torch.tensor([self.tok.ids(c) for c in caps], dtype=torch.long, device=dev)  # noqa: E731
         return src, held, ids(src_caps), ids(dst_caps)
 

@@ -381,8 +381,8 @@ class HeldSwaps(unittest.TestCase):
         inj.inject(torch.tensor([False, True]))
         unet(x + 1, t, dst_ctx)
         self.assertEqual(inj.at, len(kept))
-        passed = [p for c, p in seen if c or p.shape[1] <= 64]
-        for k, (c, p) in zip(kept, [(c, p) for c, p in seen if c or p.shape[1] <= 64]):
+        passed = [(c, p) for c, p in seen if c or p.shape[1] <= 64]     # what the recorded layers passed on
+        for k, (c, p) in zip(kept, passed):
             heads = k.shape[0] // 2
             if c:
                 self.assertTrue(torch.equal(p, k))

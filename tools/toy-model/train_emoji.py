@@ -371,7 +371,7 @@ def main():
     swaps = injector = None
     if cfg.held_swaps > 0:
         # the plain world (no --focus): the term learns from every pair and object, not the notebook's swaps
-        swaps = HeldSwapBatches(sprites, tok, cfg.seed + 1, render, 0.0, tuple(cfg.pair_spread) or None)
+        swaps = HeldSwapBatches(sprites, tok, cfg.seed + 1, 0.0, tuple(cfg.pair_spread) or None)
         injector = Injector(unet, cfg.held_swaps_self_max_query)
     pool_x = pool_ids = pool_slots = None
     if cfg.pool_size:
