@@ -24,6 +24,7 @@ import torch
 from emoji_render import render
 from emoji_world import (ANIMALS, FOOD, MOUNTS, NAMES, OBJECTS, RIDERS, SEATS, TINTABLE, Scene, article,
                          sample)
+from train import draw_timesteps, noised
 
 
 def _choices(scene: Scene, k: int) -> List[str]:
@@ -142,18 +143,14 @@ def held_swap_loss(unet, text, encode, batch, ac, injector: Injector, t_low: int
     src, held, src_ids, dst_ids = batch
     with torch.no_grad():
         x_src, x_held = encode(src), encode(held)
-    n, dev = len(src_ids), src_ids.device
-    t = torch.randint(t_low, 1000, (n,), device=dev)
-    n_high = int(round(high_frac * n))
-    t[:n_high] = torch.randint(t_high_from, 1000, (n_high,), device=dev)
+    t = draw_timesteps(len(src_ids), high_frac, t_high_from, t_low, device=src_ids.device)
     noise = torch.randn_like(x_src)
-    a = ac[t].view(-1, 1, 1, 1)
     try:
         injector.record()
         with torch.no_grad():
-            unet(a.sqrt() * x_src + (1 - a).sqrt() * noise, t.float(), text(src_ids))
+            unet(noised(x_src, noise, t, ac), t.float(), text(src_ids))
         injector.inject(t >= self_from)
-        eps = unet(a.sqrt() * x_held + (1 - a).sqrt() * noise, t.float(), text(dst_ids))
+        eps = unet(noised(x_held, noise, t, ac), t.float(), text(dst_ids))
         assert injector.at == len(injector.kept), "the edited pass met other layers than the source pass"
     finally:
         injector.off()

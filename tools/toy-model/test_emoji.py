@@ -158,6 +158,20 @@ class Render(unittest.TestCase):
         self.assertTrue(bool((y == NAMES.index("table") + 1).any()))
 
 
+    def test_balanced_judge_weights_favour_rare_pixels(self):
+        from emoji_judge import N_CLASSES, class_weights
+        y = torch.zeros(1, 64, 64, dtype=torch.long)
+        y[0, :32, :32] = NAMES.index("bus") + 1        # 1024 px
+        y[0, 40:48, 40:48] = NAMES.index("mouse") + 1  # 64 px
+        y[0, 50:58, 0:32] = NAMES.index("cat") + 1     # 256 px: the median of the three
+        w = class_weights(y, power=0.5, cap=4.0)
+        self.assertEqual(tuple(w.shape), (N_CLASSES,))
+        self.assertAlmostEqual(float(w[0]), 0.2)
+        self.assertAlmostEqual(float(w[NAMES.index("cat") + 1]), 1.0, places=5)
+        self.assertAlmostEqual(float(w[NAMES.index("bus") + 1]), 0.5, places=5)    # (256 / 1024) ** 0.5
+        self.assertAlmostEqual(float(w[NAMES.index("mouse") + 1]), 2.0, places=5)  # (256 / 64) ** 0.5
+        self.assertAlmostEqual(float(w[NAMES.index("bicycle") + 1]), 4.0, places=5)  # absent: the cap
+
 class Presets(unittest.TestCase):
     def test_the_evaluated_examples_are_the_apps(self):
         """emoji_eval.PRESET_EDITS copies the app's emoji examples (src/state/presets.ts): same ids, prompts and

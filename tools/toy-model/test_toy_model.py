@@ -104,6 +104,22 @@ class SchedulerTest(unittest.TestCase):
                 np.testing.assert_allclose(x.numpy(), traj[k], atol=2e-5)
 
 
+class TrainingNoiseTest(unittest.TestCase):
+    def test_timesteps_and_noising(self):
+        from train import draw_timesteps, noised, sd_alphas_cumprod
+        torch.manual_seed(0)
+        t = draw_timesteps(1000, t_high_frac=0.3, t_high_from=800, t_low=200)
+        self.assertTrue(bool((t[:300] >= 800).all()))
+        self.assertTrue(bool((t >= 200).all() and (t < 1000).all()))
+        self.assertLess(int(t[300:].min()), 300)   # the rest spans [t_low, 1000)
+        ac = torch.as_tensor(sd_alphas_cumprod(), dtype=torch.float32)
+        x0, noise, tt = torch.ones(2, 1, 2, 2), torch.full((2, 1, 2, 2), -1.0), torch.tensor([0, 999])
+        xt = noised(x0, noise, tt, ac)
+        for i in range(2):
+            a = float(ac[tt[i]])
+            self.assertAlmostEqual(float(xt[i, 0, 0, 0]), a ** 0.5 - (1 - a) ** 0.5, places=5)
+
+
 class ControllerTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):

@@ -189,14 +189,28 @@ def train_ae(cfg, ae, imgs, max_steps=None):
     return step
 
 
+def draw_timesteps(n: int, t_high_frac: float = 0.0, t_high_from: int = 800, t_low: int = 0, device=None):
+    """n training timesteps from [t_low, 1000), the first round(t_high_frac * n) of them from [t_high_from, 1000)."""
+    t = torch.randint(t_low, 1000, (n,), device=device)
+    n_high = int(round(t_high_frac * n))
+    if n_high:
+        t[:n_high] = torch.randint(t_high_from, 1000, (n_high,), device=device)
+    return t
+
+
+def noised(x0, noise, t, ac):
+    """x_t = sqrt(a_t) x0 + sqrt(1 - a_t) noise for a batch of timesteps t."""
+    a = ac[t].view(-1, 1, 1, 1)
+    return a.sqrt() * x0 + (1 - a).sqrt() * noise
+
+
 def diffusion_loss(unet, text, x0, cond, t, ac, weight_t, empty_ids, consistency=0.0, consistency_below=500,
                    consistency_cap=None):
     """Epsilon-prediction loss on x_t = sqrt(a) x0 + sqrt(1-a) noise, weighted per timestep, plus the
     guidance-consistency term (TrainConfig.consistency_weight) when `consistency` > 0, estimated on at
     most `consistency_cap` of the samples it applies to (the batch is already a random draw)."""
     noise = torch.randn_like(x0)
-    a = ac[t].view(-1, 1, 1, 1)
-    xt = a.sqrt() * x0 + (1 - a).sqrt() * noise
+    xt = noised(x0, noise, t, ac)
     eps = unet(xt, t.float(), text(cond))
     loss = ((eps - noise) ** 2).mean(dim=(1, 2, 3)).mul(weight_t[t]).mean()
     if consistency > 0:
@@ -310,10 +324,7 @@ def main():
         x0 = latents[idx]
         cond = ids[idx].clone()
         cond[torch.rand(cfg.batch) < cfg.cond_drop] = empty_ids
-        t = torch.randint(0, 1000, (cfg.batch,))
-        if cfg.t_high_frac > 0:
-            n_high = int(round(cfg.t_high_frac * cfg.batch))
-            t[:n_high] = torch.randint(cfg.t_high_from, 1000, (n_high,))
+        t = draw_timesteps(cfg.batch, cfg.t_high_frac, cfg.t_high_from)
         consistency = cfg.consistency_weight if frac >= cfg.consistency_from else 0.0
         loss = diffusion_loss(unet, text, x0, cond, t, ac, weight_t, empty_ids, consistency, cfg.consistency_below,
                               cfg.consistency_cap)

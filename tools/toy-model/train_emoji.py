@@ -48,7 +48,7 @@ from mixed_precision import autocast_factory, cpu_has_bf16, fp32_norms  # noqa: 
 from model import count_params  # noqa: E402
 from tokenizer import ToyTokenizer  # noqa: E402
 # train.py's builders read the same config field names, so they serve EmojiConfig as well
-from train import build_models, diffusion_loss, log, sd_alphas_cumprod  # noqa: E402
+from train import build_models, diffusion_loss, draw_timesteps, log, sd_alphas_cumprod  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -405,9 +405,7 @@ def main():
                     obj = [pool_slots[0][pick], pool_slots[1][pick]]
         dropped = torch.rand(cfg.batch, device=dev) < cfg.cond_drop
         cond[dropped] = empty_ids
-        t = torch.randint(0, 1000, (cfg.batch,), device=dev)
-        n_high = int(round(cfg.t_high_frac * cfg.batch))
-        t[:n_high] = torch.randint(cfg.t_high_from, 1000, (n_high,), device=dev)
+        t = draw_timesteps(cfg.batch, cfg.t_high_frac, cfg.t_high_from, device=dev)
         consistency = cfg.consistency_weight if frac >= cfg.consistency_from else 0.0
         with autocast():
             loss = diffusion_loss(unet, text, x0, cond, t, ac, weight_t, empty_ids, consistency,
