@@ -133,11 +133,9 @@ def class_weights(y: torch.Tensor, power: float = 0.5, cap: float = 4.0) -> torc
     learns to paint their pixels as a bigger neighbour class (the first judge: bicycle recall 23 % on held-out
     renders, read as bus / elephant). Classes missing from `y` get the cap."""
     counts = torch.bincount(y.flatten(), minlength=N_CLASSES)[1:].float()
-    present = counts[counts > 0]
-    ratio = torch.where(counts > 0, present.median() / counts.clamp(min=1), torch.full_like(counts, cap ** (1 / power)))
-    w = torch.ones(N_CLASSES)
-    w[1:] = ratio.pow(power).clamp(1 / cap, cap)
-    w[0] = 0.2
+    ratio = (counts[counts > 0].median() / counts.clamp(min=1)).pow(power).clamp(1 / cap, cap)
+    w = flat_weights()
+    w[1:] = torch.where(counts > 0, ratio, torch.full_like(ratio, cap))
     return w
 
 
@@ -197,7 +195,7 @@ def check(path: str, n: int = 512, ae_path: Optional[str] = None) -> dict:
         from train_emoji import load_weights
         ae = load_weights(ae_path)[2]
     rng, gen = random.Random(999), torch.Generator().manual_seed(999)
-    hit = total = false = 0
+    false = 0
     errs = []
     per_class: Dict[str, List[int]] = {}  # name -> [found, present]
     for _ in range(n // 64):
@@ -209,13 +207,12 @@ def check(path: str, n: int = 512, ae_path: Optional[str] = None) -> dict:
         truth = objects(targets(scenes, cover))
         for f, t in zip(found, truth):
             for name, o in t.items():
-                total += 1
                 per_class.setdefault(name, [0, 0])[1] += 1
                 if name in f:
-                    hit += 1
                     per_class[name][0] += 1
                     errs.append(np.hypot(f[name]["cx"] - o["cx"], f[name]["cy"] - o["cy"]))
             false += sum(1 for name in f if name not in t)
+    hit, total = (sum(v[i] for v in per_class.values()) for i in (0, 1))
     res = dict(recall=hit / total, false_objects_per_picture=false / n, centroid_err_px=float(np.mean(errs)),
                pictures=n, autoencoder_round_trip=bool(ae_path),
                weakest=sorted(((k, round(v[0] / v[1], 3)) for k, v in per_class.items()), key=lambda kv: kv[1])[:8])

@@ -157,7 +157,6 @@ class Render(unittest.TestCase):
         self.assertEqual(int(y[0, 0]), 0)
         self.assertTrue(bool((y == NAMES.index("table") + 1).any()))
 
-
     def test_balanced_judge_weights_favour_rare_pixels(self):
         from emoji_judge import N_CLASSES, class_weights
         y = torch.zeros(1, 64, 64, dtype=torch.long)
@@ -171,6 +170,7 @@ class Render(unittest.TestCase):
         self.assertAlmostEqual(float(w[NAMES.index("bus") + 1]), 0.5, places=5)    # (256 / 1024) ** 0.5
         self.assertAlmostEqual(float(w[NAMES.index("mouse") + 1]), 2.0, places=5)  # (256 / 64) ** 0.5
         self.assertAlmostEqual(float(w[NAMES.index("bicycle") + 1]), 4.0, places=5)  # absent: the cap
+
 
 class Presets(unittest.TestCase):
     def test_the_evaluated_examples_are_the_apps(self):
