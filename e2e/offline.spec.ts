@@ -22,12 +22,16 @@ import { linkParams } from './helpers/link';
 
 const SUB = '/p2p-studio/';
 const rootBuild = process.env.E2E_OUT_DIR ?? 'dist';
-const temp = mkdtempSync(join(tmpdir(), 'p2p-offline-'));
-const subBuild = join(temp, 'sub');
+// Made in beforeAll, not at module level: Playwright also loads this file in the runner process to list the tests,
+// and a directory made there was never removed.
+let temp = '';
+let subBuild = '';
 const servers: StaticServer[] = [];
 let hub: MockHub | undefined;
 
 test.beforeAll(() => {
+  temp = mkdtempSync(join(tmpdir(), 'p2p-offline-'));
+  subBuild = join(temp, 'sub');
   execFileSync('npx', ['vite', 'build', '--base', SUB, '--outDir', subBuild, '--emptyOutDir', '--logLevel', 'warn'], {
     env: { ...process.env, P2P_TEST_HOOKS: '1', P2P_CSP_CONNECT: 'http://127.0.0.1:*' },
     stdio: 'inherit',

@@ -77,7 +77,7 @@ const SD1_TOKEN_EMBEDDING = 49408 * 768;
  */
 export const EMBEDDED_REVISIONS: Readonly<Record<string, string>> = {
   'toy-shapes': 'sha256:83d8bf2b69758e27',
-  'toy-emoji': 'sha256:13478fa842708f66',
+  'toy-emoji': 'sha256:d8383748a31d88a0',
 };
 
 /**
